@@ -1,0 +1,29 @@
+import { ApiObject, Yaml, type Chart } from 'cdk8s';
+
+/** A synthesized output tree: path relative to the output directory → file content. */
+export type FileTree = Map<string, string>;
+
+/**
+ * Renders a chart as one YAML file per top-level construct (`<dir>/<construct id>.yaml`) plus a
+ * `kustomization.yaml` listing exactly those files, so `kustomize build <dir>` yields exactly these objects.
+ */
+export function renderChartDirectory(chart: Chart, dir: string, tree: FileTree = new Map()): FileTree {
+  const files: string[] = [];
+  for (const child of chart.node.children) {
+    const objects = child.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+    if (objects.length === 0) continue;
+    const file = `${child.node.id}.yaml`;
+    tree.set(`${dir}/${file}`, Yaml.stringify(...objects.map((o) => o.toJson())));
+    files.push(file);
+  }
+  tree.set(`${dir}/kustomization.yaml`, kustomization(files));
+  return tree;
+}
+
+function kustomization(files: readonly string[]): string {
+  return Yaml.stringify({
+    apiVersion: 'kustomize.config.k8s.io/v1beta1',
+    kind: 'Kustomization',
+    resources: [...files].sort(),
+  });
+}
