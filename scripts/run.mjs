@@ -45,7 +45,7 @@ if (currentStamp() !== stamp) {
   mkdirSync(join(root, '.build'), { recursive: true });
   const staging = `${bundle}.${process.pid}`;
   await build({
-    entryPoints: [join(root, 'src', 'main.ts')],
+    entryPoints: [join(root, 'src', 'cli.ts')],
     outfile: staging,
     bundle: true,
     platform: 'node',

@@ -1,0 +1,10 @@
+/** Where a command prints: the console in the CLI, a buffer in tests. */
+export interface Output {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+export const consoleOutput: Output = { out: (l) => console.log(l), err: (l) => console.error(l) };
+
+/** A command takes its arguments and returns the process exit code; it never throws for bad input. */
+export type Command = (argv: readonly string[], output: Output) => number;

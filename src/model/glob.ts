@@ -1,0 +1,19 @@
+/**
+ * Translates a Kyverno/cosign identity glob (`*` matches any run of characters, `/` included, as in
+ * Kyverno's wildcard matcher) into an anchored regular expression source: every other character is
+ * matched literally, so `https://github.com/acme/*` cannot match `https://github.com/acme-evil/x`.
+ * Used wherever a glob has to become a regexp: ImageValidatingPolicy `subjectRegExp`, and the
+ * `--certificate-identity-regexp` of local cosign commands.
+ */
+export function globToRegExp(glob: string): string {
+  const escaped = glob
+    .split('*')
+    .map((literal) => literal.replace(/[\\^$.|?+()[\]{}]/g, '\\$&'))
+    .join('.*');
+  return `^${escaped}$`;
+}
+
+/** Whether `value` matches the glob, with the same semantics as {@link globToRegExp}. */
+export function matchesGlob(glob: string, value: string): boolean {
+  return new RegExp(globToRegExp(glob)).test(value);
+}

@@ -1,0 +1,45 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { onTestFinished } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { main } from '../src/cli';
+import { loadConfig } from '../src/config/load';
+import type { FileTree } from '../src/output/render';
+import { synthesizeTree } from '../src/synthesize';
+
+export const SHIPPED_CONFIG = 'environments.yaml';
+
+/** A fresh temporary directory, removed when the current test finishes. */
+export function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'guardrails-test-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Writes `text` as a config file in a temporary directory and returns its path. */
+export function writeConfig(text: string, name = 'environments.yaml'): string {
+  const file = join(tempDir(), name);
+  writeFileSync(file, text);
+  return file;
+}
+
+/** Runs a CLI command in-process, capturing what it prints. */
+export function runCli(...argv: string[]): { code: number; out: string; err: string } {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = main(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+/** The tree synth writes for a config file. */
+export function treeFor(configFile: string = SHIPPED_CONFIG): FileTree {
+  return synthesizeTree(loadConfig(configFile));
+}
+
+/** The Kubernetes objects in one file of a tree. */
+export function objectsIn(tree: FileTree, path: string): any[] {
+  const text = tree.get(path);
+  if (text === undefined) throw new Error(`${path} is not in the tree (has: ${[...tree.keys()].join(', ')})`);
+  return parseAllDocuments(text).map((d) => d.toJS());
+}
