@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { onTestFinished } from 'vitest';
+import { afterAll, onTestFinished } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { main } from '../src/cli';
 import { loadConfig } from '../src/config/load';
@@ -10,10 +10,15 @@ import { synthesizeTree } from '../src/synthesize';
 
 export const SHIPPED_CONFIG = 'environments.yaml';
 
-/** A fresh temporary directory, removed when the current test finishes. */
+/** A fresh temporary directory, removed when the current test (or, at file level, the file's tests) finish. */
 export function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'guardrails-test-'));
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  try {
+    onTestFinished(remove);
+  } catch {
+    afterAll(remove); // called while collecting tests, outside any test
+  }
   return dir;
 }
 

@@ -86,7 +86,8 @@ export function parseConfig(text: string, file: string): Environment[] {
   };
 
   if (!validateSchema(data)) {
-    throw new ConfigError(dedupe((validateSchema.errors ?? []).map((e) => schemaProblem(e, problemAt))));
+    const problems = dedupe((validateSchema.errors ?? []).map((e) => schemaProblem(e, problemAt)));
+    throw new ConfigError(problems.sort((a, b) => a.line - b.line || a.column - b.column));
   }
   const raw = data as { environments: RawEnvironment[] };
 
