@@ -12,7 +12,7 @@ import type { Signer } from '../../model/environment';
 import { policyMetadata, type ImageVerification, type PolicyEngine } from '../../policies/guardrail';
 
 /** The immutable label the API server puts on every Namespace: selecting on it cannot be spoofed. */
-export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
 /** Key of the one attestor each policy declares; a CEL identifier, so validations can say `attestors.signer`. */
 const ATTESTOR = 'signer';
