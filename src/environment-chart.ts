@@ -1,9 +1,8 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { clusterPolicyEngine } from './engines/cluster-policy';
+import { ENGINES } from './engines';
 import type { Environment } from './model/environment';
 import { GUARDRAILS } from './policies';
-import type { PolicyEngine } from './policies/guardrail';
 
 export const ENVIRONMENT_LABEL = 'guardrails/environment';
 
@@ -11,23 +10,22 @@ export const ENVIRONMENT_LABEL = 'guardrails/environment';
 export interface EnvironmentChartProps {
   /** The environment whose guardrails the chart holds. */
   readonly environment: Environment;
-  /**
-   * The Kyverno engine the guardrails are rendered for.
-   * @default clusterPolicyEngine
-   */
-  readonly engine?: PolicyEngine;
 }
 
-/** One environment's guardrails: one child construct per enabled policy, named after the policy. */
+/**
+ * One environment's guardrails: one child construct per enabled policy, named after the policy, rendered by the
+ * engine the environment names — so switching one environment's engine touches only its own chart.
+ */
 export class EnvironmentChart extends Chart {
   readonly environment: Environment;
 
   constructor(scope: Construct, props: EnvironmentChartProps) {
     super(scope, props.environment.name, { disableResourceNameHashes: true });
     const env = (this.environment = props.environment);
+    const engine = ENGINES[env.engine];
     for (const [name, settings] of env.policies) {
       new GUARDRAILS[name](this, name, {
-        engine: props.engine ?? clusterPolicyEngine,
+        engine,
         imagePatterns: env.imagePatterns,
         signer: env.signer,
         phase: settings.phase,

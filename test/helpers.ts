@@ -5,10 +5,13 @@ import { afterAll, onTestFinished } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { main } from '../src/cli';
 import { loadConfig } from '../src/config/load';
+import type { EngineKind, Environment } from '../src/model/environment';
 import type { FileTree } from '../src/output/render';
 import { synthesizeTree } from '../src/synthesize';
 
 export const SHIPPED_CONFIG = 'environments.yaml';
+/** A test config with ImageValidatingPolicy environments and every setting that reaches a policy. */
+export const MIXED_ENGINES_CONFIG = 'test/fixtures/mixed-engines.yaml';
 
 /** A fresh temporary directory, removed when the current test (or, at file level, the file's tests) finish. */
 export function tempDir(): string {
@@ -47,4 +50,9 @@ export function objectsIn(tree: FileTree, path: string): any[] {
   const text = tree.get(path);
   if (text === undefined) throw new Error(`${path} is not in the tree (has: ${[...tree.keys()].join(', ')})`);
   return parseAllDocuments(text).map((d) => d.toJS());
+}
+
+/** The tree synth writes for a config file with every environment switched to `engine`. */
+export function treeWithEngine(engine: EngineKind, configFile: string = SHIPPED_CONFIG): FileTree {
+  return synthesizeTree(loadConfig(configFile).map((env): Environment => ({ ...env, engine })));
 }

@@ -2,7 +2,7 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { readFileSync } from 'node:fs';
 import { LineCounter, isMap, isScalar, parseDocument, type Document, type Node } from 'yaml';
 import schema from '../../environments.schema.json';
-import { POLICY_NAMES, type Environment, type FailurePolicy, type PolicyName, type PolicySettings } from '../model/environment';
+import { POLICY_NAMES, type EngineKind, type Environment, type FailurePolicy, type PolicyName, type PolicySettings } from '../model/environment';
 
 /** One problem in the config, located as precisely as the YAML allows. */
 export interface ConfigProblem {
@@ -34,9 +34,11 @@ const ALWAYS_EXCLUDED_NAMESPACES = ['kube-system'];
 const DEFAULT_REKOR_URL = 'https://rekor.sigstore.dev';
 const DEFAULT_KYVERNO_NAMESPACE = 'kyverno';
 const DEFAULT_TIMEOUT_SECONDS = 30;
+const DEFAULT_ENGINE: EngineKind = 'ClusterPolicy';
 
 interface RawEnvironment {
   name: string;
+  engine?: EngineKind;
   imagePatterns: string[];
   signer: { issuer: string; subject: string; rekorUrl?: string };
   namespaces?: string[];
@@ -111,6 +113,7 @@ function resolveEnvironment(env: RawEnvironment): Environment {
   const excluded = new Set([...ALWAYS_EXCLUDED_NAMESPACES, env.kyvernoNamespace ?? DEFAULT_KYVERNO_NAMESPACE, ...(env.excludeNamespaces ?? [])]);
   return {
     name: env.name,
+    engine: env.engine ?? DEFAULT_ENGINE,
     imagePatterns: env.imagePatterns,
     signer: { issuer: env.signer.issuer, subject: env.signer.subject, rekorUrl: env.signer.rekorUrl ?? DEFAULT_REKOR_URL },
     namespaces: env.namespaces,

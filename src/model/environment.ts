@@ -8,6 +8,13 @@ export type FailurePolicy = 'Fail' | 'Ignore';
 export const POLICY_NAMES = ['verify-image-signatures', 'require-sbom-attestation'] as const;
 export type PolicyName = (typeof POLICY_NAMES)[number];
 
+/**
+ * The Kyverno policy kinds an environment can be rendered as: `ClusterPolicy` (`kyverno.io/v1`, deprecated in
+ * Kyverno 1.17+, removal planned for 1.20) or its successor `ImageValidatingPolicy` (`policies.kyverno.io/v1`).
+ */
+export const ENGINE_KINDS = ['ClusterPolicy', 'ImageValidatingPolicy'] as const;
+export type EngineKind = (typeof ENGINE_KINDS)[number];
+
 /** A keyless (Fulcio) signing identity. */
 export interface Signer {
   /** OIDC issuer of the signing certificate. */
@@ -26,6 +33,8 @@ export interface PolicySettings {
 /** One environment, resolved from the config with every default applied. */
 export interface Environment {
   readonly name: string;
+  /** The Kyverno policy kind this environment's guardrails are rendered as. */
+  readonly engine: EngineKind;
   /** Image reference globs the environment governs. */
   readonly imagePatterns: readonly string[];
   readonly signer: Signer;

@@ -1,11 +1,11 @@
-import type { ApiObject } from 'cdk8s';
+import type { ApiObject, ApiObjectMetadata } from 'cdk8s';
 import type { Construct } from 'constructs';
-import type { FailurePolicy, Phase, PolicyName, Signer } from '../model/environment';
+import type { EngineKind, FailurePolicy, Phase, PolicyName, Signer } from '../model/environment';
 
 /** Renders engine-neutral guardrail definitions as objects of one Kyverno policy engine. */
 export interface PolicyEngine {
   /** The policy kind this engine emits. */
-  readonly kind: 'ClusterPolicy' | 'ImageValidatingPolicy';
+  readonly kind: EngineKind;
   /** Adds the object that verifies a signature (or a signed attestation) on every governed image. */
   renderImageVerification(scope: Construct, definition: ImageVerification): ApiObject;
 }
@@ -69,7 +69,7 @@ export interface ImageVerification {
   /** Name of the ClusterPolicy rule (ImageValidatingPolicy has no rules). */
   readonly ruleName: string;
   readonly description: PolicyDescription;
-  /** Shown to the user when an image fails the check. */
+  /** Shown to the user when an image fails the check (ClusterPolicy has no field for it and uses Kyverno's own). */
   readonly message: string;
   readonly imagePatterns: readonly string[];
   readonly signer: Signer;
@@ -104,8 +104,13 @@ export function resolveImageVerification(
   };
 }
 
+/** The metadata both engines give a policy object: its name, the description annotations and the labels. */
+export function policyMetadata(check: ImageVerification): ApiObjectMetadata {
+  return { name: check.name, annotations: descriptionAnnotations(check.description), labels: { ...check.labels } };
+}
+
 /** The `policies.kyverno.io/*` annotations both engines put on a policy. */
-export function descriptionAnnotations(d: PolicyDescription): Record<string, string> {
+function descriptionAnnotations(d: PolicyDescription): Record<string, string> {
   return {
     'policies.kyverno.io/title': d.title,
     'policies.kyverno.io/category': d.category,

@@ -6,7 +6,7 @@ import {
   type ClusterPolicySpecRulesVerifyImages,
   type ClusterPolicySpecRulesVerifyImagesAttestors,
 } from '../../../imports/cpol-kyverno.io';
-import { descriptionAnnotations, type ImageVerification, type PolicyEngine } from '../../policies/guardrail';
+import { policyMetadata, type ImageVerification, type PolicyEngine } from '../../policies/guardrail';
 
 /**
  * The `kyverno.io/v1` ClusterPolicy engine: what the seed and today's clusters run.
@@ -34,7 +34,7 @@ export const clusterPolicyEngine: PolicyEngine = {
         : { attestors }),
     };
     return new ClusterPolicy(scope, 'Resource', {
-      metadata: { name: check.name, annotations: descriptionAnnotations(check.description), labels: { ...check.labels } },
+      metadata: policyMetadata(check),
       spec: {
         background: false,
         webhookConfiguration: {

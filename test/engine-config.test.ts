@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
+import schema from '../environments.schema.json';
+import { ConfigError, loadConfig, parseConfig } from '../src/config/load';
+import { ENGINES } from '../src/engines';
+import { ENGINE_KINDS } from '../src/model/environment';
+import { MIXED_ENGINES_CONFIG, SHIPPED_CONFIG, objectsIn, treeFor, writeConfig } from './helpers';
+
+const MINIMAL = (engineLine: string) => `environments:
+  - name: dev
+${engineLine}
+    imagePatterns: [ghcr.io/acme/*]
+    signer: { issuer: https://token.actions.githubusercontent.com, subject: https://github.com/acme/* }
+    policies: { verify-image-signatures: { phase: audit } }
+`;
+
+describe('the engine config field', () => {
+  it('defaults to ClusterPolicy', () => {
+    expect(parseConfig(MINIMAL(''), 'env.yaml')[0].engine).toBe('ClusterPolicy');
+  });
+
+  it('selects ImageValidatingPolicy', () => {
+    expect(parseConfig(MINIMAL('    engine: ImageValidatingPolicy'), 'env.yaml')[0].engine).toBe('ImageValidatingPolicy');
+  });
+
+  it('rejects an unknown engine, naming file, line, environment, field and the allowed values', () => {
+    let error: unknown;
+    try {
+      parseConfig(MINIMAL('    engine: ValidatingPolicy'), 'env.yaml');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      expect.objectContaining({ file: 'env.yaml', line: 3, environment: 'dev', field: 'engine', message: expect.stringContaining('"ImageValidatingPolicy"') }),
+    ]);
+  });
+
+  it('offers exactly the engines there are, each emitting the kind it is named after', () => {
+    expect(schema.definitions.environment.properties.engine.enum).toEqual([...ENGINE_KINDS]);
+    for (const kind of ENGINE_KINDS) expect(ENGINES[kind].kind).toBe(kind);
+  });
+
+  it('renders each environment of a mixed config with its own engine', () => {
+    const tree = treeFor(MIXED_ENGINES_CONFIG);
+    for (const env of loadConfig(MIXED_ENGINES_CONFIG)) {
+      for (const name of env.policies.keys()) {
+        expect(objectsIn(tree, `${env.name}/${name}.yaml`).map((o) => o.kind)).toEqual([env.engine]);
+      }
+    }
+  });
+});
+
+describe('switching one environment to ImageValidatingPolicy', () => {
+  const before = treeFor(SHIPPED_CONFIG);
+  const environments = loadConfig(SHIPPED_CONFIG);
+
+  it.each(environments.map((env, index) => ({ name: env.name, index })))('changes only dist/$name/', ({ name, index }) => {
+    const doc = parseDocument(readFileSync(SHIPPED_CONFIG, 'utf8'));
+    doc.setIn(['environments', index, 'engine'], 'ImageValidatingPolicy');
+    const after = treeFor(writeConfig(doc.toString()));
+
+    expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
+    const changed = [...after.keys()].filter((path) => after.get(path) !== before.get(path)).sort();
+    const policyFiles = [...environments[index].policies.keys()].map((policy) => `${name}/${policy}.yaml`).sort();
+    // Every policy of the switched environment changes kind; nothing else moves, not even its kustomization.yaml.
+    expect(changed).toEqual(policyFiles);
+    for (const path of policyFiles) expect(objectsIn(after, path).map((o) => o.kind)).toEqual(['ImageValidatingPolicy']);
+  });
+});

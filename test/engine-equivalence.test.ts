@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config/load';
+import { globToRegExp, matchesGlob } from '../src/model/glob';
+import { MIXED_ENGINES_CONFIG, SHIPPED_CONFIG, objectsIn, treeWithEngine } from './helpers';
+
+/**
+ * What a rendered policy means, read back from the YAML each engine writes — independently of the engine code —
+ * so the two renderings of one guardrail can be compared field by field.
+ */
+interface Meaning {
+  metadata: unknown;
+  imagePatterns: string[];
+  /** Namespaces checked; undefined means all but the excluded ones. */
+  namespaces?: string[];
+  excludedNamespaces: string[];
+  /** Whether a failing image blocks the Pod (enforce) or is only reported (audit). */
+  blocks: boolean;
+  failurePolicy: string;
+  timeoutSeconds: number;
+  backgroundScans: boolean;
+  digests: { mutate: boolean; verify: boolean; required: boolean };
+  rekorUrl: string;
+  /** Predicate type of the required in-toto attestation; undefined for a signature check. */
+  attestationType?: string;
+}
+
+interface Identity {
+  /** Exactly one of glob (ClusterPolicy) or regexp (ImageValidatingPolicy) per field. */
+  issuer: { glob?: string; exact?: string; regexp?: string };
+  subject: { glob?: string; exact?: string; regexp?: string };
+}
+
+function readClusterPolicy(policy: any): Meaning & { identity: Identity } {
+  const [rule] = policy.spec.rules;
+  const [verify] = rule.verifyImages;
+  const attestation = verify.attestations?.[0];
+  const [{ entries: [{ keyless }] }] = attestation ? attestation.attestors : verify.attestors;
+  return {
+    metadata: policy.metadata,
+    imagePatterns: verify.imageReferences,
+    namespaces: rule.match.any[0].resources.namespaces,
+    excludedNamespaces: rule.exclude.any[0].resources.namespaces,
+    blocks: verify.failureAction === 'Enforce',
+    failurePolicy: policy.spec.webhookConfiguration.failurePolicy,
+    timeoutSeconds: policy.spec.webhookConfiguration.timeoutSeconds,
+    backgroundScans: policy.spec.background,
+    digests: { mutate: verify.mutateDigest, verify: verify.verifyDigest, required: verify.required },
+    rekorUrl: keyless.rekor.url,
+    attestationType: attestation?.type,
+    // ClusterPolicy (cosign type) matches issuer and subject as globs.
+    identity: { issuer: { glob: keyless.issuer }, subject: { glob: keyless.subject } },
+  };
+}
+
+function readImageValidatingPolicy(policy: any): Meaning & { identity: Identity } {
+  const { spec } = policy;
+  const selector = spec.matchConstraints.namespaceSelector.matchExpressions as { key: string; operator: string; values: string[] }[];
+  const valuesOf = (operator: string) => selector.find((r) => r.key === 'kubernetes.io/metadata.name' && r.operator === operator)?.values;
+  const [{ cosign }] = spec.attestors;
+  const [identity] = cosign.keyless.identities;
+  return {
+    metadata: policy.metadata,
+    imagePatterns: spec.matchImageReferences.map((m: { glob: string }) => m.glob),
+    namespaces: valuesOf('In'),
+    excludedNamespaces: valuesOf('NotIn') ?? [],
+    blocks: spec.validationActions.includes('Deny'),
+    failurePolicy: spec.failurePolicy,
+    timeoutSeconds: spec.webhookConfiguration.timeoutSeconds,
+    backgroundScans: spec.evaluation.background.enabled,
+    digests: {
+      mutate: spec.validationConfigurations.mutateDigest,
+      verify: spec.validationConfigurations.verifyDigest,
+      required: spec.validationConfigurations.required,
+    },
+    rekorUrl: cosign.ctlog.url,
+    attestationType: spec.attestations?.[0].intoto.type,
+    // ImageValidatingPolicy matches `issuer` and `subject` exactly, the *RegExp fields as regexps.
+    identity: {
+      issuer: identity.issuerRegExp === undefined ? { exact: identity.issuer } : { regexp: identity.issuerRegExp },
+      subject: identity.subjectRegExp === undefined ? { exact: identity.subject } : { regexp: identity.subjectRegExp },
+    },
+  };
+}
+
+/** Whether a value is accepted by one engine's matcher for an identity field. */
+function accepts(matcher: { glob?: string; exact?: string; regexp?: string }, value: string): boolean {
+  if (matcher.glob !== undefined) return matchesGlob(matcher.glob, value);
+  if (matcher.exact !== undefined) return matcher.exact === value;
+  return new RegExp(matcher.regexp!).test(value);
+}
+
+/** Values the glob must accept (each `*` filled in) and near misses it must reject, as in the glob tests. */
+function probes(glob: string): string[] {
+  const filled = ['', 'x', 'app/.github/workflows/release.yml@refs/heads/main'].map((fill) => glob.replaceAll('*', fill));
+  const nearMisses = filled.flatMap((value) => [`x${value}`, `${value.replace('/', '-evil/')}`, value.replaceAll('.', 'X'), value.slice(0, -1)]);
+  return [...filled, ...nearMisses];
+}
+
+const CONFIGS = [SHIPPED_CONFIG, MIXED_ENGINES_CONFIG];
+
+describe.each(CONFIGS)('both engines mean the same for %s', (config) => {
+  const clusterPolicies = treeWithEngine('ClusterPolicy', config);
+  const imageValidatingPolicies = treeWithEngine('ImageValidatingPolicy', config);
+  const files = loadConfig(config).flatMap((env) =>
+    [...env.policies.keys()].map((policy) => ({ environment: env.name, path: `${env.name}/${policy}.yaml` })),
+  );
+
+  describe.each(files)('$path', ({ path }) => {
+    const { identity: cpIdentity, ...cp } = readClusterPolicy(objectsIn(clusterPolicies, path)[0]);
+    const { identity: ivpIdentity, ...ivp } = readImageValidatingPolicy(objectsIn(imageValidatingPolicies, path)[0]);
+
+    it('has the same name, labels, annotations, image patterns, namespaces, phase, Rekor and attestation', () => {
+      expect(ivp).toEqual(cp);
+    });
+
+    it('carries the subject glob as the regexp derived from it', () => {
+      expect(ivpIdentity.subject).toEqual({ regexp: globToRegExp(cpIdentity.subject.glob!) });
+    });
+
+    it.each(['issuer', 'subject'] as const)('accepts and rejects the same %s values', (field) => {
+      const glob = cpIdentity[field].glob!;
+      for (const value of probes(glob)) {
+        expect(accepts(ivpIdentity[field], value), value).toBe(accepts(cpIdentity[field], value));
+      }
+    });
+  });
+
+  it('keeps the kustomization of every environment identical', () => {
+    const kustomizations = [...clusterPolicies.keys()].filter((path) => path.endsWith('kustomization.yaml'));
+    for (const path of kustomizations) expect(imageValidatingPolicies.get(path)).toBe(clusterPolicies.get(path));
+  });
+});

@@ -1,0 +1,85 @@
+import { createRequire } from 'node:module';
+import type { ValidateFunction } from 'ajv';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config/load';
+import type { FileTree } from '../src/output/render';
+import { MIXED_ENGINES_CONFIG, SHIPPED_CONFIG, objectsIn, treeFor, treeWithEngine } from './helpers';
+
+const validators = createRequire(import.meta.url)('../imports/validators/index.js') as Record<string, ValidateFunction>;
+const validateImageValidatingPolicy = validators['policies.kyverno.io/v1/ImageValidatingPolicy'];
+
+/** The shipped environments rendered as ImageValidatingPolicy, and the test config with its own engine choices. */
+const TREES: ReadonlyArray<[string, FileTree]> = [
+  ['shipped environments, engine switched', treeWithEngine('ImageValidatingPolicy', SHIPPED_CONFIG)],
+  ['mixed-engines test config', treeFor(MIXED_ENGINES_CONFIG)],
+];
+
+const policyObjects = TREES.flatMap(([source, tree]) =>
+  [...tree.keys()]
+    .filter((path) => !path.endsWith('kustomization.yaml'))
+    .flatMap((path) => objectsIn(tree, path).map((object) => ({ source, path, object })))
+    .filter(({ object }) => object.kind === 'ImageValidatingPolicy'),
+);
+
+describe('ImageValidatingPolicy rendering', () => {
+  it('renders the objects the tests below inspect', () => {
+    // 3 shipped environments × 2 policies, plus the test config's 3 ImageValidatingPolicy objects.
+    expect(policyObjects).toHaveLength(9);
+  });
+
+  describe('snapshots of the shipped environments', () => {
+    const tree = treeWithEngine('ImageValidatingPolicy', SHIPPED_CONFIG);
+    const files = loadConfig(SHIPPED_CONFIG).flatMap((env) => [...env.policies.keys()].map((policy) => `${env.name}/${policy}.yaml`));
+    it.each(files)('%s', async (path) => {
+      await expect(tree.get(path)).toMatchFileSnapshot(`__snapshots__/image-validating-policy/${path}`);
+    });
+  });
+
+  it('the strict validator rejects what the CRD does not allow', () => {
+    // Guards the schema test below against a validator that accepts anything.
+    const [{ object }] = policyObjects;
+    expect(validateImageValidatingPolicy({ ...object, spec: { ...object.spec, matchImageReference: [] } })).toBe(false);
+    expect(validateImageValidatingPolicy({ ...object, spec: { ...object.spec, validationActions: ['Enforce'] } })).toBe(false);
+  });
+
+  it.each(policyObjects)('$source: $path is valid against the pinned policies.kyverno.io/v1 CRD', ({ object }) => {
+    const valid = validateImageValidatingPolicy(object);
+    expect(validateImageValidatingPolicy.errors ?? [], JSON.stringify(validateImageValidatingPolicy.errors)).toEqual([]);
+    expect(valid).toBe(true);
+    expect(object.apiVersion).toBe('policies.kyverno.io/v1');
+  });
+
+  it.each(policyObjects)('$source: $path keeps Kyverno autogen working (one pods rule, no exclude rules, no object selector)', ({ object }) => {
+    const { matchConstraints } = object.spec;
+    expect(matchConstraints.resourceRules).toEqual([
+      { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods'] },
+    ]);
+    expect(matchConstraints.excludeResourceRules).toBeUndefined();
+    expect(matchConstraints.objectSelector).toBeUndefined();
+  });
+
+  describe.each(['containers', 'initContainers', 'ephemeralContainers'])('CEL coverage of images.%s', (list) => {
+    it.each(policyObjects)('$source: $path verifies every image in the list with its attestor', ({ object }) => {
+      const { spec } = object;
+      const attestor = `attestors.${spec.attestors[0].name}`;
+      const verified = spec.attestations
+        ? `verifyAttestationSignatures(image, attestations.${spec.attestations[0].name}, [${attestor}])`
+        : `verifyImageSignatures(image, [${attestor}])`;
+      const covering = spec.validations.filter((v: { expression: string }) => v.expression === `images.${list}.all(image, ${verified} > 0)`);
+      expect(covering).toHaveLength(1);
+      // A message a user can act on: which kind of container, and that it is about the trusted signer.
+      const words = list.replace(/([A-Z])/g, ' $1').toLowerCase().replace(/s$/, '');
+      expect(covering[0].message).toMatch(new RegExp(`^${words} image .*trusted identity \\(subject `));
+      expect(covering[0].message).not.toMatch(/\n/);
+    });
+  });
+
+  it.each(policyObjects)('$source: $path declares one cosign keyless attestor with a transparency log URL', ({ object }) => {
+    const [attestor, ...others] = object.spec.attestors;
+    expect(others).toEqual([]);
+    expect(attestor.cosign.keyless.identities).toHaveLength(1);
+    expect(attestor.cosign.ctlog.url).toMatch(/^https:\/\//);
+    // A plain `subject` would be matched exactly, turning the configured glob into a literal.
+    expect(attestor.cosign.keyless.identities[0].subject).toBeUndefined();
+  });
+});
