@@ -20,6 +20,7 @@ const VALID = `environments:
       subject: https://github.com/acme/*
     policies:
       verify-image-signatures: { phase: enforce }
+      require-sbom-attestation: { phase: enforce }
 `;
 
 /** Synthesizes `configText` over an output directory that already holds the shipped dist/. */

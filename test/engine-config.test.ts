@@ -56,16 +56,17 @@ describe('switching one environment to ImageValidatingPolicy', () => {
   const before = treeFor(SHIPPED_CONFIG);
   const environments = loadConfig(SHIPPED_CONFIG);
 
-  it.each(environments.map((env, index) => ({ name: env.name, index })))('changes only dist/$name/', ({ name, index }) => {
+  it.each(environments.map((env, index) => ({ name: env.name, index })))('changes only the files of $name', ({ name, index }) => {
     const doc = parseDocument(readFileSync(SHIPPED_CONFIG, 'utf8'));
     doc.setIn(['environments', index, 'engine'], 'ImageValidatingPolicy');
     const after = treeFor(writeConfig(doc.toString()));
 
     expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
     const changed = [...after.keys()].filter((path) => after.get(path) !== before.get(path)).sort();
-    const policyFiles = [...environments[index].policies.keys()].map((policy) => `${name}/${policy}.yaml`).sort();
-    // Every policy of the switched environment changes kind; nothing else moves, not even its kustomization.yaml.
-    expect(changed).toEqual(policyFiles);
+    const policyFiles = [...environments[index].policies.keys()].map((policy) => `${name}/${policy}.yaml`);
+    // Every policy of the switched environment changes kind, and its Flux Kustomization health-checks the new
+    // kind; nothing else moves, not even its kustomization.yaml, nor any other environment's file.
+    expect(changed).toEqual([...policyFiles, `flux/${name}/policies.yaml`].sort());
     for (const path of policyFiles) expect(objectsIn(after, path).map((o) => o.kind)).toEqual(['ImageValidatingPolicy']);
   });
 });

@@ -45,7 +45,8 @@ test('removing an environment from the config removes its directory on the next 
   expect(runCli('synth', '--config', writeConfig(`environments:${env('one')}${env('two')}`), '--outdir', outdir).code).toBe(0);
   expect(existsSync(join(outdir, 'two/verify-image-signatures.yaml'))).toBe(true);
   expect(runCli('synth', '--config', writeConfig(`environments:${env('one')}`), '--outdir', outdir).code).toBe(0);
-  expect(readdirSync(outdir)).toEqual(['one']);
+  expect(readdirSync(outdir).sort()).toEqual(['flux', 'one']);
+  expect(readdirSync(join(outdir, 'flux'))).toEqual(['one']);
   // and a file planted by hand is gone too: dist/ is wholly owned by synth
   writeFileSync(join(outdir, 'one', 'hand-written.yaml'), 'x: 1\n');
   expect(runCli('synth', '--config', writeConfig(`environments:${env('one')}`), '--outdir', outdir).code).toBe(0);

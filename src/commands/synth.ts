@@ -1,26 +1,52 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/load';
 import { synthesizeTree } from '../synthesize';
+import { readCommittedTree } from '../output/committed';
+import { OutputGuardError, assertNoEmptyEnvironment, assertNoEnforcedPolicyDropped } from '../output/guards';
 import { diffTrees, isEmptyDiff, readTree, writeTreeAtomically } from '../output/write';
 import type { Command, Output } from './output';
 
 export const DEFAULT_CONFIG = 'environments.yaml';
 
-/** Parses the options every synthesizing command shares. */
-export function parseSynthArgs(argv: readonly string[]) {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: { config: { type: 'string', default: DEFAULT_CONFIG }, outdir: { type: 'string' } },
-  });
-  return { config: values.config, outdir: values.outdir ?? process.env.CDK8S_OUTDIR ?? 'dist' };
+const COMMON_OPTIONS = { config: { type: 'string', default: DEFAULT_CONFIG }, outdir: { type: 'string' } } as const;
+
+function resolveOutdir(outdir: string | undefined): string {
+  return outdir ?? process.env.CDK8S_OUTDIR ?? 'dist';
 }
 
-/** `synth`: writes every environment's output tree atomically; `dist/` is untouched on any error. */
+/** Parses the options every synthesizing command shares. */
+export function parseSynthArgs(argv: readonly string[]) {
+  const { values } = parseArgs({ args: [...argv], options: COMMON_OPTIONS });
+  return { config: values.config, outdir: resolveOutdir(values.outdir) };
+}
+
+/** Loads the config and synthesizes it, refusing output in which an environment has no policy. */
+function buildTree(config: string) {
+  const environments = loadConfig(config);
+  const tree = synthesizeTree(environments);
+  assertNoEmptyEnvironment(tree, environments.map((env) => env.name));
+  return { environments, tree };
+}
+
+/**
+ * `synth`: writes every environment's output tree atomically; `dist/` is untouched on any error.
+ * `--allow-removal <env>/<policy>` (repeatable) lets synth drop a policy the committed output enforces.
+ */
 export const synth: Command = (argv, output) => {
-  const { config, outdir } = parseSynthArgs(argv);
+  const { values } = parseArgs({
+    args: [...argv],
+    options: { ...COMMON_OPTIONS, 'allow-removal': { type: 'string', multiple: true, default: [] } },
+  });
+  const outdir = resolveOutdir(values.outdir);
   try {
-    const environments = loadConfig(config);
-    const tree = synthesizeTree(environments);
+    const { environments, tree } = buildTree(values.config);
+    const committed = readCommittedTree(outdir);
+    try {
+      assertNoEnforcedPolicyDropped(committed.tree, tree, values['allow-removal']);
+    } catch (error) {
+      if (error instanceof OutputGuardError) output.err(`compared with ${outdir}/ at ${committed.source}:`);
+      throw error;
+    }
     const changed = writeTreeAtomically(outdir, tree);
     for (const env of environments) {
       const phases = [...env.policies].map(([name, { phase }]) => `${name} (${phase})`).join(', ');
@@ -29,7 +55,7 @@ export const synth: Command = (argv, output) => {
     output.out(changed ? `wrote ${tree.size} files to ${outdir}/` : `${outdir}/ is up to date (${tree.size} files)`);
     return 0;
   } catch (error) {
-    return reportConfigError(error, outdir, output);
+    return reportRefusal(error, outdir, output);
   }
 };
 
@@ -37,7 +63,7 @@ export const synth: Command = (argv, output) => {
 export const check: Command = (argv, output) => {
   const { config, outdir } = parseSynthArgs(argv);
   try {
-    const tree = synthesizeTree(loadConfig(config));
+    const { tree } = buildTree(config);
     const diff = diffTrees(tree, readTree(outdir));
     if (isEmptyDiff(diff)) {
       output.out(`${outdir}/ is current (${tree.size} files)`);
@@ -49,12 +75,13 @@ export const check: Command = (argv, output) => {
     output.err(`${outdir}/ is stale: run \`npm run synth\` and commit the result.`);
     return 1;
   } catch (error) {
-    return reportConfigError(error, outdir, output);
+    return reportRefusal(error, outdir, output);
   }
 };
 
-function reportConfigError(error: unknown, outdir: string, output: Output): number {
-  if (!(error instanceof ConfigError)) throw error;
+/** Reports a config error or a guard refusal; anything else is a bug and propagates. */
+function reportRefusal(error: unknown, outdir: string, output: Output): number {
+  if (!(error instanceof ConfigError || error instanceof OutputGuardError)) throw error;
   output.err(error.message);
   output.err(`${outdir}/ was not changed.`);
   return 1;

@@ -2,7 +2,15 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { readFileSync } from 'node:fs';
 import { LineCounter, isMap, isScalar, parseDocument, type Document, type Node } from 'yaml';
 import schema from '../../environments.schema.json';
-import { POLICY_NAMES, type EngineKind, type Environment, type FailurePolicy, type PolicyName, type PolicySettings } from '../model/environment';
+import {
+  POLICY_NAMES,
+  type EngineKind,
+  type Environment,
+  type FailurePolicy,
+  type FluxSettings,
+  type PolicyName,
+  type PolicySettings,
+} from '../model/environment';
 
 /** One problem in the config, located as precisely as the YAML allows. */
 export interface ConfigProblem {
@@ -35,6 +43,13 @@ const DEFAULT_REKOR_URL = 'https://rekor.sigstore.dev';
 const DEFAULT_KYVERNO_NAMESPACE = 'kyverno';
 const DEFAULT_TIMEOUT_SECONDS = 30;
 const DEFAULT_ENGINE: EngineKind = 'ClusterPolicy';
+/** Flux defaults: drift corrected every 10 minutes; a failed apply retried after 2; 3 minutes to become Ready. */
+const FLUX_DEFAULTS = { kyvernoKustomization: 'kyverno', interval: '10m', retryInterval: '2m', timeout: '3m' };
+/** The GitRepository `flux bootstrap` creates; synth must never emit one under this name. */
+const BOOTSTRAP_SOURCE = 'flux-system';
+const DEFAULT_EMITTED_SOURCE = 'guardrails';
+const DEFAULT_SOURCE_BRANCH = 'main';
+const DEFAULT_SOURCE_INTERVAL = '5m';
 
 interface RawEnvironment {
   name: string;
@@ -46,6 +61,14 @@ interface RawEnvironment {
   kyvernoNamespace?: string;
   webhook?: { timeoutSeconds?: number; failurePolicy?: FailurePolicy };
   policies: Partial<Record<PolicyName, PolicySettings>>;
+  flux?: {
+    kyvernoKustomization?: string;
+    interval?: string;
+    retryInterval?: string;
+    timeout?: string;
+    sourceRef?: string;
+    gitRepository?: { url: string; branch?: string; interval?: string; secretRef?: string };
+  };
 }
 
 type Path = readonly (string | number)[];
@@ -104,6 +127,14 @@ export function parseConfig(text: string, file: string): Environment[] {
     if (RESERVED_ENVIRONMENT_NAMES.includes(env.name)) {
       problems.push(problemAt(['environments', i, 'name'], `"${env.name}" is reserved: synth writes dist/${env.name}/ for its own output`));
     }
+    if (env.flux?.gitRepository && env.flux.sourceRef === BOOTSTRAP_SOURCE) {
+      problems.push(
+        problemAt(
+          ['environments', i, 'flux', 'sourceRef'],
+          `must not be "${BOOTSTRAP_SOURCE}" when gitRepository is set: the emitted GitRepository would replace the one flux bootstrap manages`,
+        ),
+      );
+    }
   });
   if (problems.length > 0) throw new ConfigError(problems);
   return raw.environments.map(resolveEnvironment);
@@ -120,6 +151,26 @@ function resolveEnvironment(env: RawEnvironment): Environment {
     excludeNamespaces: [...excluded].sort(),
     webhook: { timeoutSeconds: env.webhook?.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS, failurePolicy: env.webhook?.failurePolicy },
     policies: new Map(POLICY_NAMES.flatMap((name) => (env.policies[name] ? [[name, env.policies[name]] as const] : []))),
+    flux: resolveFlux(env.flux ?? {}),
+  };
+}
+
+function resolveFlux(flux: NonNullable<RawEnvironment['flux']>): FluxSettings {
+  const repo = flux.gitRepository;
+  const sourceRef = flux.sourceRef ?? (repo ? DEFAULT_EMITTED_SOURCE : BOOTSTRAP_SOURCE);
+  return {
+    kyvernoKustomization: flux.kyvernoKustomization ?? FLUX_DEFAULTS.kyvernoKustomization,
+    interval: flux.interval ?? FLUX_DEFAULTS.interval,
+    retryInterval: flux.retryInterval ?? FLUX_DEFAULTS.retryInterval,
+    timeout: flux.timeout ?? FLUX_DEFAULTS.timeout,
+    sourceRef,
+    gitRepository: repo && {
+      name: sourceRef,
+      url: repo.url,
+      branch: repo.branch ?? DEFAULT_SOURCE_BRANCH,
+      interval: repo.interval ?? DEFAULT_SOURCE_INTERVAL,
+      secretRef: repo.secretRef,
+    },
   };
 }
 

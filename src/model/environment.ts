@@ -30,6 +30,31 @@ export interface PolicySettings {
   readonly phase: Phase;
 }
 
+/** The GitRepository synth emits next to the Flux Kustomization, when the config asks for one. */
+export interface FluxGitRepository {
+  /** `metadata.name`; the policies Kustomization's sourceRef names it. */
+  readonly name: string;
+  readonly url: string;
+  readonly branch: string;
+  /** How often source-controller polls the repository (Go duration). */
+  readonly interval: string;
+  /** Secret in flux-system with the credentials, when the repository is private. */
+  readonly secretRef?: string;
+}
+
+/** How Flux reconciles an environment's `dist/<env>/` (every duration is a Go duration, e.g. `10m`). */
+export interface FluxSettings {
+  /** Name of the Flux Kustomization (in flux-system) that installs Kyverno; the policies depend on it. */
+  readonly kyvernoKustomization: string;
+  readonly interval: string;
+  readonly retryInterval: string;
+  readonly timeout: string;
+  /** Name of the GitRepository (in flux-system) the policies are pulled from. */
+  readonly sourceRef: string;
+  /** Set when synth also emits that GitRepository. */
+  readonly gitRepository?: FluxGitRepository;
+}
+
 /** One environment, resolved from the config with every default applied. */
 export interface Environment {
   readonly name: string;
@@ -49,4 +74,5 @@ export interface Environment {
   };
   /** Enabled guardrails, in the catalogue's order. */
   readonly policies: ReadonlyMap<PolicyName, PolicySettings>;
+  readonly flux: FluxSettings;
 }

@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// Installs the git pre-commit hook that runs the drift gate (`npm run check`) in the current checkout.
+// Run by `npm install` / `npm ci` through the `prepare` script; safe to run again by hand.
+//
+// Does nothing when CI is set (CI runs `npm run check` itself) or outside a git checkout (e.g. an unpacked
+// tarball). A pre-commit hook this script did not write is left alone, with a message saying what to add.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const MARKER = '# supply-chain-guardrails drift gate';
+
+const HOOK = `#!/bin/sh
+${MARKER} (installed by \`npm install\` via scripts/install-hooks.mjs)
+# Blocks a commit whose dist/ differs from what \`npm run synth\` writes, or is not fully staged.
+cd "$(git rev-parse --show-toplevel)" || exit 1
+if ! node scripts/run.mjs check; then
+  echo "pre-commit: commit blocked, dist/ is stale. Run \\\`npm run synth\\\`, then \\\`git add dist\\\` and commit again." >&2
+  exit 1
+fi
+if ! git diff --quiet -- dist || [ -n "$(git ls-files --others --exclude-standard -- dist)" ]; then
+  echo "pre-commit: commit blocked, dist/ has changes that are not staged. Run \\\`git add dist\\\` and commit again." >&2
+  exit 1
+fi
+`;
+
+function installHook() {
+  if (process.env.CI) return 'CI is set: git hook not installed';
+  let hooksDir;
+  try {
+    // --git-path honours core.hooksPath and linked worktrees (whose hooks live in the common git directory).
+    const path = execFileSync('git', ['rev-parse', '--git-path', 'hooks'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    hooksDir = resolve(path.trim());
+  } catch {
+    return 'not a git checkout: git hook not installed';
+  }
+  const hook = join(hooksDir, 'pre-commit');
+  if (existsSync(hook)) {
+    const current = readFileSync(hook, 'utf8');
+    if (current === HOOK) return `${hook} is up to date`;
+    if (!current.includes(MARKER)) {
+      return `${hook} exists and was not written by this project, so it was left unchanged. To block commits with a stale dist/, add \`npm run --silent check || exit 1\` to it.`;
+    }
+  }
+  mkdirSync(hooksDir, { recursive: true });
+  writeFileSync(hook, HOOK);
+  chmodSync(hook, 0o755);
+  return `installed ${hook}: commits are blocked while dist/ is stale`;
+}
+
+console.log(`prepare: ${installHook()}`);

@@ -1,0 +1,50 @@
+import { Construct } from 'constructs';
+import { GitRepository } from '../../imports/gitrepository-source.toolkit.fluxcd.io';
+import { DIST_DIR, FLUX_NAMESPACE } from './layout';
+
+/**
+ * `.sourceignore` rules (they replace source-controller's defaults): everything but the synthesized output and
+ * the per-cluster entry points stays out of the artifact, so the generated `imports/`, the sources and the tests
+ * never reach the cluster.
+ */
+export const SOURCE_IGNORE = ['/*', `!/${DIST_DIR}/`, '!/clusters/', ''].join('\n');
+
+/** Properties of {@link PoliciesGitRepository}. */
+export interface PoliciesGitRepositoryProps {
+  /** `metadata.name` (namespace `flux-system`); Kustomizations name it in `sourceRef`. */
+  readonly name: string;
+
+  /** Clone URL of this repository (`https://`, `http://` or `ssh://`). */
+  readonly url: string;
+
+  /** Branch Flux follows. */
+  readonly branch: string;
+
+  /** How often source-controller polls the repository (Go duration). */
+  readonly interval: string;
+
+  /**
+   * Secret in `flux-system` with the credentials of a private repository.
+   * @default - none: a public repository
+   */
+  readonly secretRef?: string;
+}
+
+/** The GitRepository the policies are pulled from, its artifact limited to {@link SOURCE_IGNORE}. */
+export class PoliciesGitRepository extends Construct {
+  readonly resource: GitRepository;
+
+  constructor(scope: Construct, id: string, props: PoliciesGitRepositoryProps) {
+    super(scope, id);
+    this.resource = new GitRepository(this, 'Resource', {
+      metadata: { name: props.name, namespace: FLUX_NAMESPACE },
+      spec: {
+        url: props.url,
+        ref: { branch: props.branch },
+        interval: props.interval,
+        secretRef: props.secretRef === undefined ? undefined : { name: props.secretRef },
+        ignore: SOURCE_IGNORE,
+      },
+    });
+  }
+}

@@ -1,0 +1,70 @@
+import { Construct } from 'constructs';
+import {
+  Kustomization,
+  KustomizationSpecDeletionPolicy,
+  KustomizationSpecSourceRefKind,
+} from '../../imports/kustomization-kustomize.toolkit.fluxcd.io';
+import { readyExpression, type PolicyKind } from './health-checks';
+import { FLUX_NAMESPACE } from './layout';
+
+/** Properties of {@link PoliciesKustomization}. Durations are Go durations, e.g. `10m`. */
+export interface PoliciesKustomizationProps {
+  /** `metadata.name` of the Kustomization (namespace `flux-system`). */
+  readonly name: string;
+
+  /** Repository-relative directory holding the policies and their `kustomization.yaml`, e.g. `./dist/production`. */
+  readonly path: string;
+
+  /** Name of the GitRepository in `flux-system` the path is read from. */
+  readonly sourceRef: string;
+
+  /**
+   * Name of the Kustomization in `flux-system` that installs Kyverno. The policies are applied only once it is
+   * Ready: Kyverno's policy webhook fails closed while it is registered but not serving.
+   */
+  readonly kyvernoKustomization: string;
+
+  /** How often Flux re-applies the policies, correcting drift. */
+  readonly interval: string;
+
+  /** How soon Flux retries after a failed reconciliation. */
+  readonly retryInterval: string;
+
+  /** Time allowed for building, applying and health-checking the policies. */
+  readonly timeout: string;
+
+  /** The policy kinds under `path`; Flux waits until every object of these kinds reports Ready. */
+  readonly policyKinds: readonly PolicyKind[];
+}
+
+/**
+ * The Flux Kustomization that reconciles one environment's policies.
+ *
+ * `prune: true` removes a policy from the cluster once it leaves `dist/<env>/` (synth's guards make that
+ * deliberate); `wait: true` with one `healthCheckExprs` entry per policy kind makes the Kustomization Ready
+ * only when Kyverno reports every policy Ready (`healthChecks` would be ignored under `wait`). Deleting the
+ * Kustomization itself orphans the policies instead of deleting them: taking Flux's object away must not
+ * silently take the cluster's guardrails with it.
+ */
+export class PoliciesKustomization extends Construct {
+  readonly resource: Kustomization;
+
+  constructor(scope: Construct, id: string, props: PoliciesKustomizationProps) {
+    super(scope, id);
+    this.resource = new Kustomization(this, 'Resource', {
+      metadata: { name: props.name, namespace: FLUX_NAMESPACE },
+      spec: {
+        path: props.path,
+        sourceRef: { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: props.sourceRef },
+        dependsOn: [{ name: props.kyvernoKustomization }],
+        interval: props.interval,
+        retryInterval: props.retryInterval,
+        timeout: props.timeout,
+        prune: true,
+        deletionPolicy: KustomizationSpecDeletionPolicy.ORPHAN,
+        wait: true,
+        healthCheckExprs: props.policyKinds.map((policyKind) => ({ ...policyKind, current: readyExpression(policyKind) })),
+      },
+    });
+  }
+}

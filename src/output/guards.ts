@@ -1,0 +1,65 @@
+import { parseAllDocuments } from 'yaml';
+import { PHASE_LABEL } from '../policies/guardrail';
+import type { FileTree } from './render';
+
+/** Synth's output would remove guardrails from a cluster; nothing is written. */
+export class OutputGuardError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join('\n'));
+    this.name = 'OutputGuardError';
+  }
+}
+
+const KUSTOMIZATION_FILE = 'kustomization.yaml';
+
+/**
+ * Refuses a tree in which an environment's directory holds no policy: Flux would apply the empty directory
+ * and, with `prune: true`, delete every guardrail it applied before.
+ */
+export function assertNoEmptyEnvironment(tree: FileTree, environments: readonly string[]): void {
+  const problems = environments
+    .filter((env) => ![...tree.keys()].some((path) => isPolicyFile(path) && path.startsWith(`${env}/`)))
+    .map((env) => `${env}/ would hold no policy: Flux would prune every guardrail of "${env}". Enable at least one policy.`);
+  if (problems.length > 0) throw new OutputGuardError(problems);
+}
+
+/**
+ * Refuses to drop, from an environment's directory, a policy that `committed` has in the enforce phase (read
+ * from the policy's `guardrails/phase` label), unless `allowed` names it as `<env>/<policy>`.
+ */
+export function assertNoEnforcedPolicyDropped(committed: FileTree, next: FileTree, allowed: readonly string[]): void {
+  const kept = new Set(policiesIn(next).map((p) => p.id));
+  const problems = policiesIn(committed)
+    .filter((p) => p.phase === 'enforce' && !kept.has(p.id) && !allowed.includes(p.id))
+    .map(
+      (p) =>
+        `${p.id}: enforced in the committed ${p.file} and missing from the new output; Flux would delete it from the cluster. ` +
+        `If that is intended, run synth again with --allow-removal ${p.id}`,
+    );
+  if (problems.length > 0) throw new OutputGuardError(problems);
+}
+
+interface PolicyEntry {
+  /** `<env>/<metadata.name>` */
+  readonly id: string;
+  readonly file: string;
+  readonly phase?: string;
+}
+
+/** An environment's policy files sit directly in `<env>/`; Flux objects live deeper, in `flux/<env>/`. */
+function isPolicyFile(path: string): boolean {
+  const parts = path.split('/');
+  return parts.length === 2 && parts[1] !== KUSTOMIZATION_FILE && parts[1].endsWith('.yaml');
+}
+
+function policiesIn(tree: FileTree): PolicyEntry[] {
+  return [...tree]
+    .filter(([path]) => isPolicyFile(path))
+    .flatMap(([file, text]) => {
+      const env = file.split('/')[0];
+      return parseAllDocuments(text).map((doc) => {
+        const object = doc.toJS() as { metadata?: { name?: string; labels?: Record<string, string> } } | null;
+        return { id: `${env}/${object?.metadata?.name}`, file, phase: object?.metadata?.labels?.[PHASE_LABEL] };
+      });
+    });
+}

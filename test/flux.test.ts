@@ -1,0 +1,176 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { parse } from 'yaml';
+import validators from '../imports/validators';
+import { ConfigError, loadConfig } from '../src/config/load';
+import { DIST_DIR, SOURCE_IGNORE, fluxDirectory } from '../src/flux';
+import { SHIPPED_CONFIG, objectsIn, treeFor, writeConfig } from './helpers';
+
+const ENVIRONMENTS = loadConfig(SHIPPED_CONFIG).map((env) => env.name);
+
+/** One environment's config, with extra YAML lines (indented as environment fields) appended. */
+function configText(extra = '', phase = 'enforce'): string {
+  return [
+    'environments:',
+    '  - name: production',
+    '    imagePatterns: [ghcr.io/acme/*]',
+    '    signer: { issuer: https://token.actions.githubusercontent.com, subject: https://github.com/acme/* }',
+    `    policies: { verify-image-signatures: { phase: ${phase} } }`,
+    extra,
+  ].join('\n');
+}
+
+function validate(object: { apiVersion: string; kind: string }) {
+  const validator = validators[`${object.apiVersion}/${object.kind}`];
+  expect(validator, `no pinned schema for ${object.apiVersion}/${object.kind}`).toBeDefined();
+  validator(object);
+  return validator.errors ?? [];
+}
+
+/** Maps a Flux `path` (`./dist/...`) to the output-tree directory it names. */
+function treeDirectory(path: string): string {
+  expect(path.startsWith(`./${DIST_DIR}/`), path).toBe(true);
+  return path.slice(`./${DIST_DIR}/`.length);
+}
+
+describe.each(ENVIRONMENTS)('Flux objects of %s', (env) => {
+  const tree = treeFor();
+  const dir = fluxDirectory(env);
+  const [kustomization] = objectsIn(tree, `${dir}/policies.yaml`);
+
+  test('validate against the pinned Flux CRD schemas', () => {
+    for (const file of [...tree.keys()].filter((p) => p.startsWith(`${dir}/`) && !p.endsWith('/kustomization.yaml'))) {
+      for (const object of objectsIn(tree, file)) expect(validate(object), file).toEqual([]);
+    }
+  });
+
+  test('match the snapshot', async () => {
+    await expect(tree.get(`${dir}/policies.yaml`)).toMatchFileSnapshot(`./__snapshots__/flux-${env}.yaml`);
+  });
+
+  test('reconcile dist/<env> from the bootstrap GitRepository, after Kyverno, with prune and wait', () => {
+    expect(kustomization.metadata.namespace).toBe('flux-system');
+    expect(kustomization.spec.path).toBe(`./dist/${env}`);
+    expect(kustomization.spec.sourceRef).toEqual({ kind: 'GitRepository', name: 'flux-system' });
+    expect(kustomization.spec.dependsOn).toEqual([{ name: 'kyverno' }]);
+    expect(kustomization.spec.prune).toBe(true);
+    expect(kustomization.spec.wait).toBe(true);
+    expect(kustomization.spec.deletionPolicy).toBe('Orphan');
+    expect(kustomization.spec).toMatchObject({ interval: '10m', retryInterval: '2m', timeout: '3m' });
+  });
+
+  test('health-check exactly the policy kinds the path holds', () => {
+    const policyDir = treeDirectory(kustomization.spec.path);
+    const kinds = new Set(
+      [...tree.keys()]
+        .filter((p) => p.startsWith(`${policyDir}/`) && !p.endsWith('/kustomization.yaml'))
+        .flatMap((p) => objectsIn(tree, p).map((o) => `${o.apiVersion}/${o.kind}`)),
+    );
+    const checked = kustomization.spec.healthCheckExprs.map((h: { apiVersion: string; kind: string }) => `${h.apiVersion}/${h.kind}`);
+    expect(new Set(checked)).toEqual(kinds);
+    for (const check of kustomization.spec.healthCheckExprs) expect(check.current).toMatch(/Ready|ready/);
+  });
+
+  test('point at a path that exists in the synthesized tree', () => {
+    expect(tree.has(`${treeDirectory(kustomization.spec.path)}/kustomization.yaml`)).toBe(true);
+  });
+});
+
+describe('the committed per-cluster entry points', () => {
+  const docs = readFileSync('docs/flux.md', 'utf8');
+  const wiring = docs.slice(docs.indexOf('## Wiring a cluster'));
+  const documented = /```yaml\n([\s\S]*?)```/.exec(wiring)?.[1];
+  const tree = treeFor();
+
+  test('the docs show the production file', () => {
+    expect(documented).toContain('path: ./dist/flux/production');
+  });
+
+  test.each(ENVIRONMENTS)('clusters/%s/guardrails.yaml is the documented file, with a valid existing path', (env) => {
+    const file = `clusters/${env}/guardrails.yaml`;
+    expect(existsSync(file), `${file} is missing: commit it as docs/flux.md shows`).toBe(true);
+    const text = readFileSync(file, 'utf8');
+    expect(text).toBe(documented!.replaceAll('production', env));
+    const entry = parse(text);
+    expect(validate(entry)).toEqual([]);
+    expect(entry.spec.path).toBe(`./dist/${fluxDirectory(env)}`);
+    expect(tree.has(`${treeDirectory(entry.spec.path)}/kustomization.yaml`)).toBe(true);
+  });
+});
+
+test('no Flux path covers the drill directory or another environment', () => {
+  const tree = treeFor();
+  const paths = [
+    ...ENVIRONMENTS.map((env) => parse(readFileSync(`clusters/${env}/guardrails.yaml`, 'utf8')).spec.path),
+    ...ENVIRONMENTS.map((env) => objectsIn(tree, `${fluxDirectory(env)}/policies.yaml`)[0].spec.path),
+  ];
+  for (const path of paths) {
+    const dir = `${treeDirectory(path)}/`;
+    expect('drill/'.startsWith(dir), path).toBe(false);
+    expect(dir.startsWith('drill/'), path).toBe(false);
+    const covered = paths.filter((other) => other !== path && `${treeDirectory(other)}/`.startsWith(dir));
+    expect(covered, path).toEqual([]);
+  }
+});
+
+test('every kustomization.yaml lists exactly the other files of its directory', () => {
+  const tree = treeFor();
+  for (const [path, text] of tree) {
+    if (!path.endsWith('/kustomization.yaml')) continue;
+    const dir = path.slice(0, -'kustomization.yaml'.length);
+    const siblings = [...tree.keys()].filter((p) => p.startsWith(dir) && p !== path).map((p) => p.slice(dir.length));
+    expect(parse(text).resources, path).toEqual(siblings.sort());
+  }
+});
+
+describe('flux config', () => {
+  test('settings reach the Kustomization', () => {
+    const flux = 'flux: { kyvernoKustomization: kyverno-install, interval: 1h, retryInterval: 30s, timeout: 1m30s, sourceRef: fleet }';
+    const [k] = objectsIn(treeFor(writeConfig(configText(`    ${flux}`))), 'flux/production/policies.yaml');
+    expect(k.spec).toMatchObject({ interval: '1h', retryInterval: '30s', timeout: '1m30s', dependsOn: [{ name: 'kyverno-install' }] });
+    expect(k.spec.sourceRef.name).toBe('fleet');
+    expect(validate(k)).toEqual([]);
+  });
+
+  test('gitRepository emits a valid GitRepository limited to dist/ and clusters/, which the Kustomization reads', () => {
+    const flux = '    flux:\n      gitRepository: { url: https://github.com/acme/guardrails, secretRef: guardrails-auth }';
+    const tree = treeFor(writeConfig(configText(flux)));
+    const [repo] = objectsIn(tree, 'flux/production/source.yaml');
+    const [k] = objectsIn(tree, 'flux/production/policies.yaml');
+    expect(validate(repo)).toEqual([]);
+    expect(repo.metadata).toEqual({ name: 'guardrails', namespace: 'flux-system' });
+    expect(repo.spec).toMatchObject({ url: 'https://github.com/acme/guardrails', ref: { branch: 'main' }, secretRef: { name: 'guardrails-auth' } });
+    expect(repo.spec.ignore).toBe(SOURCE_IGNORE);
+    expect(repo.spec.ignore.split('\n').filter(Boolean)).toEqual(['/*', '!/dist/', '!/clusters/']);
+    expect(k.spec.sourceRef).toEqual({ kind: 'GitRepository', name: 'guardrails' });
+    expect(parse(tree.get('flux/production/kustomization.yaml')!).resources).toEqual(['policies.yaml', 'source.yaml']);
+  });
+
+  test('no GitRepository is emitted without gitRepository', () => {
+    expect([...treeFor(writeConfig(configText())).keys()].filter((p) => p.endsWith('source.yaml'))).toEqual([]);
+  });
+
+  function problemsOf(text: string): string[] {
+    try {
+      loadConfig(writeConfig(text));
+    } catch (error) {
+      if (error instanceof ConfigError) return error.message.split('\n');
+      throw error;
+    }
+    throw new Error('config was accepted');
+  }
+
+  test.each(['10 minutes', '5', '1d', '-5m'])('a duration of "%s" is refused with file:line', (value) => {
+    const problems = problemsOf(configText(`    flux: { timeout: "${value}" }`));
+    expect(problems).toEqual([expect.stringMatching(/environments\.yaml:6:\d+: environment "production": flux\.timeout: must be a Go duration/)]);
+  });
+
+  test('an emitted GitRepository may not take the bootstrap name', () => {
+    const problems = problemsOf(configText('    flux: { sourceRef: flux-system, gitRepository: { url: https://github.com/acme/g } }'));
+    expect(problems).toEqual([expect.stringMatching(/:6:\d+: environment "production": flux\.sourceRef: must not be "flux-system"/)]);
+  });
+
+  test('an unknown flux field is refused', () => {
+    expect(problemsOf(configText('    flux: { validation: server }'))).toEqual([expect.stringMatching(/flux\.validation: unknown field "validation"/)]);
+  });
+});
