@@ -2,7 +2,8 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { readFileSync } from 'node:fs';
 import { LineCounter, isMap, isScalar, parseDocument, type Document, type Node } from 'yaml';
 import schema from '../../environments.schema.json';
-import { POLICY_NAMES, type Environment, type FailurePolicy, type PolicyName, type PolicySettings } from '../model/environment';
+import { POLICY_NAMES, type DrillImages, type Environment, type FailurePolicy, type PolicyName, type PolicySettings } from '../model/environment';
+import { matchesGlob } from '../model/glob';
 
 /** One problem in the config, located as precisely as the YAML allows. */
 export interface ConfigProblem {
@@ -43,6 +44,7 @@ interface RawEnvironment {
   excludeNamespaces?: string[];
   kyvernoNamespace?: string;
   webhook?: { timeoutSeconds?: number; failurePolicy?: FailurePolicy };
+  drill?: DrillImages;
   policies: Partial<Record<PolicyName, PolicySettings>>;
 }
 
@@ -101,6 +103,13 @@ export function parseConfig(text: string, file: string): Environment[] {
     if (RESERVED_ENVIRONMENT_NAMES.includes(env.name)) {
       problems.push(problemAt(['environments', i, 'name'], `"${env.name}" is reserved: synth writes dist/${env.name}/ for its own output`));
     }
+    // A drill image no pattern governs is skipped by every policy, so the drill would prove nothing.
+    for (const field of ['signedImage', 'unsignedImage'] as const) {
+      const image = env.drill?.[field];
+      if (image !== undefined && !env.imagePatterns.some((pattern) => matchesGlob(pattern, image))) {
+        problems.push(problemAt(['environments', i, 'drill', field], `"${image}" matches none of imagePatterns (${env.imagePatterns.join(', ')}): the policies would skip it`));
+      }
+    }
   });
   if (problems.length > 0) throw new ConfigError(problems);
   return raw.environments.map(resolveEnvironment);
@@ -115,6 +124,7 @@ function resolveEnvironment(env: RawEnvironment): Environment {
     namespaces: env.namespaces,
     excludeNamespaces: [...excluded].sort(),
     webhook: { timeoutSeconds: env.webhook?.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS, failurePolicy: env.webhook?.failurePolicy },
+    drill: env.drill,
     policies: new Map(POLICY_NAMES.flatMap((name) => (env.policies[name] ? [[name, env.policies[name]] as const] : []))),
   };
 }
