@@ -124,7 +124,9 @@ function isList(value: unknown): value is { items: unknown[] } {
 function checkReport(value: unknown, where: string): RawReport {
   if (!validateReport(value)) {
     const e = validateReport.errors![0];
-    throw new ReportInputError(`${where}${e.instancePath.replace(/\//g, '.')}: ${e.message}`);
+    const field = e.instancePath.slice(1).replace(/\/(\d+)/g, '[$1]').replace(/\//g, '.');
+    const problem = e.keyword === 'enum' ? `must be one of ${RESULT_STATUSES.join(', ')}` : e.message;
+    throw new ReportInputError(`${where}: ${field || '(top level)'}: ${problem}`);
   }
   const kinds = REPORT_KINDS[value.apiVersion];
   if (!kinds?.includes(value.kind)) {
