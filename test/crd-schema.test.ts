@@ -3,7 +3,9 @@ import validators from '../imports/validators';
 import { objectsIn, treeFor } from './helpers';
 
 const tree = treeFor();
-const policyFiles = [...tree.keys()].filter((path) => !path.endsWith('kustomization.yaml'));
+// Custom resources only: kustomization.yaml is kustomize input, and the drill (core Deployments typed by
+// cdk8s-plus, Kyverno CLI test input) is never applied by Flux.
+const policyFiles = [...tree.keys()].filter((path) => !path.endsWith('kustomization.yaml') && !path.startsWith('drill/'));
 
 test.each(policyFiles)('%s validates against its pinned CRD schema, unknown fields rejected', (path) => {
   for (const object of objectsIn(tree, path)) {

@@ -7,10 +7,12 @@ import {
   type EngineKind,
   type Environment,
   type FailurePolicy,
+  type DrillImages,
   type FluxSettings,
   type PolicyName,
   type PolicySettings,
 } from '../model/environment';
+import { matchesGlob } from '../model/glob';
 
 /** One problem in the config, located as precisely as the YAML allows. */
 export interface ConfigProblem {
@@ -60,6 +62,7 @@ interface RawEnvironment {
   excludeNamespaces?: string[];
   kyvernoNamespace?: string;
   webhook?: { timeoutSeconds?: number; failurePolicy?: FailurePolicy };
+  drill?: DrillImages;
   policies: Partial<Record<PolicyName, PolicySettings>>;
   flux?: {
     kyvernoKustomization?: string;
@@ -135,6 +138,13 @@ export function parseConfig(text: string, file: string): Environment[] {
         ),
       );
     }
+    // A drill image no pattern governs is skipped by every policy, so the drill would prove nothing.
+    for (const field of ['signedImage', 'unsignedImage'] as const) {
+      const image = env.drill?.[field];
+      if (image !== undefined && !env.imagePatterns.some((pattern) => matchesGlob(pattern, image))) {
+        problems.push(problemAt(['environments', i, 'drill', field], `"${image}" matches none of imagePatterns (${env.imagePatterns.join(', ')}): the policies would skip it`));
+      }
+    }
   });
   if (problems.length > 0) throw new ConfigError(problems);
   return raw.environments.map(resolveEnvironment);
@@ -150,6 +160,7 @@ function resolveEnvironment(env: RawEnvironment): Environment {
     namespaces: env.namespaces,
     excludeNamespaces: [...excluded].sort(),
     webhook: { timeoutSeconds: env.webhook?.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS, failurePolicy: env.webhook?.failurePolicy },
+    drill: env.drill,
     policies: new Map(POLICY_NAMES.flatMap((name) => (env.policies[name] ? [[name, env.policies[name]] as const] : []))),
     flux: resolveFlux(env.flux ?? {}),
   };

@@ -55,6 +55,14 @@ export interface FluxSettings {
   readonly gitRepository?: FluxGitRepository;
 }
 
+/** The admission drill's images (see `dist/drill/<env>/`). */
+export interface DrillImages {
+  /** Governed, signed by the signer with a signed SPDX SBOM, pinned by digest: expected admitted. */
+  readonly signedImage: string;
+  /** Governed but unsigned: expected denied once enforced. */
+  readonly unsignedImage: string;
+}
+
 /** One environment, resolved from the config with every default applied. */
 export interface Environment {
   readonly name: string;
@@ -72,6 +80,8 @@ export interface Environment {
     /** Overrides the phase-derived failure policy (Fail when enforcing, Ignore in audit). */
     readonly failurePolicy?: FailurePolicy;
   };
+  /** Images for the admission drill; undefined means no drill for this environment. */
+  readonly drill?: DrillImages;
   /** Enabled guardrails, in the catalogue's order. */
   readonly policies: ReadonlyMap<PolicyName, PolicySettings>;
   readonly flux: FluxSettings;

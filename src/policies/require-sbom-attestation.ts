@@ -9,13 +9,16 @@ export interface RequireSbomAttestationProps extends GuardrailProps {}
 
 /** Every governed image must carry an SPDX SBOM as an in-toto attestation signed by the configured identity. */
 export class RequireSbomAttestation extends Construct {
+  /** Name of the ClusterPolicy rule; Kyverno reports it as `autogen-…` for Pod controllers. */
+  static readonly RULE_NAME = 'verify-sbom-attestation';
+
   constructor(scope: Construct, id: string, props: RequireSbomAttestationProps) {
     super(scope, id);
     props.engine.renderImageVerification(
       this,
       resolveImageVerification(props, {
         name: 'require-sbom-attestation',
-        ruleName: 'verify-sbom-attestation',
+        ruleName: RequireSbomAttestation.RULE_NAME,
         description: {
           title: 'Require a signed SPDX SBOM attestation',
           category: 'Software Supply Chain Security',

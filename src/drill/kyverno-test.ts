@@ -1,0 +1,59 @@
+import { Yaml } from 'cdk8s';
+import { posix } from 'node:path';
+import type { Environment } from '../model/environment';
+import { GUARDRAILS } from '../policies';
+import { autogenRuleName } from '../rollout/rule-names';
+import type { DrillCase, DrillExpectation } from './drill-chart';
+
+/** The file `kyverno test <dir>` looks for. */
+export const KYVERNO_TEST_FILE = 'kyverno-test.yaml';
+
+/** The parts of the Kyverno CLI's `cli.kyverno.io/v1alpha1` `Test` the drill uses. */
+export interface KyvernoTest {
+  readonly apiVersion: 'cli.kyverno.io/v1alpha1';
+  readonly kind: 'Test';
+  readonly metadata: { readonly name: string };
+  /** Policy files, relative to the test file. */
+  readonly policies: readonly string[];
+  /** Resource files, relative to the test file. */
+  readonly resources: readonly string[];
+  readonly results: readonly KyvernoTestResult[];
+}
+
+export interface KyvernoTestResult {
+  readonly policy: string;
+  readonly rule: string;
+  readonly kind: string;
+  readonly resources: readonly string[];
+  readonly result: DrillExpectation;
+}
+
+/**
+ * The drill's `kyverno-test.yaml`: every enabled guardrail's Deployment (`autogen-`) rule must pass the signed
+ * image and fail the unsigned one. `policyFiles` are the synthesized policies by name, as tree paths, and
+ * `drillDir` is the tree path of the test's directory: the test refers to both by relative path.
+ */
+export function kyvernoTest(env: Environment, drillDir: string, cases: readonly DrillCase[], policyFiles: ReadonlyMap<string, string>): string {
+  const relative = (path: string) => posix.relative(drillDir, path);
+  const test: KyvernoTest = {
+    apiVersion: 'cli.kyverno.io/v1alpha1',
+    kind: 'Test',
+    metadata: { name: `drill-${env.name}` },
+    policies: [...env.policies.keys()].map((name) => {
+      const file = policyFiles.get(name);
+      if (file === undefined) throw new Error(`policy ${name} of ${env.name} was not synthesized`);
+      return relative(file);
+    }),
+    resources: cases.map((c) => `${c.id}.yaml`),
+    results: [...env.policies.keys()].flatMap((policy) =>
+      cases.map((c) => ({
+        policy,
+        rule: autogenRuleName(GUARDRAILS[policy].RULE_NAME, 'pod-controller'),
+        kind: 'Deployment',
+        resources: [c.name],
+        result: c.expected,
+      })),
+    ),
+  };
+  return Yaml.stringify(test);
+}

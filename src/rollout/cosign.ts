@@ -1,0 +1,67 @@
+import type { Environment, PolicyName } from '../model/environment';
+import { globToRegExp, matchesGlob } from '../model/glob';
+
+/** One `cosign` invocation that checks what one guardrail checks at admission. */
+export interface CosignStep {
+  readonly policy: PolicyName;
+  /** `cosign` and its arguments, ready for spawning without a shell. */
+  readonly argv: readonly string[];
+}
+
+/** Either the steps that verify the image as the environment would, or why the image cannot be verified here. */
+export type VerificationPlan = { readonly steps: readonly CosignStep[] } | { readonly refusal: string };
+
+/** cosign's `--type` for an SPDX JSON SBOM attestation: predicate type https://spdx.dev/Document, the one the policy requires. */
+const COSIGN_SPDX_TYPE = 'spdxjson';
+
+/** Whether the reference pins a digest (`…@sha256:…`), as admission requires under enforce. */
+export function hasDigest(imageRef: string): boolean {
+  return /@[a-z0-9]+(?:[+._-][a-z0-9]+)*:[0-9a-fA-F]{32,}$/.test(imageRef);
+}
+
+/**
+ * The cosign commands that apply the environment's enabled guardrails to `imageRef`, with the identity rules
+ * the policies use: the signer's subject glob becomes `--certificate-identity-regexp` through the same anchored
+ * translation, the issuer is matched exactly (or as a regexp if it is a glob), and the same Rekor log is used.
+ */
+export function planVerification(env: Environment, imageRef: string): VerificationPlan {
+  if (!env.imagePatterns.some((pattern) => matchesGlob(pattern, imageRef))) {
+    return {
+      refusal:
+        `${imageRef} is not governed by environment "${env.name}" (imagePatterns: ${env.imagePatterns.join(', ')}): ` +
+        'its policies would not check it, so verifying it here would prove nothing',
+    };
+  }
+  const enforcing = [...env.policies].filter(([, { phase }]) => phase === 'enforce').map(([name]) => name);
+  if (enforcing.length > 0 && !hasDigest(imageRef)) {
+    return {
+      refusal:
+        `${imageRef} has no digest, and environment "${env.name}" enforces ${enforcing.join(', ')}: promote by digest ` +
+        `(e.g. ${imageRef.replace(/:[^/:]*$/, '')}@sha256:<digest>, from \`crane digest\` or the CI build output)`,
+    };
+  }
+  const { issuer, subject, rekorUrl } = env.signer;
+  const identity = [
+    ...(issuer.includes('*') ? ['--certificate-oidc-issuer-regexp', globToRegExp(issuer)] : ['--certificate-oidc-issuer', issuer]),
+    '--certificate-identity-regexp',
+    globToRegExp(subject),
+    '--rekor-url',
+    rekorUrl,
+  ];
+  const commands: Record<PolicyName, readonly string[]> = {
+    'verify-image-signatures': ['cosign', 'verify', ...identity, imageRef],
+    'require-sbom-attestation': ['cosign', 'verify-attestation', '--type', COSIGN_SPDX_TYPE, ...identity, imageRef],
+  };
+  return { steps: [...env.policies.keys()].map((policy) => ({ policy, argv: commands[policy] })) };
+}
+
+/** Quotes one argument for POSIX shells: left bare when it has only safe characters, single-quoted otherwise. */
+export function shellQuote(arg: string): string {
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(arg)) return arg;
+  return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/** A command line to paste into a shell. */
+export function shellCommand(argv: readonly string[]): string {
+  return argv.map(shellQuote).join(' ');
+}

@@ -1,0 +1,152 @@
+import Ajv from 'ajv';
+import { parseAllDocuments } from 'yaml';
+
+/** A result's outcome, as `wgpolicyk8s.io/v1alpha2` and `openreports.io/v1alpha1` both spell it. */
+export const RESULT_STATUSES = ['pass', 'fail', 'warn', 'error', 'skip'] as const;
+export type ResultStatus = (typeof RESULT_STATUSES)[number];
+
+/** The report kinds Kyverno writes: the policy working group's, or OpenReports' when configured to. */
+export const REPORT_KINDS: Readonly<Record<string, readonly string[]>> = {
+  'wgpolicyk8s.io/v1alpha2': ['PolicyReport', 'ClusterPolicyReport'],
+  'openreports.io/v1alpha1': ['Report', 'ClusterReport'],
+};
+
+/** `source` Kyverno gives results of an ImageValidatingPolicy, whose `rule` is the policy name or an engine step. */
+export const IMAGE_VALIDATING_POLICY_SOURCE = 'KyvernoImageValidatingPolicy';
+
+interface ObjectReference {
+  kind?: string;
+  namespace?: string;
+  name?: string;
+}
+
+interface RawResult {
+  policy: string;
+  rule?: string;
+  result: ResultStatus;
+  source?: string;
+  message?: string;
+  properties?: Record<string, string>;
+  resources?: ObjectReference[];
+}
+
+interface RawReport {
+  apiVersion: string;
+  kind: string;
+  metadata?: { name?: string; namespace?: string };
+  source?: string;
+  scope?: ObjectReference;
+  results?: RawResult[];
+}
+
+/** One result of one report, flattened: what readiness needs from it. */
+export interface ReportedResult {
+  readonly policy: string;
+  /** Rule name; empty when the result has none. */
+  readonly rule: string;
+  readonly status: ResultStatus;
+  /** The engine that produced it (`kyverno`, `KyvernoImageValidatingPolicy`, …), from the result or its report. */
+  readonly source?: string;
+  /** The checked resource: the result's first subject, else the report's scope (Kyverno's per-resource reports). */
+  readonly resource?: { readonly namespace?: string; readonly kind?: string; readonly name?: string };
+  readonly message?: string;
+  readonly properties: Readonly<Record<string, string>>;
+}
+
+/** The input could not be read as policy reports; the message says why. */
+export class ReportInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReportInputError';
+  }
+}
+
+// Only the fields readiness reads are checked (the CRDs allow more), so a real export is never rejected for extras.
+const objectReference = {
+  type: 'object',
+  properties: { kind: { type: 'string' }, namespace: { type: 'string' }, name: { type: 'string' } },
+};
+const reportSchema = {
+  type: 'object',
+  required: ['apiVersion', 'kind'],
+  properties: {
+    apiVersion: { type: 'string' },
+    kind: { type: 'string' },
+    source: { type: 'string' },
+    scope: objectReference,
+    results: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['policy', 'result'],
+        properties: {
+          policy: { type: 'string' },
+          rule: { type: 'string' },
+          result: { enum: [...RESULT_STATUSES] },
+          source: { type: 'string' },
+          message: { type: 'string' },
+          properties: { type: 'object', additionalProperties: { type: 'string' } },
+          resources: { type: 'array', items: objectReference },
+        },
+      },
+    },
+  },
+};
+const validateReport = new Ajv({ allErrors: false }).compile<RawReport>(reportSchema);
+
+/**
+ * Reads exported policy reports: JSON or YAML (one or more documents), each a report or a `List` of reports
+ * (`kubectl get policyreports,clusterpolicyreports -A -o json|yaml`). Throws ReportInputError naming the
+ * document and field when something is not a report this tool understands.
+ */
+export function parseReports(text: string): ReportedResult[] {
+  const documents = parseAllDocuments(text, { prettyErrors: false });
+  const reports: { where: string; value: unknown }[] = [];
+  for (const [index, doc] of documents.entries()) {
+    const where = documents.length > 1 ? `document ${index + 1}` : 'input';
+    const error = doc.errors[0];
+    if (error) throw new ReportInputError(`${where}: not valid JSON or YAML: ${error.message.split('\n')[0]}`);
+    const value: unknown = doc.toJS();
+    if (value === null) continue;
+    if (isList(value)) reports.push(...value.items.map((item, i) => ({ where: `${where}: items[${i}]`, value: item })));
+    else reports.push({ where, value });
+  }
+  // An empty List is a valid export (no reports yet); an empty file is more likely a failed export.
+  if (documents.every((doc) => doc.contents === null)) throw new ReportInputError('input is empty');
+  return reports.flatMap(({ where, value }) => resultsOf(checkReport(value, where)));
+}
+
+function isList(value: unknown): value is { items: unknown[] } {
+  const v = value as { kind?: unknown; items?: unknown };
+  return typeof v === 'object' && typeof v.kind === 'string' && v.kind.endsWith('List') && Array.isArray(v.items);
+}
+
+function checkReport(value: unknown, where: string): RawReport {
+  if (!validateReport(value)) {
+    const e = validateReport.errors![0];
+    const field = e.instancePath.slice(1).replace(/\/(\d+)/g, '[$1]').replace(/\//g, '.');
+    const problem = e.keyword === 'enum' ? `must be one of ${RESULT_STATUSES.join(', ')}` : e.message;
+    throw new ReportInputError(`${where}: ${field || '(top level)'}: ${problem}`);
+  }
+  const kinds = REPORT_KINDS[value.apiVersion];
+  if (!kinds?.includes(value.kind)) {
+    const known = Object.entries(REPORT_KINDS).flatMap(([apiVersion, ks]) => ks.map((k) => `${apiVersion} ${k}`));
+    throw new ReportInputError(`${where}: ${value.apiVersion} ${value.kind} is not a policy report (expected one of: ${known.join(', ')})`);
+  }
+  return value;
+}
+
+function resultsOf(report: RawReport): ReportedResult[] {
+  return (report.results ?? []).map((r) => {
+    const resource = r.resources?.[0] ?? report.scope;
+    return {
+      policy: r.policy,
+      rule: r.rule ?? '',
+      status: r.result,
+      source: r.source || report.source || undefined,
+      resource: resource && { namespace: resource.namespace, kind: resource.kind, name: resource.name },
+      message: r.message,
+      properties: r.properties ?? {},
+    };
+  });
+}

@@ -1,0 +1,113 @@
+import { posix } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config/load';
+import { drillDirectory } from '../src/drill';
+import { KYVERNO_TEST_FILE } from '../src/drill/kyverno-test';
+import { matchesGlob } from '../src/model/glob';
+import { SHIPPED_CONFIG, objectsIn, treeFor, writeConfig } from './helpers';
+
+const tree = treeFor();
+const environments = loadConfig(SHIPPED_CONFIG);
+
+/** The paths Flux Kustomizations apply (issue 3's delivery): `./dist/<env>` and `./dist/flux/<env>`. */
+const fluxPaths = environments.flatMap((env) => [env.name, `flux/${env.name}`]);
+const isWithin = (path: string, dir: string) => !posix.relative(dir, path).startsWith('..');
+
+describe.each(environments.map((env) => [env.name, env] as const))('drill of %s', (name, env) => {
+  const dir = drillDirectory(name);
+  const files = [...tree.keys()].filter((path) => path.startsWith(`${dir}/`));
+  const test = objectsIn(tree, `${dir}/${KYVERNO_TEST_FILE}`)[0];
+  const deployments = files.filter((f) => f.endsWith('-image.yaml')).flatMap((f) => objectsIn(tree, f));
+
+  it('matches the snapshot', () => {
+    expect(Object.fromEntries(files.map((f) => [f, tree.get(f)]))).toMatchSnapshot();
+  });
+
+  it('lies outside every Flux path', () => {
+    for (const fluxPath of fluxPaths) {
+      for (const file of files) expect(isWithin(file, fluxPath), `${file} within ${fluxPath}`).toBe(false);
+    }
+  });
+
+  it('runs the configured images as Deployments in a namespace the policies check', () => {
+    expect(deployments.map((d) => [d.kind, d.metadata.name, d.spec.template.spec.containers[0].image])).toEqual([
+      ['Deployment', 'drill-signed-image', env.drill!.signedImage],
+      ['Deployment', 'drill-unsigned-image', env.drill!.unsignedImage],
+    ]);
+    for (const d of deployments) {
+      expect(env.namespaces === undefined || env.namespaces.includes(d.metadata.namespace)).toBe(true);
+      expect(env.excludeNamespaces).not.toContain(d.metadata.namespace);
+      expect(env.imagePatterns.some((p) => matchesGlob(p, d.spec.template.spec.containers[0].image))).toBe(true);
+    }
+  });
+
+  it('has no construct-path hashes: names, selectors and labels are the chosen ones', () => {
+    for (const d of deployments) {
+      const labels = d.spec.template.metadata.labels;
+      expect(Object.keys(labels)).toEqual(['app.kubernetes.io/name', 'app.kubernetes.io/part-of']);
+      expect(d.spec.selector.matchLabels).toEqual(labels);
+    }
+    expect(files.map((f) => tree.get(f)).join('')).not.toMatch(/cdk8s\.io|-c8[0-9a-f]{6}\b/);
+  });
+
+  it('kyverno-test.yaml loads the synthesized policies and resources by relative path', () => {
+    expect(test).toMatchObject({ apiVersion: 'cli.kyverno.io/v1alpha1', kind: 'Test' });
+    const policyFiles = test.policies.map((p: string) => posix.join(dir, p));
+    expect(policyFiles).toEqual([...env.policies.keys()].map((policy) => `${name}/${policy}.yaml`));
+    for (const file of [...policyFiles, ...test.resources.map((r: string) => posix.join(dir, r))]) expect(tree.has(file), file).toBe(true);
+  });
+
+  it('expects every guardrail to pass the signed Deployment and fail the unsigned one, by its autogen rule', () => {
+    const rulesOfPolicies = new Map(
+      [...env.policies.keys()].map((policy) => [policy, objectsIn(tree, `${name}/${policy}.yaml`)[0].spec.rules.map((r: { name: string }) => r.name)]),
+    );
+    const expected = [...rulesOfPolicies].flatMap(([policy, rules]) =>
+      rules.flatMap((rule: string) => [
+        { policy, rule: `autogen-${rule}`, kind: 'Deployment', resources: ['drill-signed-image'], result: 'pass' },
+        { policy, rule: `autogen-${rule}`, kind: 'Deployment', resources: ['drill-unsigned-image'], result: 'fail' },
+      ]),
+    );
+    expect(test.results).toEqual(expected);
+  });
+});
+
+describe('drill config', () => {
+  const base = `environments:
+  - name: lab
+    imagePatterns: [ghcr.io/acme/*]
+    signer: { issuer: https://token.actions.githubusercontent.com, subject: https://github.com/acme/* }
+    policies:
+      verify-image-signatures: { phase: enforce }
+`;
+  const problems = (drill: string) => {
+    try {
+      loadConfig(writeConfig(`${base}    drill:\n${drill}`));
+    } catch (error) {
+      if (error instanceof ConfigError) return error.message;
+      throw error;
+    }
+    return '';
+  };
+  const digest = 'a'.repeat(64);
+
+  it('is optional: no drill, no drill directory', () => {
+    const lab = treeFor(writeConfig(base));
+    expect([...lab.keys()].some((path) => path.startsWith('drill/'))).toBe(false);
+  });
+
+  it('accepts governed images, the signed one by digest', () => {
+    expect(problems(`      signedImage: ghcr.io/acme/ok@sha256:${digest}\n      unsignedImage: ghcr.io/acme/bad:1\n`)).toBe('');
+  });
+
+  it('refuses a signed image without a digest', () => {
+    expect(problems(`      signedImage: ghcr.io/acme/ok:1\n      unsignedImage: ghcr.io/acme/bad:1\n`)).toMatch(
+      /:8:\d+: environment "lab": drill\.signedImage: must be pinned by digest/,
+    );
+  });
+
+  it('refuses images the environment does not govern: the policies would skip them', () => {
+    const message = problems(`      signedImage: docker.io/acme/ok@sha256:${digest}\n      unsignedImage: quay.io/acme/bad:1\n`);
+    expect(message).toContain(`environment "lab": drill.signedImage: "docker.io/acme/ok@sha256:${digest}" matches none of imagePatterns (ghcr.io/acme/*)`);
+    expect(message).toContain('environment "lab": drill.unsignedImage: "quay.io/acme/bad:1" matches none of imagePatterns');
+  });
+});
