@@ -1,7 +1,10 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/load';
-import { synthesizeTree } from '../synthesize';
+import type { Environment } from '../model/environment';
+import type { FileTree } from '../output/render';
 import { diffTrees, isEmptyDiff, readTree, writeTreeAtomically } from '../output/write';
+import { synthesize } from '../synthesize';
+import { formatFinding, validateTree, ValidationError, type ValidationReport } from '../validate';
 import type { Command, Output } from './output';
 
 export const DEFAULT_CONFIG = 'environments.yaml';
@@ -15,32 +18,37 @@ export function parseSynthArgs(argv: readonly string[]) {
   return { config: values.config, outdir: values.outdir ?? process.env.CDK8S_OUTDIR ?? 'dist' };
 }
 
-/** `synth`: writes every environment's output tree atomically; `dist/` is untouched on any error. */
+/** Loads the config, synthesizes in memory and validates; throws ConfigError or ValidationError. */
+export function synthesizeValidated(configFile: string): { environments: Environment[]; tree: FileTree; report: ValidationReport } {
+  const environments = loadConfig(configFile);
+  const { tree, manifests } = synthesize(environments);
+  const report = validateTree(tree, environments, manifests);
+  if (report.findings.length > 0) throw new ValidationError(report.findings);
+  return { environments, tree, report };
+}
+
+/** `synth`: writes every environment's output tree atomically; `dist/` is untouched on any error or finding. */
 export const synth: Command = (argv, output) => {
   const { config, outdir } = parseSynthArgs(argv);
   try {
-    const environments = loadConfig(config);
-    const tree = synthesizeTree(environments);
+    const { environments, tree, report } = synthesizeValidated(config);
     const changed = writeTreeAtomically(outdir, tree);
-    for (const env of environments) {
-      const phases = [...env.policies].map(([name, { phase }]) => `${name} (${phase})`).join(', ');
-      output.out(`${env.name}: ${phases}`);
-    }
+    printSummary(environments, report, output);
     output.out(changed ? `wrote ${tree.size} files to ${outdir}/` : `${outdir}/ is up to date (${tree.size} files)`);
     return 0;
   } catch (error) {
-    return reportConfigError(error, outdir, output);
+    return reportError(error, outdir, output);
   }
 };
 
-/** `check`: the drift gate. Synthesizes in memory, lists how `dist/` differs, writes nothing. */
+/** `check`: the drift gate. Synthesizes and validates in memory, lists how `dist/` differs, writes nothing. */
 export const check: Command = (argv, output) => {
   const { config, outdir } = parseSynthArgs(argv);
   try {
-    const tree = synthesizeTree(loadConfig(config));
+    const { tree, report } = synthesizeValidated(config);
     const diff = diffTrees(tree, readTree(outdir));
     if (isEmptyDiff(diff)) {
-      output.out(`${outdir}/ is current (${tree.size} files)`);
+      output.out(`${outdir}/ is current (${tree.size} files, ${totalObjects(report)} objects validated)`);
       return 0;
     }
     for (const path of diff.added) output.err(`added:   ${outdir}/${path}`);
@@ -49,11 +57,32 @@ export const check: Command = (argv, output) => {
     output.err(`${outdir}/ is stale: run \`npm run synth\` and commit the result.`);
     return 1;
   } catch (error) {
-    return reportConfigError(error, outdir, output);
+    return reportError(error, outdir, output);
   }
 };
 
-function reportConfigError(error: unknown, outdir: string, output: Output): number {
+/** Per environment: its policies with their phase, and how many objects were validated. */
+function printSummary(environments: readonly Environment[], report: ValidationReport, output: Output): void {
+  const names = new Set(environments.map((env) => env.name));
+  for (const env of environments) {
+    const phases = [...env.policies].map(([name, { phase }]) => `${name} (${phase})`).join(', ');
+    output.out(`${env.name}: ${phases}; ${report.objectsValidated.get(env.name) ?? 0} objects validated`);
+  }
+  for (const [dir, count] of report.objectsValidated) {
+    if (!names.has(dir)) output.out(`${dir}: ${count} objects validated`);
+  }
+}
+
+function totalObjects(report: ValidationReport): number {
+  return [...report.objectsValidated.values()].reduce((sum, n) => sum + n, 0);
+}
+
+function reportError(error: unknown, outdir: string, output: Output): number {
+  if (error instanceof ValidationError) {
+    for (const finding of error.findings) output.err(formatFinding(finding));
+    output.err(`${error.findings.length} finding(s); ${outdir}/ was not changed.`);
+    return 1;
+  }
   if (!(error instanceof ConfigError)) throw error;
   output.err(error.message);
   output.err(`${outdir}/ was not changed.`);

@@ -2,6 +2,7 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { readFileSync } from 'node:fs';
 import { LineCounter, isMap, isScalar, parseDocument, type Document, type Node } from 'yaml';
 import schema from '../../environments.schema.json';
+import { fromJsonPointer, type FieldPath } from '../model/field-path';
 import { POLICY_NAMES, type Environment, type FailurePolicy, type PolicyName, type PolicySettings } from '../model/environment';
 
 /** One problem in the config, located as precisely as the YAML allows. */
@@ -42,11 +43,9 @@ interface RawEnvironment {
   namespaces?: string[];
   excludeNamespaces?: string[];
   kyvernoNamespace?: string;
-  webhook?: { timeoutSeconds?: number; failurePolicy?: FailurePolicy };
+  webhook?: { timeoutSeconds?: number; failurePolicy?: FailurePolicy; acknowledgeFailOpen?: string };
   policies: Partial<Record<PolicyName, PolicySettings>>;
 }
-
-type Path = readonly (string | number)[];
 
 const ajv = new Ajv({ allErrors: true, verbose: true, strict: true });
 ajv.addVocabulary(['x-hint']);
@@ -76,7 +75,7 @@ export function parseConfig(text: string, file: string): Environment[] {
   if (syntaxProblems.length > 0) throw new ConfigError(syntaxProblems);
 
   const data = doc.toJS() as { environments?: RawEnvironment[] } | null;
-  const problemAt = (path: Path, message: string, atKey = false): ConfigProblem => {
+  const problemAt = (path: FieldPath, message: string, atKey = false): ConfigProblem => {
     const { line, col } = locate(offsetOf(doc, path, atKey));
     const envIndex = path[0] === 'environments' && typeof path[1] === 'number' ? path[1] : undefined;
     const envName = envIndex === undefined ? undefined : data?.environments?.[envIndex]?.name;
@@ -114,16 +113,17 @@ function resolveEnvironment(env: RawEnvironment): Environment {
     signer: { issuer: env.signer.issuer, subject: env.signer.subject, rekorUrl: env.signer.rekorUrl ?? DEFAULT_REKOR_URL },
     namespaces: env.namespaces,
     excludeNamespaces: [...excluded].sort(),
-    webhook: { timeoutSeconds: env.webhook?.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS, failurePolicy: env.webhook?.failurePolicy },
+    webhook: {
+      timeoutSeconds: env.webhook?.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+      failurePolicy: env.webhook?.failurePolicy,
+      acknowledgeFailOpen: env.webhook?.acknowledgeFailOpen,
+    },
     policies: new Map(POLICY_NAMES.flatMap((name) => (env.policies[name] ? [[name, env.policies[name]] as const] : []))),
   };
 }
 
-function schemaProblem(e: ErrorObject, problemAt: (path: Path, message: string, atKey?: boolean) => ConfigProblem): ConfigProblem {
-  const path: Path = e.instancePath
-    .split('/')
-    .slice(1)
-    .map((s) => (/^\d+$/.test(s) ? Number(s) : s.replace(/~1/g, '/').replace(/~0/g, '~')));
+function schemaProblem(e: ErrorObject, problemAt: (path: FieldPath, message: string, atKey?: boolean) => ConfigProblem): ConfigProblem {
+  const path = fromJsonPointer(e.instancePath);
   const hint = (e.parentSchema as { 'x-hint'?: string } | undefined)?.['x-hint'];
   switch (e.keyword) {
     case 'required':
@@ -144,7 +144,7 @@ function schemaProblem(e: ErrorObject, problemAt: (path: Path, message: string, 
 }
 
 /** Offset of the node at `path` (or of its key), falling back to the nearest existing ancestor. */
-function offsetOf(doc: Document, path: Path, atKey: boolean): number {
+function offsetOf(doc: Document, path: FieldPath, atKey: boolean): number {
   for (let depth = path.length; depth >= 0; depth--) {
     const prefix = path.slice(0, depth);
     if (atKey && depth === path.length && depth > 0) {
@@ -160,7 +160,7 @@ function offsetOf(doc: Document, path: Path, atKey: boolean): number {
   return 0;
 }
 
-function formatPath(path: Path): string {
+function formatPath(path: FieldPath): string {
   if (path.length === 0) return '(top level)';
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }
