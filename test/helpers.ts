@@ -43,3 +43,11 @@ export function objectsIn(tree: FileTree, path: string): any[] {
   if (text === undefined) throw new Error(`${path} is not in the tree (has: ${[...tree.keys()].join(', ')})`);
   return parseAllDocuments(text).map((d) => d.toJS());
 }
+
+let shippedTree: FileTree | undefined;
+
+/** A fresh copy of the first object of a file of the shipped config's tree, to mutate in a test. */
+export function shippedObject(path: string): any {
+  shippedTree ??= treeFor();
+  return objectsIn(shippedTree, path)[0];
+}
