@@ -56,3 +56,11 @@ export function objectsIn(tree: FileTree, path: string): any[] {
 export function treeWithEngine(engine: EngineKind, configFile: string = SHIPPED_CONFIG): FileTree {
   return synthesizeTree(loadConfig(configFile).map((env): Environment => ({ ...env, engine })));
 }
+
+let shippedTree: FileTree | undefined;
+
+/** A fresh copy of the first object of a file of the shipped config's tree, to mutate in a test. */
+export function shippedObject(path: string): any {
+  shippedTree ??= treeFor();
+  return objectsIn(shippedTree, path)[0];
+}

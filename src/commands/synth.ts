@@ -1,9 +1,12 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/load';
-import { synthesizeTree } from '../synthesize';
+import type { Environment } from '../model/environment';
 import { readCommittedTree } from '../output/committed';
 import { OutputGuardError, assertNoEmptyEnvironment, assertNoEnforcedPolicyDropped } from '../output/guards';
+import type { FileTree } from '../output/render';
 import { diffTrees, isEmptyDiff, readTree, writeTreeAtomically } from '../output/write';
+import { synthesize } from '../synthesize';
+import { formatFinding, validateTree, ValidationError, type ValidationReport } from '../validate';
 import type { Command, Output } from './output';
 
 export const DEFAULT_CONFIG = 'environments.yaml';
@@ -20,16 +23,21 @@ export function parseSynthArgs(argv: readonly string[]) {
   return { config: values.config, outdir: resolveOutdir(values.outdir) };
 }
 
-/** Loads the config and synthesizes it, refusing output in which an environment has no policy. */
-function buildTree(config: string) {
-  const environments = loadConfig(config);
-  const tree = synthesizeTree(environments);
+/**
+ * Loads the config, synthesizes in memory, refuses output in which an environment has no policy, and validates
+ * every object; throws ConfigError, OutputGuardError or ValidationError.
+ */
+export function synthesizeValidated(configFile: string): { environments: Environment[]; tree: FileTree; report: ValidationReport } {
+  const environments = loadConfig(configFile);
+  const { tree, manifests } = synthesize(environments);
   assertNoEmptyEnvironment(tree, environments.map((env) => env.name));
-  return { environments, tree };
+  const report = validateTree(tree, environments, manifests);
+  if (report.findings.length > 0) throw new ValidationError(report.findings);
+  return { environments, tree, report };
 }
 
 /**
- * `synth`: writes every environment's output tree atomically; `dist/` is untouched on any error.
+ * `synth`: writes every environment's output tree atomically; `dist/` is untouched on any error or finding.
  * `--allow-removal <env>/<policy>` (repeatable) lets synth drop a policy the committed output enforces.
  */
 export const synth: Command = (argv, output) => {
@@ -39,7 +47,7 @@ export const synth: Command = (argv, output) => {
   });
   const outdir = resolveOutdir(values.outdir);
   try {
-    const { environments, tree } = buildTree(values.config);
+    const { environments, tree, report } = synthesizeValidated(values.config);
     const committed = readCommittedTree(outdir);
     try {
       assertNoEnforcedPolicyDropped(committed.tree, tree, values['allow-removal']);
@@ -48,10 +56,7 @@ export const synth: Command = (argv, output) => {
       throw error;
     }
     const changed = writeTreeAtomically(outdir, tree);
-    for (const env of environments) {
-      const phases = [...env.policies].map(([name, { phase }]) => `${name} (${phase})`).join(', ');
-      output.out(`${env.name}: ${phases}`);
-    }
+    printSummary(environments, report, output);
     output.out(changed ? `wrote ${tree.size} files to ${outdir}/` : `${outdir}/ is up to date (${tree.size} files)`);
     return 0;
   } catch (error) {
@@ -59,14 +64,14 @@ export const synth: Command = (argv, output) => {
   }
 };
 
-/** `check`: the drift gate. Synthesizes in memory, lists how `dist/` differs, writes nothing. */
+/** `check`: the drift gate. Synthesizes and validates in memory, lists how `dist/` differs, writes nothing. */
 export const check: Command = (argv, output) => {
   const { config, outdir } = parseSynthArgs(argv);
   try {
-    const { tree } = buildTree(config);
+    const { tree, report } = synthesizeValidated(config);
     const diff = diffTrees(tree, readTree(outdir));
     if (isEmptyDiff(diff)) {
-      output.out(`${outdir}/ is current (${tree.size} files)`);
+      output.out(`${outdir}/ is current (${tree.size} files, ${totalObjects(report)} objects validated)`);
       return 0;
     }
     for (const path of diff.added) output.err(`added:   ${outdir}/${path}`);
@@ -79,8 +84,25 @@ export const check: Command = (argv, output) => {
   }
 };
 
-/** Reports a config error or a guard refusal; anything else is a bug and propagates. */
+/** Per environment: its policies with their phase, and how many objects were validated. */
+function printSummary(environments: readonly Environment[], report: ValidationReport, output: Output): void {
+  for (const env of environments) {
+    const phases = [...env.policies].map(([name, { phase }]) => `${name} (${phase})`).join(', ');
+    output.out(`${env.name} [${env.engine}]: ${phases}; ${report.objectsValidated.get(env.name) ?? 0} objects validated`);
+  }
+}
+
+function totalObjects(report: ValidationReport): number {
+  return [...report.objectsValidated.values()].reduce((sum, n) => sum + n, 0);
+}
+
+/** Reports validation findings, a config error or a guard refusal; anything else is a bug and propagates. */
 function reportRefusal(error: unknown, outdir: string, output: Output): number {
+  if (error instanceof ValidationError) {
+    for (const finding of error.findings) output.err(formatFinding(finding));
+    output.err(`${error.findings.length} finding(s); ${outdir}/ was not changed.`);
+    return 1;
+  }
   if (!(error instanceof ConfigError || error instanceof OutputGuardError)) throw error;
   output.err(error.message);
   output.err(`${outdir}/ was not changed.`);

@@ -2,6 +2,7 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { readFileSync } from 'node:fs';
 import { LineCounter, isMap, isScalar, parseDocument, type Document, type Node } from 'yaml';
 import schema from '../../environments.schema.json';
+import { fromJsonPointer, type FieldPath } from '../model/field-path';
 import {
   POLICY_NAMES,
   type EngineKind,
@@ -13,6 +14,7 @@ import {
   type PolicySettings,
 } from '../model/environment';
 import { matchesGlob } from '../model/glob';
+import { RESERVED_ENVIRONMENT_NAMES } from '../output/layout';
 
 /** One problem in the config, located as precisely as the YAML allows. */
 export interface ConfigProblem {
@@ -38,8 +40,6 @@ export function formatProblem(p: ConfigProblem): string {
   return `${p.file}:${p.line}:${p.column}: ${where}${p.field}: ${p.message}`;
 }
 
-/** Names that would collide with the other folders synth writes under `dist/`. */
-export const RESERVED_ENVIRONMENT_NAMES = ['flux', 'drill'];
 const ALWAYS_EXCLUDED_NAMESPACES = ['kube-system'];
 const DEFAULT_REKOR_URL = 'https://rekor.sigstore.dev';
 const DEFAULT_KYVERNO_NAMESPACE = 'kyverno';
@@ -61,7 +61,7 @@ interface RawEnvironment {
   namespaces?: string[];
   excludeNamespaces?: string[];
   kyvernoNamespace?: string;
-  webhook?: { timeoutSeconds?: number; failurePolicy?: FailurePolicy };
+  webhook?: { timeoutSeconds?: number; failurePolicy?: FailurePolicy; acknowledgeFailOpen?: string };
   drill?: DrillImages;
   policies: Partial<Record<PolicyName, PolicySettings>>;
   flux?: {
@@ -73,8 +73,6 @@ interface RawEnvironment {
     gitRepository?: { url: string; branch?: string; interval?: string; secretRef?: string };
   };
 }
-
-type Path = readonly (string | number)[];
 
 const ajv = new Ajv({ allErrors: true, verbose: true, strict: true });
 ajv.addVocabulary(['x-hint']);
@@ -104,7 +102,7 @@ export function parseConfig(text: string, file: string): Environment[] {
   if (syntaxProblems.length > 0) throw new ConfigError(syntaxProblems);
 
   const data = doc.toJS() as { environments?: RawEnvironment[] } | null;
-  const problemAt = (path: Path, message: string, atKey = false): ConfigProblem => {
+  const problemAt = (path: FieldPath, message: string, atKey = false): ConfigProblem => {
     const { line, col } = locate(offsetOf(doc, path, atKey));
     const envIndex = path[0] === 'environments' && typeof path[1] === 'number' ? path[1] : undefined;
     const envName = envIndex === undefined ? undefined : data?.environments?.[envIndex]?.name;
@@ -159,7 +157,11 @@ function resolveEnvironment(env: RawEnvironment): Environment {
     signer: { issuer: env.signer.issuer, subject: env.signer.subject, rekorUrl: env.signer.rekorUrl ?? DEFAULT_REKOR_URL },
     namespaces: env.namespaces,
     excludeNamespaces: [...excluded].sort(),
-    webhook: { timeoutSeconds: env.webhook?.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS, failurePolicy: env.webhook?.failurePolicy },
+    webhook: {
+      timeoutSeconds: env.webhook?.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+      failurePolicy: env.webhook?.failurePolicy,
+      acknowledgeFailOpen: env.webhook?.acknowledgeFailOpen,
+    },
     drill: env.drill,
     policies: new Map(POLICY_NAMES.flatMap((name) => (env.policies[name] ? [[name, env.policies[name]] as const] : []))),
     flux: resolveFlux(env.flux ?? {}),
@@ -185,11 +187,8 @@ function resolveFlux(flux: NonNullable<RawEnvironment['flux']>): FluxSettings {
   };
 }
 
-function schemaProblem(e: ErrorObject, problemAt: (path: Path, message: string, atKey?: boolean) => ConfigProblem): ConfigProblem {
-  const path: Path = e.instancePath
-    .split('/')
-    .slice(1)
-    .map((s) => (/^\d+$/.test(s) ? Number(s) : s.replace(/~1/g, '/').replace(/~0/g, '~')));
+function schemaProblem(e: ErrorObject, problemAt: (path: FieldPath, message: string, atKey?: boolean) => ConfigProblem): ConfigProblem {
+  const path = fromJsonPointer(e.instancePath);
   const hint = (e.parentSchema as { 'x-hint'?: string } | undefined)?.['x-hint'];
   switch (e.keyword) {
     case 'required':
@@ -210,7 +209,7 @@ function schemaProblem(e: ErrorObject, problemAt: (path: Path, message: string, 
 }
 
 /** Offset of the node at `path` (or of its key), falling back to the nearest existing ancestor. */
-function offsetOf(doc: Document, path: Path, atKey: boolean): number {
+function offsetOf(doc: Document, path: FieldPath, atKey: boolean): number {
   for (let depth = path.length; depth >= 0; depth--) {
     const prefix = path.slice(0, depth);
     if (atKey && depth === path.length && depth > 0) {
@@ -226,7 +225,7 @@ function offsetOf(doc: Document, path: Path, atKey: boolean): number {
   return 0;
 }
 
-function formatPath(path: Path): string {
+function formatPath(path: FieldPath): string {
   if (path.length === 0) return '(top level)';
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }

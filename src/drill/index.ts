@@ -1,13 +1,11 @@
 import type { App } from 'cdk8s';
 import type { Environment } from '../model/environment';
+import { drillDirectory } from '../output/layout';
 import { renderChartDirectory, type FileTree } from '../output/render';
 import { DrillChart } from './drill-chart';
 import { KYVERNO_TEST_FILE, kyvernoTest } from './kyverno-test';
 
-/** Where an environment's drill goes in the output tree: outside `<env>/` and `flux/<env>/`, so Flux never applies it. */
-export function drillDirectory(environmentName: string): string {
-  return `drill/${environmentName}`;
-}
+export { drillDirectory } from '../output/layout';
 
 /**
  * Adds an environment's admission drill to the tree (nothing when it has no `drill` images): the drill

@@ -2,7 +2,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { Environment } from '../model/environment';
 import type { PolicyKind } from './health-checks';
-import { fluxPath } from './layout';
+import { fluxPath } from '../output/layout';
 import { PoliciesGitRepository } from './policies-git-repository';
 import { PoliciesKustomization } from './policies-kustomization';
 

@@ -1,5 +1,5 @@
 export { FluxChart, POLICIES_KUSTOMIZATION_NAME, objectKinds, type FluxChartProps } from './flux-chart';
 export { readyExpression, type PolicyKind } from './health-checks';
-export { DIST_DIR, FLUX_NAMESPACE, FLUX_OUTPUT_DIR, fluxDirectory, fluxPath } from './layout';
+export { DIST_DIR, FLUX_NAMESPACE, FLUX_OUTPUT_DIR, fluxDirectory, fluxPath } from '../output/layout';
 export { PoliciesGitRepository, SOURCE_IGNORE, type PoliciesGitRepositoryProps } from './policies-git-repository';
 export { PoliciesKustomization, type PoliciesKustomizationProps } from './policies-kustomization';

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { GitRepository } from '../../imports/gitrepository-source.toolkit.fluxcd.io';
-import { DIST_DIR, FLUX_NAMESPACE } from './layout';
+import { DIST_DIR, FLUX_NAMESPACE } from '../output/layout';
 
 /**
  * `.sourceignore` rules (they replace source-controller's defaults): everything but the synthesized output and

@@ -79,6 +79,11 @@ export interface Environment {
     readonly timeoutSeconds: number;
     /** Overrides the phase-derived failure policy (Fail when enforcing, Ignore in audit). */
     readonly failurePolicy?: FailurePolicy;
+    /**
+     * Why this environment may fail open (enforce with failurePolicy Ignore). Without it, validation refuses
+     * such an environment: every Pod is admitted unchecked while Kyverno is down or slow.
+     */
+    readonly acknowledgeFailOpen?: string;
   };
   /** Images for the admission drill; undefined means no drill for this environment. */
   readonly drill?: DrillImages;

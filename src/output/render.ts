@@ -3,17 +3,22 @@ import { ApiObject, Yaml, type Chart } from 'cdk8s';
 /** A synthesized output tree: path relative to the output directory → file content. */
 export type FileTree = Map<string, string>;
 
+/** The objects of each manifest file of a tree, as rendered, so validation need not parse the YAML back. */
+export type Manifests = Map<string, readonly unknown[]>;
+
 /**
  * Renders a chart as one YAML file per top-level construct (`<dir>/<construct id>.yaml`) plus a
  * `kustomization.yaml` listing exactly those files, so `kustomize build <dir>` yields exactly these objects.
  */
-export function renderChartDirectory(chart: Chart, dir: string, tree: FileTree = new Map()): FileTree {
+export function renderChartDirectory(chart: Chart, dir: string, tree: FileTree = new Map(), manifests?: Manifests): FileTree {
   const files: string[] = [];
   for (const child of chart.node.children) {
     const objects = child.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
     if (objects.length === 0) continue;
     const file = `${child.node.id}.yaml`;
-    tree.set(`${dir}/${file}`, Yaml.stringify(...objects.map((o) => o.toJson())));
+    const json = objects.map((o) => o.toJson());
+    tree.set(`${dir}/${file}`, Yaml.stringify(...json));
+    manifests?.set(`${dir}/${file}`, json);
     files.push(file);
   }
   tree.set(`${dir}/kustomization.yaml`, kustomization(files));

@@ -1,0 +1,38 @@
+/**
+ * Where synth puts things in the output tree, and where Flux finds them in the repository. Flux paths are
+ * relative to the repository root, so they name `dist/` whatever `--outdir` a local run used.
+ */
+export const FLUX_NAMESPACE = 'flux-system';
+
+/** The directory synth writes and Flux reads. */
+export const DIST_DIR = 'dist';
+
+/** Folder of `dist/` holding each environment's Flux objects: `dist/flux/<env>/`. */
+export const FLUX_OUTPUT_DIR = 'flux';
+
+/** Folder of `dist/` holding each environment's admission drill, outside every Flux path: `dist/drill/<env>/`. */
+export const DRILL_OUTPUT_DIR = 'drill';
+
+/** Environment names that would collide with synth's own folders of `dist/`. */
+export const RESERVED_ENVIRONMENT_NAMES: readonly string[] = [FLUX_OUTPUT_DIR, DRILL_OUTPUT_DIR];
+
+/** Output-tree directory (relative to `dist/`) of one environment's Flux objects. */
+export function fluxDirectory(environment: string): string {
+  return `${FLUX_OUTPUT_DIR}/${environment}`;
+}
+
+/** Output-tree directory of one environment's drill, never applied by Flux. */
+export function drillDirectory(environment: string): string {
+  return `${DRILL_OUTPUT_DIR}/${environment}`;
+}
+
+/** The environment an output-tree path belongs to: `<env>/…`, `flux/<env>/…` or `drill/<env>/…`. */
+export function environmentOfPath(path: string): string {
+  const [top, second] = path.split('/');
+  return (top === FLUX_OUTPUT_DIR || top === DRILL_OUTPUT_DIR) && second !== undefined ? second : top;
+}
+
+/** A Flux Kustomization `path` for a directory of `dist/` (`./dist/<dir>`). */
+export function fluxPath(distDirectory: string): string {
+  return `./${DIST_DIR}/${distDirectory}`;
+}

@@ -1,0 +1,71 @@
+import type { FieldPath } from '../model/field-path';
+import type { Environment } from '../model/environment';
+
+/** One problem found in a synthesized file: what a user reads and searches for. */
+export interface Finding {
+  /** The top-level output directory: the environment, or another folder synth writes (e.g. `flux`). */
+  readonly env: string;
+  /** The file inside that directory. */
+  readonly file: string;
+  /** Where in the file's object, Kubernetes field-path style (`spec.rules[0].name`). */
+  readonly path: string;
+  readonly message: string;
+  /** The rule that found it, as listed in docs/validation.md. */
+  readonly rule: string;
+}
+
+/** What one rule reports about one object, before it is placed in a file. */
+export interface Violation {
+  readonly path: FieldPath;
+  readonly message: string;
+  readonly rule: string;
+}
+
+export function formatFinding(f: Finding): string {
+  return `${f.env}/${f.file}: ${f.path}: ${f.message} [${f.rule}]`;
+}
+
+const IDENTIFIER = /^[A-Za-z_$][\w$-]*$/;
+
+/**
+ * Renders a field path as Kubernetes does in its error messages (`spec.rules[0].verifyImages[0]`), quoting
+ * keys that are not plain names (`metadata.annotations["policies.kyverno.io/title"]`).
+ */
+export function formatFieldPath(path: FieldPath): string {
+  if (path.length === 0) return '(object)';
+  return path
+    .map((segment, i) => {
+      if (typeof segment === 'number') return `[${segment}]`;
+      if (!IDENTIFIER.test(segment)) return `[${JSON.stringify(segment)}]`;
+      return i === 0 ? segment : `.${segment}`;
+    })
+    .join('');
+}
+
+/** What a rule knows besides the object: the environment whose directory the file is in, if any. */
+export interface RuleContext {
+  readonly environment?: Environment;
+}
+
+/** One check of a synthesized object, documented in docs/validation.md. */
+export interface ObjectRule {
+  readonly id: string;
+  /** Kinds it applies to, as `<group>/<version>/<Kind>` (the validator keys of imports/validators). */
+  readonly kinds: readonly string[];
+  /** Where the rule comes from (Kyverno source) or why it matters (lint). */
+  readonly source: string;
+  check(object: Json, context: RuleContext): { path: FieldPath; message: string }[];
+}
+
+/** An untyped value read from YAML: rules never trust its shape. */
+export type Json = Record<string, unknown>;
+
+/** The value as an object, or an empty one: lets rules walk malformed input without throwing. */
+export function record(value: unknown): Json {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {};
+}
+
+/** The value as a list, or an empty one. */
+export function list(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}

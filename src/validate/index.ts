@@ -1,0 +1,70 @@
+import { basename } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { DRILL_OUTPUT_DIR, environmentOfPath } from '../output/layout';
+import type { Environment } from '../model/environment';
+import type { FileTree, Manifests } from '../output/render';
+import { formatFieldPath, formatFinding, record, type Finding, type Json, type ObjectRule, type RuleContext, type Violation } from './finding';
+import { KYVERNO_RULES } from './kyverno-rules';
+import { LINT_RULES } from './lint';
+import { validateAgainstCrd, validatorKey } from './schema';
+
+export { formatFinding, type Finding } from './finding';
+
+/** Every rule besides the CRD schema, in report order. */
+export const OBJECT_RULES: readonly ObjectRule[] = [...KYVERNO_RULES, ...LINT_RULES];
+
+/** All findings of a synthesized tree, and how many objects each top-level directory holds. */
+export interface ValidationReport {
+  readonly findings: readonly Finding[];
+  /** Objects validated, by the environment they belong to (its policies and its Flux objects). */
+  readonly objectsValidated: ReadonlyMap<string, number>;
+}
+
+/** Thrown by synth when validation finds anything; the output directory is left as it was. */
+export class ValidationError extends Error {
+  constructor(readonly findings: readonly Finding[]) {
+    super(findings.map(formatFinding).join('\n'));
+    this.name = 'ValidationError';
+  }
+}
+
+/**
+ * Validates every object synth would write, as the cluster will see it: the CRD schema, Kyverno's policy webhook
+ * rules and the identity/scope lint. A file's objects are taken from `manifests` when the renderer recorded them
+ * (parsing YAML back costs more than validating it), otherwise parsed from the file, so no file goes unchecked.
+ * `kustomization.yaml` files are kustomize build input, never applied to the cluster: they are skipped. So is the
+ * admission drill: a user applies it by hand (or feeds it to the Kyverno CLI), and its Deployments are core
+ * objects typed by cdk8s-plus, for which no CRD schema is pinned.
+ */
+export function validateTree(tree: FileTree, environments: readonly Environment[], manifests: Manifests = new Map()): ValidationReport {
+  const byName = new Map(environments.map((env) => [env.name, env]));
+  const findings: Finding[] = [];
+  const objectsValidated = new Map<string, number>();
+  for (const [path, text] of [...tree].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (basename(path) === 'kustomization.yaml' || path.startsWith(`${DRILL_OUTPUT_DIR}/`)) continue;
+    const slash = path.indexOf('/');
+    const env = slash < 0 ? '.' : path.slice(0, slash);
+    const file = path.slice(slash + 1);
+    const objects = (manifests.get(path) ?? parseAllDocuments(text).map((doc) => doc.toJS())).map(record);
+    const owner = environmentOfPath(path);
+    objectsValidated.set(owner, (objectsValidated.get(owner) ?? 0) + objects.length);
+    objects.forEach((object, i) => {
+      // In a file of several objects, paths start at the object's index.
+      const root = objects.length > 1 ? [i] : [];
+      for (const v of validateObject(object, { environment: byName.get(env) })) {
+        findings.push({ env, file, path: formatFieldPath([...root, ...v.path]), message: v.message, rule: v.rule });
+      }
+    });
+  }
+  return { findings, objectsValidated };
+}
+
+/** Every violation of one object: CRD schema first, then the rules for its kind. */
+export function validateObject(object: Json, context: RuleContext = {}): Violation[] {
+  const key = validatorKey(object);
+  const rules = OBJECT_RULES.filter((rule) => rule.kinds.includes(key));
+  return [
+    ...validateAgainstCrd(object),
+    ...rules.flatMap((rule) => rule.check(object, context).map((v) => ({ ...v, rule: rule.id }))),
+  ];
+}

@@ -1,0 +1,219 @@
+import type { FieldPath } from '../model/field-path';
+import { list, record, type Json, type ObjectRule } from './finding';
+
+// Kyverno v1.19.0's policy webhook (validate-policy.kyverno.svc) rejects these ClusterPolicies in Go code, after
+// the CRD schema has passed and CRD defaults have been applied. Each rule cites the function it mirrors;
+// messages are Kyverno's own detail strings (with the Kubernetes field.Error prefix where Kyverno uses one),
+// so a finding can be searched for in Kyverno's source and issues.
+
+export const CLUSTER_POLICY = 'kyverno.io/v1/ClusterPolicy';
+
+const K = 'kyverno/kyverno@v1.19.0';
+const MAX_NAME_LENGTH = 63;
+
+/** `Audit()` is `!Enforce()`, and `Enforce()` accepts the deprecated lower-case value too (spec_types.go). */
+function isEnforce(action: unknown): boolean {
+  return action === 'Enforce' || action === 'enforce';
+}
+
+/**
+ * Whether each `verifyImages` entry of a rule is validated as Audit, exactly as the webhook decides it
+ * (pkg/validation/policy/validate.go `Validate`): per rule, start from `spec.validationFailureAction`, whose
+ * CRD default is Audit; an entry's explicit `failureAction` replaces the value for that entry *and every
+ * following entry without one* (the variable is not reset between entries). Namespace overrides are ignored.
+ */
+export function admissionAuditPerEntry(spec: Json, rule: Json): boolean[] {
+  let audit = !isEnforce(spec.validationFailureAction ?? 'Audit');
+  return list(rule.verifyImages).map((entry) => {
+    const action = record(entry).failureAction;
+    if (action !== undefined) audit = !isEnforce(action);
+    return audit;
+  });
+}
+
+/**
+ * Whether a failed verifyImages rule blocks the request at runtime (v1.19.0 engineresponse.go, #16558): any
+ * entry with `failureAction: Enforce` makes the rule Enforce; otherwise the first explicit entry action
+ * decides; otherwise the spec's overrides and action. An override that enforces anywhere counts as enforcing.
+ */
+export function ruleEnforcesAtRuntime(spec: Json, rule: Json): boolean {
+  const actions = list(rule.verifyImages).map((entry) => record(entry).failureAction).filter((a) => a !== undefined);
+  if (actions.length > 0) return actions.some(isEnforce);
+  const overrides = list(spec.validationFailureActionOverrides).map((o) => record(o).action);
+  return isEnforce(spec.validationFailureAction ?? 'Audit') || overrides.some(isEnforce);
+}
+
+interface Located<T = Json> {
+  readonly value: T;
+  readonly path: FieldPath;
+}
+
+/** Every `spec.rules[i].verifyImages[j]` entry. */
+function verifyImageEntries(policy: Json): Located[] {
+  return list(record(policy.spec).rules).flatMap((rule, i) =>
+    list(record(rule).verifyImages).map((entry, j) => ({ value: record(entry), path: ['spec', 'rules', i, 'verifyImages', j] })),
+  );
+}
+
+/** Every attestor set of an entry: `attestors[k]`, `attestations[a].attestors[k]`, and nested `attestor` sets. */
+function attestorSets(policy: Json): Located[] {
+  const sets: Located[] = [];
+  const addSet = (set: unknown, path: FieldPath) => {
+    sets.push({ value: record(set), path });
+    list(record(set).entries).forEach((entry, e) => {
+      const nested = record(entry).attestor;
+      if (nested !== undefined) addSet(nested, [...path, 'entries', e, 'attestor']);
+    });
+  };
+  for (const { value: entry, path } of verifyImageEntries(policy)) {
+    list(entry.attestors).forEach((set, k) => addSet(set, [...path, 'attestors', k]));
+    list(entry.attestations).forEach((attestation, a) =>
+      list(record(attestation).attestors).forEach((set, k) => addSet(set, [...path, 'attestations', a, 'attestors', k])),
+    );
+  }
+  return sets;
+}
+
+/** Every attestor (an entry of an attestor set). */
+function attestors(policy: Json): Located[] {
+  return attestorSets(policy).flatMap(({ value: set, path }) =>
+    list(set.entries).map((entry, e) => ({ value: record(entry), path: [...path, 'entries', e] })),
+  );
+}
+
+const ATTESTOR_KINDS = ['keys', 'certificates', 'keyless', 'attestor'] as const;
+
+export const KYVERNO_RULES: readonly ObjectRule[] = [
+  {
+    id: 'kyverno/mutate-digest-audit',
+    kinds: [CLUSTER_POLICY],
+    source: `${K} api/kyverno/v1/image_verification_types.go ImageVerification.Validate; effective action from pkg/validation/policy/validate.go Validate`,
+    check(policy) {
+      const spec = record(policy.spec);
+      return list(spec.rules).flatMap((rule, i) => {
+        const entries = list(record(rule).verifyImages).map(record);
+        return admissionAuditPerEntry(spec, record(rule)).flatMap((audit, j) =>
+          // mutateDigest defaults to true in the CRD, so leaving it out under Audit is rejected too.
+          audit && (entries[j].mutateDigest ?? true) === true
+            ? [{ path: ['spec', 'rules', i, 'verifyImages', j, 'mutateDigest'], message: 'Invalid value: true: mutateDigest must be set to false for ‘Audit’ failure action' }]
+            : [],
+        );
+      });
+    },
+  },
+  {
+    id: 'kyverno/image-reference-required',
+    kinds: [CLUSTER_POLICY],
+    source: `${K} api/kyverno/v1/image_verification_types.go ImageVerification.Validate`,
+    check(policy) {
+      return verifyImageEntries(policy)
+        .filter(({ value }) => list(value.imageReferences).length === 0 && !value.image)
+        .map(({ path }) => ({ path, message: 'An image reference is required' }));
+    },
+  },
+  {
+    id: 'kyverno/attestor-entry-required',
+    kinds: [CLUSTER_POLICY],
+    source: `${K} api/kyverno/v1/image_verification_types.go validateAttestorSet`,
+    check(policy) {
+      return attestorSets(policy)
+        .filter(({ value }) => list(value.entries).length === 0)
+        .map(({ path }) => ({ path, message: 'An entry is required' }));
+    },
+  },
+  {
+    id: 'kyverno/attestor-count',
+    kinds: [CLUSTER_POLICY],
+    source: `${K} api/kyverno/v1/image_verification_types.go validateAttestorSet`,
+    check(policy) {
+      return attestorSets(policy)
+        .filter(({ value }) => typeof value.count === 'number' && value.count > list(value.entries).length)
+        .map(({ path }) => ({ path, message: 'Count cannot exceed length of entries' }));
+    },
+  },
+  {
+    id: 'kyverno/attestor-kind',
+    kinds: [CLUSTER_POLICY],
+    source: `${K} api/kyverno/v1/image_verification_types.go Attestor.Validate`,
+    check(policy) {
+      return attestors(policy)
+        .filter(({ value }) => ATTESTOR_KINDS.filter((kind) => value[kind] != null).length !== 1)
+        .map(({ path }) => ({ path, message: 'keys, certificates, keyless, or a nested attestor is required' }));
+    },
+  },
+  {
+    id: 'kyverno/keyless-rekor-or-roots',
+    kinds: [CLUSTER_POLICY],
+    source: `${K} api/kyverno/v1/image_verification_types.go KeylessAttestor.Validate`,
+    check(policy) {
+      return attestors(policy)
+        .filter(({ value }) => value.keyless != null && record(value.keyless).rekor == null && !record(value.keyless).roots)
+        .map(({ path }) => ({ path: [...path, 'keyless'], message: 'Either Rekor URL or roots are required' }));
+    },
+  },
+  {
+    id: 'kyverno/rekor-url-required',
+    kinds: [CLUSTER_POLICY],
+    source: `${K} api/kyverno/v1/image_verification_types.go KeylessAttestor.Validate`,
+    check(policy) {
+      // `rekor.url` has no effective CRD default (the marker is misspelt), so `rekor: {}` stays empty.
+      return attestors(policy)
+        .filter(({ value }) => record(value.keyless).rekor != null && !record(record(value.keyless).rekor).url)
+        .map(({ path }) => ({ path: [...path, 'keyless'], message: 'An URL is required' }));
+    },
+  },
+  {
+    id: 'kyverno/webhook-timeout-range',
+    kinds: [CLUSTER_POLICY],
+    source: `${K} api/kyverno/v1/spec_types.go Spec.Validate`,
+    check(policy) {
+      const spec = record(policy.spec);
+      const timeouts: Located<unknown>[] = [
+        { value: spec.webhookTimeoutSeconds, path: ['spec', 'webhookTimeoutSeconds'] },
+        { value: record(spec.webhookConfiguration).timeoutSeconds, path: ['spec', 'webhookConfiguration', 'timeoutSeconds'] },
+      ];
+      return timeouts
+        .filter(({ value }) => typeof value === 'number' && (value < 1 || value > 30))
+        .map(({ value, path }) => ({ path, message: `Invalid value: ${String(value)}: the timeout value must be between 1 and 30 seconds` }));
+    },
+  },
+  {
+    id: 'kyverno/deprecated-field-conflict',
+    kinds: [CLUSTER_POLICY],
+    source: `${K} api/kyverno/v1/spec_types.go Spec.validateDeprecatedFields`,
+    check(policy) {
+      const spec = record(policy.spec);
+      const webhook = record(spec.webhookConfiguration);
+      const pairs = [
+        ['webhookTimeoutSeconds', 'timeoutSeconds'],
+        ['failurePolicy', 'failurePolicy'],
+      ] as const;
+      return pairs
+        .filter(([deprecated, current]) => spec[deprecated] != null && webhook[current] != null)
+        .map(([deprecated, current]) => ({
+          path: ['spec', deprecated],
+          message: `Forbidden: remove the deprecated field and use spec.webhookConfiguration.${current} instead`,
+        }));
+    },
+  },
+  {
+    id: 'kyverno/cluster-policy-namespace',
+    kinds: [CLUSTER_POLICY],
+    source: `${K} pkg/validation/policy/validate.go Validate`,
+    check(policy) {
+      const namespace = record(policy.metadata).namespace;
+      return namespace ? [{ path: ['metadata', 'namespace'], message: 'A clusterpolicy should not have the namespace defined' }] : [];
+    },
+  },
+  {
+    id: 'kyverno/policy-name-length',
+    kinds: [CLUSTER_POLICY],
+    source: `${K} api/kyverno/v1/utils.go ValidatePolicyName (the name is stored in a report label)`,
+    check(policy) {
+      const name = record(policy.metadata).name;
+      return typeof name === 'string' && Buffer.byteLength(name) > MAX_NAME_LENGTH
+        ? [{ path: ['metadata', 'name'], message: `Too long: may not be more than ${MAX_NAME_LENGTH} bytes` }]
+        : [];
+    },
+  },
+];

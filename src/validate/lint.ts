@@ -1,0 +1,281 @@
+import type { FieldPath } from '../model/field-path';
+import { list, record, type Json, type ObjectRule } from './finding';
+import { CLUSTER_POLICY, ruleEnforcesAtRuntime } from './kyverno-rules';
+import { validatorKey } from './schema';
+
+// Identity and scope lint: mistakes that pass every schema and every Kyverno check, yet leave a cluster open.
+// The rules read the synthesized policies (not the config), so they hold for every engine and every renderer.
+
+export const IMAGE_VALIDATING_POLICY = 'policies.kyverno.io/v1/ImageValidatingPolicy';
+const POLICY_KINDS = [CLUSTER_POLICY, IMAGE_VALIDATING_POLICY];
+
+/** The only label a tenant cannot set: the API server writes it from the namespace's (immutable) name. */
+export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+/** Forges where the first path segment of a URL identity is the owner (user or organisation). */
+const MULTI_TENANT_HOSTS = new Set(['github.com', 'gitlab.com', 'bitbucket.org']);
+
+type Role = 'subject' | 'issuer' | 'imagePattern' | 'namespace' | 'labelSelector';
+
+interface Field {
+  readonly role: Role;
+  /** For identities: whether the value is a regular expression rather than a glob. */
+  readonly regexp: boolean;
+  /** The property name it was found under (e.g. `namespaceSelector`). */
+  readonly key: string;
+  readonly value: unknown;
+  readonly path: FieldPath;
+}
+
+/** Property names the policy kinds use, by what they hold (ClusterPolicy and ImageValidatingPolicy alike). */
+const ROLES: Readonly<Record<string, { role: Role; regexp?: boolean }>> = {
+  subject: { role: 'subject' },
+  subjectRegExp: { role: 'subject', regexp: true },
+  issuer: { role: 'issuer' },
+  issuerRegExp: { role: 'issuer', regexp: true },
+  imageReferences: { role: 'imagePattern' },
+  image: { role: 'imagePattern' },
+  glob: { role: 'imagePattern' },
+  namespaces: { role: 'namespace' },
+  namespaceSelector: { role: 'labelSelector' },
+  objectSelector: { role: 'labelSelector' },
+  selector: { role: 'labelSelector' },
+};
+
+/** Every identity, image pattern, namespace and selector under `spec`, lists flattened to their items. */
+function fieldsOf(policy: Json): Field[] {
+  const fields: Field[] = [];
+  const walk = (value: unknown, path: FieldPath) => {
+    if (Array.isArray(value)) return value.forEach((item, i) => walk(item, [...path, i]));
+    if (value === null || typeof value !== 'object') return;
+    for (const [key, child] of Object.entries(value)) {
+      const known = ROLES[key];
+      if (known && known.role !== 'labelSelector' && Array.isArray(child)) {
+        child.forEach((item, i) => fields.push({ role: known.role, regexp: !!known.regexp, key, value: item, path: [...path, key, i] }));
+      } else if (known) {
+        fields.push({ role: known.role, regexp: !!known.regexp, key, value: child, path: [...path, key] });
+      } else {
+        walk(child, [...path, key]);
+      }
+    }
+  };
+  walk(policy.spec, ['spec']);
+  return fields;
+}
+
+/** Objects that name one signing identity: a ClusterPolicy `keyless` attestor, an ImageValidatingPolicy identity. */
+function identityHolders(policy: Json): { value: Json; path: FieldPath }[] {
+  const holders: { value: Json; path: FieldPath }[] = [];
+  const walk = (value: unknown, path: FieldPath, key: string | number | undefined, parentKey: string | number | undefined) => {
+    if (value === null || typeof value !== 'object') return;
+    const isKeyless = key === 'keyless' && !Array.isArray(value) && (value as Json).identities === undefined;
+    const isIdentity = parentKey === 'identities' && !Array.isArray(value);
+    if (isKeyless || isIdentity) holders.push({ value: value as Json, path });
+    for (const [k, child] of Object.entries(value)) {
+      const childKey = Array.isArray(value) ? Number(k) : k;
+      walk(child, [...path, childKey], childKey, key);
+    }
+  };
+  walk(policy.spec, ['spec'], 'spec', undefined);
+  return holders;
+}
+
+/**
+ * The characters every value matched by the identity must start with: a glob up to its first `*`; a regular
+ * expression from `^` up to its first operator (escaped punctuation read as literal). Empty when the pattern
+ * may match anywhere (unanchored, or a top-level `|`).
+ */
+function literalPrefix(pattern: string, regexp: boolean): { prefix: string; exact: boolean } {
+  if (!regexp) {
+    const star = pattern.indexOf('*');
+    return star < 0 ? { prefix: pattern, exact: true } : { prefix: pattern.slice(0, star), exact: false };
+  }
+  if (!pattern.startsWith('^') || hasTopLevelAlternation(pattern)) return { prefix: '', exact: false };
+  let prefix = '';
+  for (let i = 1; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\' && /[^\w\s]/.test(pattern[i + 1] ?? '')) {
+      prefix += pattern[++i];
+    } else if (c === '$' && i === pattern.length - 1) {
+      return { prefix, exact: true };
+    } else if (/[\\.[\](){}*+?|^$]/.test(c)) {
+      return { prefix, exact: false };
+    } else {
+      prefix += c;
+    }
+  }
+  return { prefix, exact: false };
+}
+
+function hasTopLevelAlternation(pattern: string): boolean {
+  let depth = 0;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') i++;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) return true;
+  }
+  return false;
+}
+
+/**
+ * Why a subject pattern can match identities of more than one owner, or undefined when it cannot: the fixed
+ * prefix must pin the owner — for a URL its scheme and host, plus the first path segment on a multi-tenant
+ * forge (`https://github.com/acme/`); for an e-mail address its domain.
+ */
+function subjectBreadth(subject: string, regexp: boolean): string | undefined {
+  if (subject === '') return 'is empty: every identity the issuer vouches for is trusted';
+  const { prefix, exact } = literalPrefix(subject, regexp);
+  if (exact) return undefined;
+  const url = /^[a-z][a-z0-9+.-]*:\/\/([^/]+)\/(.*)$/i.exec(prefix);
+  if (url) {
+    const [, host, rest] = url;
+    if (!MULTI_TENANT_HOSTS.has(host.toLowerCase()) || /^[^/]+\//.test(rest)) return undefined;
+    return `matches more than one owner on ${host}: the part before the first wildcard must end with "/<owner>/"`;
+  }
+  if (!regexp) {
+    const at = subject.lastIndexOf('@');
+    if (at > prefix.length && !subject.slice(at).includes('*')) return undefined;
+  }
+  return 'matches more than one owner: the part before the first wildcard must fix the scheme, host and owner';
+}
+
+const TEMPLATE_SYNTAX = /\{\{|\}\}|\$\{|\$\(/;
+
+/** A registry host, as the first segment of an image reference: has a `.` or `:`, or is `localhost`. */
+function imagePatternBreadth(pattern: string): string | undefined {
+  if (pattern === '*' || pattern === '*/*' || /^\*+$/.test(pattern)) return 'governs every image of every registry';
+  const slash = pattern.indexOf('/');
+  const host = slash < 0 ? '' : pattern.slice(0, slash);
+  if (host.includes('*')) return `governs every registry matching "${host}": name one registry host`;
+  if (!host.includes('.') && !host.includes(':') && host !== 'localhost') {
+    return 'does not name a registry host: what it governs depends on how each Pod spells its image (Docker Hub is implied)';
+  }
+  return undefined;
+}
+
+function selectorKeys(selector: unknown): string[] {
+  const s = record(selector);
+  return [...Object.keys(record(s.matchLabels)), ...list(s.matchExpressions).map((e) => String(record(e).key))];
+}
+
+/** Whether the policy blocks what fails its checks, and with which failure policy its webhook is registered. */
+function admissionMode(policy: Json): { enforcing: boolean; failurePolicy: unknown; path: FieldPath } {
+  const spec = record(policy.spec);
+  if (validatorKey(policy) === IMAGE_VALIDATING_POLICY) {
+    // validationActions defaults to [Deny], failurePolicy to Fail.
+    const actions = spec.validationActions === undefined ? ['Deny'] : list(spec.validationActions);
+    return { enforcing: actions.includes('Deny'), failurePolicy: spec.failurePolicy ?? 'Fail', path: ['spec', 'failurePolicy'] };
+  }
+  const webhook = record(spec.webhookConfiguration);
+  return {
+    enforcing: list(spec.rules).some((rule) => ruleEnforcesAtRuntime(spec, record(rule))),
+    // Kyverno's runtime default is Fail (spec_types.go GetFailurePolicy).
+    failurePolicy: webhook.failurePolicy ?? spec.failurePolicy ?? 'Fail',
+    path: webhook.failurePolicy !== undefined ? ['spec', 'webhookConfiguration', 'failurePolicy'] : ['spec', 'failurePolicy'],
+  };
+}
+
+function rule(id: string, source: string, check: ObjectRule['check']): ObjectRule {
+  return { id, kinds: POLICY_KINDS, source, check };
+}
+
+export const LINT_RULES: readonly ObjectRule[] = [
+  rule(
+    'lint/identity-owner-scope',
+    'A subject or issuer that matches more than one owner trusts anyone who can run a workflow on that forge: ' +
+      'https://github.com/acme*/* also matches acme-evil, and a missing subject or issuer trusts every identity.',
+    (policy) => [
+      ...fieldsOf(policy).flatMap((f) => {
+        if (f.role === 'subject' && typeof f.value === 'string') {
+          const breadth = subjectBreadth(f.value, f.regexp);
+          return breadth ? [{ path: f.path, message: `subject ${JSON.stringify(f.value)} ${breadth}` }] : [];
+        }
+        if (f.role === 'issuer' && typeof f.value === 'string' && !literalPrefix(f.value, f.regexp).exact) {
+          return [{ path: f.path, message: `issuer ${JSON.stringify(f.value)} matches more than one issuer: name exactly one` }];
+        }
+        return [];
+      }),
+      ...identityHolders(policy).flatMap(({ value, path }) =>
+        (['subject', 'issuer'] as const)
+          // An empty value is reported with the value itself, above.
+          .filter((part) => value[part] === undefined && value[`${part}RegExp`] === undefined)
+          .map((part) => ({ path, message: `no ${part}: a signature from any ${part === 'subject' ? 'identity' : 'OIDC issuer'} is accepted` })),
+      ),
+    ],
+  ),
+  rule(
+    'lint/issuer-https',
+    'The OIDC issuer is where Fulcio fetched the signing token from; anything but an https URL is either a typo that ' +
+      'matches no certificate or an issuer whose tokens could be tampered with in transit.',
+    (policy) =>
+      fieldsOf(policy)
+        .filter((f) => f.role === 'issuer' && typeof f.value === 'string')
+        .filter((f) => !/^https:\/\/[^\s/*]+/.test(literalPrefix(f.value as string, f.regexp).prefix))
+        .map((f) => ({ path: f.path, message: `issuer ${JSON.stringify(f.value)} is not an https URL` })),
+  ),
+  rule(
+    'lint/template-syntax',
+    'Kyverno evaluates {{ }} and $( ) in policies, and Flux post-build substitution rewrites ${ }: an identity, ' +
+      'image pattern or namespace containing them would change meaning after synth.',
+    (policy) =>
+      fieldsOf(policy)
+        .filter((f) => f.role !== 'labelSelector' && typeof f.value === 'string' && TEMPLATE_SYNTAX.test(f.value))
+        .map((f) => ({
+          path: f.path,
+          message: `${JSON.stringify(f.value)} contains template syntax ({{ }}, \${ } or $( )) that Kyverno or Flux would substitute`,
+        })),
+  ),
+  rule(
+    'lint/regexp-anchored',
+    'An unanchored regular expression matches anywhere in the value: ^https://github\\.com/acme/ without $ accepts any ' +
+      'suffix, and acme/ without ^ accepts any prefix.',
+    (policy) =>
+      fieldsOf(policy)
+        .filter((f) => f.regexp && typeof f.value === 'string' && !(f.value.startsWith('^') && f.value.endsWith('$')))
+        .map((f) => ({ path: f.path, message: `regular expression ${JSON.stringify(f.value)} is not anchored with ^…$` })),
+  ),
+  rule(
+    'lint/image-pattern-scope',
+    'A pattern for every registry, or one without a registry host, puts the guardrail on images nobody here signs ' +
+      '(and, in enforce, blocks them), or silently depends on Docker Hub being the default registry.',
+    (policy) =>
+      fieldsOf(policy).flatMap((f) => {
+        if (f.role !== 'imagePattern' || typeof f.value !== 'string') return [];
+        const breadth = imagePatternBreadth(f.value);
+        return breadth ? [{ path: f.path, message: `image pattern ${JSON.stringify(f.value)} ${breadth}` }] : [];
+      }),
+  ),
+  rule(
+    'lint/label-selector-scope',
+    `Tenants can set labels on their Pods (and often their namespaces): selecting or excluding by label is a bypass. ` +
+      `Scope by namespace name only, which the API server records in the immutable ${NAMESPACE_NAME_LABEL} label.`,
+    (policy) =>
+      fieldsOf(policy).flatMap((f) => {
+        if (f.role !== 'labelSelector') return [];
+        const allowed = f.key === 'namespaceSelector' ? NAMESPACE_NAME_LABEL : undefined;
+        const keys = selectorKeys(f.value).filter((key) => key !== allowed);
+        return keys.length > 0
+          ? [{ path: f.path, message: `selects by label ${keys.map((k) => JSON.stringify(k)).join(', ')}, which tenants can set: match namespaces by name` }]
+          : [];
+      }),
+  ),
+  {
+    id: 'lint/fail-open-enforce',
+    kinds: POLICY_KINDS,
+    source:
+      'An enforcing policy with failurePolicy Ignore admits every Pod unchecked whenever Kyverno is down or slow — an ' +
+      'outage, or an attacker who can slow the registry, turns enforcement off. Allowed only with webhook.acknowledgeFailOpen.',
+    check(policy, context) {
+      const mode = admissionMode(policy);
+      if (!mode.enforcing || mode.failurePolicy !== 'Ignore' || context.environment?.webhook.acknowledgeFailOpen) return [];
+      return [
+        {
+          path: mode.path,
+          message: 'enforces with failurePolicy Ignore (fails open): set webhook.acknowledgeFailOpen to the reason, or use failurePolicy Fail',
+        },
+      ];
+    },
+  },
+];

@@ -1,0 +1,162 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { loadConfig } from '../../src/config/load';
+import { readTree } from '../../src/output/write';
+import { synthesize } from '../../src/synthesize';
+import { validateTree } from '../../src/validate';
+import { runCli, SHIPPED_CONFIG, tempDir, writeConfig } from '../helpers';
+
+/** An output directory holding a previous synth, to prove a refused run leaves it alone. */
+function previousOutput(): string {
+  const outdir = join(tempDir(), 'dist');
+  mkdirSync(join(outdir, 'production'), { recursive: true });
+  writeFileSync(join(outdir, 'production', 'verify-image-signatures.yaml'), 'previous\n');
+  return outdir;
+}
+
+const SHIPPED = { environments: [...loadConfig(SHIPPED_CONFIG)].map((env) => env.name) };
+
+describe('validation in synth', () => {
+  it('finds nothing in the shipped config, and counts every object', () => {
+    const environments = loadConfig(SHIPPED_CONFIG);
+    const { tree, manifests } = synthesize(environments);
+    const report = validateTree(tree, environments, manifests);
+    expect(report.findings).toEqual([]);
+    expect(Object.fromEntries(report.objectsValidated)).toEqual(Object.fromEntries(SHIPPED.environments.map((env) => [env, 3])));
+  });
+
+  it('finds nothing in the committed dist/, parsed back from its YAML', () => {
+    const report = validateTree(readTree('dist'), loadConfig(SHIPPED_CONFIG));
+    expect(report.findings).toEqual([]);
+    expect([...report.objectsValidated.values()].reduce((a, b) => a + b)).toBe(9);
+  });
+
+  it('prints the compact summary on a clean synth', () => {
+    const { code, out } = runCli('synth', '--outdir', join(tempDir(), 'dist'));
+    expect(code).toBe(0);
+    expect(out).toContain('production [ClusterPolicy]: verify-image-signatures (enforce), require-sbom-attestation (enforce); 3 objects validated');
+  });
+
+  const BROKEN = `
+environments:
+  - name: production
+    imagePatterns: ["*/*", "ghcr.io/\${owner}/*"]
+    signer:
+      issuer: https://token.actions.githubusercontent.com
+      subject: https://github.com/acme*/*
+    webhook: { failurePolicy: Ignore }
+    policies:
+      verify-image-signatures: { phase: enforce }
+`;
+
+  it('reports every finding of a broken config in one run, exits non-zero and leaves the output alone', () => {
+    const outdir = previousOutput();
+    const before = readTree(outdir);
+    const { code, err } = runCli('synth', '--config', writeConfig(BROKEN), '--outdir', outdir);
+    expect(code).toBe(1);
+    const file = 'production/verify-image-signatures.yaml';
+    expect(err.split('\n')).toEqual([
+      `${file}: spec.rules[0].verifyImages[0].attestors[0].entries[0].keyless.subject: subject "https://github.com/acme*/*" matches more than one owner on github.com: the part before the first wildcard must end with "/<owner>/" [lint/identity-owner-scope]`,
+      `${file}: spec.rules[0].verifyImages[0].imageReferences[1]: "ghcr.io/\${owner}/*" contains template syntax ({{ }}, \${ } or $( )) that Kyverno or Flux would substitute [lint/template-syntax]`,
+      `${file}: spec.rules[0].verifyImages[0].imageReferences[0]: image pattern "*/*" governs every image of every registry [lint/image-pattern-scope]`,
+      `${file}: spec.webhookConfiguration.failurePolicy: enforces with failurePolicy Ignore (fails open): set webhook.acknowledgeFailOpen to the reason, or use failurePolicy Fail [lint/fail-open-enforce]`,
+      `4 finding(s); ${outdir}/ was not changed.`,
+    ]);
+    expect(readTree(outdir)).toEqual(before);
+  });
+
+  it('refuses in check as well', () => {
+    const { code, err } = runCli('check', '--config', writeConfig(BROKEN), '--outdir', previousOutput());
+    expect(code).toBe(1);
+    expect(err).toContain('[lint/fail-open-enforce]');
+  });
+
+  it('accepts fail-open enforcement once the config acknowledges it', () => {
+    const acknowledged = BROKEN.replace('*/*", "ghcr.io/${owner}/*', 'ghcr.io/acme/*')
+      .replace('acme*/*', 'acme/*')
+      .replace('{ failurePolicy: Ignore }', '{ failurePolicy: Ignore, acknowledgeFailOpen: "registry outages must not stop deploys" }');
+    expect(runCli('synth', '--config', writeConfig(acknowledged), '--outdir', join(tempDir(), 'dist')).code).toBe(0);
+    expect(runCli('synth', '--config', writeConfig(acknowledged.replace('registry outages must not stop deploys', ' ')), '--outdir', join(tempDir(), 'dist')).err).toContain(
+      'webhook.acknowledgeFailOpen: must state the reason failing open is acceptable',
+    );
+  });
+});
+
+/** mulberry32: a small seeded PRNG, so a failing case can be replayed from its seed. */
+function prng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** For each field of an environment (dotted path), values that make the config invalid there: to the schema, Kyverno or the lint. */
+const INVALID: Readonly<Record<string, readonly unknown[]>> = {
+  name: ['', 'Production', 'x'.repeat(70), 'flux', 7],
+  imagePatterns: [[], '*', null],
+  'imagePatterns.0': ['*', '*/*', 'acme/*', '*.io/*', 'ghcr.io/${owner}/*', 'ghcr.io/{{x}}/*', ''],
+  signer: [null, {}, 'x'],
+  'signer.issuer': ['', 'http://issuer.example', '*', 'https://*', 3],
+  'signer.subject': ['', '*', 'https://github.com/*', 'https://github.com/acme*/*', '${who}', null],
+  'signer.rekorUrl': ['', 'http://rekor.example', false],
+  namespaces: [[], ['Bad_Name'], ['$(ns)'], 'develop'],
+  excludeNamespaces: [['Bad_Name'], 'kyverno'],
+  kyvernoNamespace: ['', 'Kyverno', 1],
+  webhook: ['fast', { failurePolicy: 'Ignore' }],
+  'webhook.timeoutSeconds': [0, 31, -1, 1.5, '30'],
+  'webhook.failurePolicy': ['ignore', 'Open', null],
+  'webhook.acknowledgeFailOpen': ['', ' ', 1],
+  policies: [null, [], { 'verify-everything': { phase: 'audit' } }],
+  'policies.verify-image-signatures': [{ phase: 'block' }, {}, 'enforce'],
+  'policies.require-sbom-attestation.phase': ['Enforce', 'report', null],
+  unknownField: [true],
+};
+
+function setPath(target: any, dotted: string, value: unknown): void {
+  const keys = dotted.split('.');
+  const last = keys.pop() as string;
+  let node = target;
+  for (const key of keys) {
+    if (node[key] === null || typeof node[key] !== 'object') node[key] = {};
+    node = node[key];
+  }
+  node[last] = value;
+}
+
+describe('property: random invalid configs', () => {
+  it('never throw, always exit 1 with a message, and never touch the output directory', () => {
+    const outdir = previousOutput();
+    const before = readTree(outdir);
+    const base = {
+      environments: [
+        {
+          name: 'production',
+          imagePatterns: ['ghcr.io/acme/*'],
+          signer: { issuer: 'https://token.actions.githubusercontent.com', subject: 'https://github.com/acme/*' },
+          policies: { 'verify-image-signatures': { phase: 'enforce' }, 'require-sbom-attestation': { phase: 'audit' } },
+        },
+      ],
+    };
+    // `webhook: {failurePolicy: Ignore}` is invalid only because verify-image-signatures enforces here.
+    for (let seed = 1; seed <= 150; seed++) {
+      const random = prng(seed);
+      const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)];
+      const config = structuredClone(base) as any;
+      const mutations = 1 + Math.floor(random() * 4);
+      for (let i = 0; i < mutations; i++) {
+        const field = pick(Object.keys(INVALID));
+        setPath(config.environments[0], field, structuredClone(pick(INVALID[field])));
+      }
+      const file = writeConfig(stringify(config));
+      let result: ReturnType<typeof runCli> | undefined;
+      expect(() => (result = runCli('synth', '--config', file, '--outdir', outdir)), `seed ${seed}`).not.toThrow();
+      expect(result?.code, `seed ${seed}: ${stringify(config)}`).toBe(1);
+      expect(result?.err, `seed ${seed}`).toMatch(/was not changed\.$/);
+      expect(readTree(outdir), `seed ${seed}`).toEqual(before);
+    }
+  });
+});
