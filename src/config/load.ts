@@ -2,7 +2,17 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { readFileSync } from 'node:fs';
 import { LineCounter, isMap, isScalar, parseDocument, type Document, type Node } from 'yaml';
 import schema from '../../environments.schema.json';
-import { POLICY_NAMES, type EngineKind, type Environment, type FailurePolicy, type PolicyName, type PolicySettings } from '../model/environment';
+import { parseDuration } from '../model/duration';
+import {
+  POLICY_NAMES,
+  type EngineKind,
+  type Environment,
+  type FailurePolicy,
+  type PolicyName,
+  type PolicySettings,
+  type SbomFormat,
+  type Signer,
+} from '../model/environment';
 
 /** One problem in the config, located as precisely as the YAML allows. */
 export interface ConfigProblem {
@@ -36,15 +46,20 @@ const DEFAULT_KYVERNO_NAMESPACE = 'kyverno';
 const DEFAULT_TIMEOUT_SECONDS = 30;
 const DEFAULT_ENGINE: EngineKind = 'ClusterPolicy';
 
+type RawSigner = { issuer: string; subject: string; rekorUrl?: string };
+
 interface RawEnvironment {
   name: string;
   engine?: EngineKind;
   imagePatterns: string[];
-  signer: { issuer: string; subject: string; rekorUrl?: string };
+  signer: RawSigner;
   namespaces?: string[];
   excludeNamespaces?: string[];
   kyvernoNamespace?: string;
   webhook?: { timeoutSeconds?: number; failurePolicy?: FailurePolicy };
+  thirdPartyImages?: string[];
+  sbom?: { format?: SbomFormat; maxAge?: string };
+  provenance?: { signer?: RawSigner; builderIds?: string[]; sourceRepositories?: string[] };
   policies: Partial<Record<PolicyName, PolicySettings>>;
 }
 
@@ -115,12 +130,24 @@ function resolveEnvironment(env: RawEnvironment): Environment {
     name: env.name,
     engine: env.engine ?? DEFAULT_ENGINE,
     imagePatterns: env.imagePatterns,
-    signer: { issuer: env.signer.issuer, subject: env.signer.subject, rekorUrl: env.signer.rekorUrl ?? DEFAULT_REKOR_URL },
+    signer: resolveSigner(env.signer),
     namespaces: env.namespaces,
     excludeNamespaces: [...excluded].sort(),
     webhook: { timeoutSeconds: env.webhook?.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS, failurePolicy: env.webhook?.failurePolicy },
+    thirdPartyImages: env.thirdPartyImages ?? [],
+    // The schema pattern is the duration syntax, so a maxAge that got this far parses.
+    sbom: { format: env.sbom?.format, maxAgeSeconds: env.sbom?.maxAge === undefined ? undefined : parseDuration(env.sbom.maxAge) },
+    provenance: {
+      provenanceSigner: env.provenance?.signer && resolveSigner(env.provenance.signer),
+      builderIds: env.provenance?.builderIds,
+      sourceRepositories: env.provenance?.sourceRepositories,
+    },
     policies: new Map(POLICY_NAMES.flatMap((name) => (env.policies[name] ? [[name, env.policies[name]] as const] : []))),
   };
+}
+
+function resolveSigner(signer: RawSigner): Signer {
+  return { issuer: signer.issuer, subject: signer.subject, rekorUrl: signer.rekorUrl ?? DEFAULT_REKOR_URL };
 }
 
 function schemaProblem(e: ErrorObject, problemAt: (path: Path, message: string, atKey?: boolean) => ConfigProblem): ConfigProblem {

@@ -1,5 +1,8 @@
 import { Construct } from 'constructs';
+import { GUARDRAIL_CATALOGUE } from './catalogue';
 import { resolveImageVerification, type GuardrailProps } from './guardrail';
+
+const { policyName, clusterPolicyRule } = GUARDRAIL_CATALOGUE['verify-image-signatures'];
 
 /** Properties of {@link VerifyImageSignatures}. */
 export interface VerifyImageSignaturesProps extends GuardrailProps {}
@@ -14,8 +17,8 @@ export class VerifyImageSignatures extends Construct {
     props.engine.renderImageVerification(
       this,
       resolveImageVerification(props, {
-        name: 'verify-image-signatures',
-        ruleName: 'verify-image-signatures',
+        name: policyName,
+        ruleName: clusterPolicyRule,
         description: {
           title: 'Verify image signatures',
           category: 'Software Supply Chain Security',
