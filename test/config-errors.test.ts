@@ -65,7 +65,7 @@ const BAD_INPUTS: { name: string; config: string; line: number; environment?: st
     line: 16,
     environment: 'production',
     field: 'policies.verify-image-signature',
-    message: /"verify-image-signature" is not a known policy \(known: verify-image-signatures, require-sbom-attestation\)/,
+    message: /"verify-image-signature" is not a known policy \(known: verify-image-signatures, require-sbom-attestation, restrict-image-registries, require-provenance-attestation\)/,
   },
   {
     name: 'an issuer that is not an https URL',

@@ -23,8 +23,8 @@ const policyObjects = TREES.flatMap(([source, tree]) =>
 
 describe('ImageValidatingPolicy rendering', () => {
   it('renders the objects the tests below inspect', () => {
-    // 3 shipped environments × 2 policies, plus the test config's 3 ImageValidatingPolicy objects.
-    expect(policyObjects).toHaveLength(9);
+    // 3 shipped environments × 3 image verification policies, plus the test config's 4 ImageValidatingPolicy objects.
+    expect(policyObjects).toHaveLength(13);
   });
 
   describe('snapshots of the shipped environments', () => {
