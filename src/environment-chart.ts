@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { ENGINES } from './engines';
 import type { Environment } from './model/environment';
+import type { GuardrailProps } from './policies/guardrail';
 import { GUARDRAILS } from './policies';
 
 export const ENVIRONMENT_LABEL = 'guardrails/environment';
@@ -24,7 +25,7 @@ export class EnvironmentChart extends Chart {
     const env = (this.environment = props.environment);
     const engine = ENGINES[env.engine];
     for (const [name, settings] of env.policies) {
-      new GUARDRAILS[name](this, name, {
+      const common: GuardrailProps = {
         engine,
         imagePatterns: env.imagePatterns,
         signer: env.signer,
@@ -34,7 +35,8 @@ export class EnvironmentChart extends Chart {
         namespaces: env.namespaces,
         excludeNamespaces: env.excludeNamespaces,
         labels: { [ENVIRONMENT_LABEL]: env.name },
-      });
+      };
+      GUARDRAILS[name](this, name, common, env);
     }
   }
 }

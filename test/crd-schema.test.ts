@@ -1,29 +1,63 @@
-import { expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import validators from '../imports/validators';
-import { objectsIn, treeFor } from './helpers';
+import { DRILL_OUTPUT_DIR } from '../src/output/layout';
+import type { FileTree } from '../src/output/render';
+import { MIXED_ENGINES_CONFIG, objectsIn, SHIPPED_CONFIG, treeFor, treeWithEngine } from './helpers';
 
-const tree = treeFor();
+/** Every tree synth can write: the shipped config in each engine, and the test config mixing both. */
+const TREES: ReadonlyArray<[string, FileTree]> = [
+  ['shipped', treeFor(SHIPPED_CONFIG)],
+  ['shipped as ImageValidatingPolicy', treeWithEngine('ImageValidatingPolicy', SHIPPED_CONFIG)],
+  ['mixed engines', treeFor(MIXED_ENGINES_CONFIG)],
+];
+
 // Custom resources only: kustomization.yaml is kustomize input, and the drill (core Deployments typed by
-// cdk8s-plus, Kyverno CLI test input) is never applied by Flux.
-const policyFiles = [...tree.keys()].filter((path) => !path.endsWith('kustomization.yaml') && !path.startsWith('drill/'));
+// cdk8s-plus, Kyverno CLI test input) is applied by hand, never by Flux.
+const objects = TREES.flatMap(([source, tree]) =>
+  [...tree.keys()]
+    .filter((path) => !path.endsWith('kustomization.yaml') && !path.startsWith(`${DRILL_OUTPUT_DIR}/`))
+    .flatMap((path) => objectsIn(tree, path).map((object) => ({ source, path, object }))),
+);
 
-test.each(policyFiles)('%s validates against its pinned CRD schema, unknown fields rejected', (path) => {
-  for (const object of objectsIn(tree, path)) {
-    const [group, version] = object.apiVersion.split('/');
-    const validate = validators[`${group}/${version}/${object.kind}`];
+describe('every object Flux applies validates against its pinned CRD schema, unknown fields rejected', () => {
+  test('covers every kind synth emits', () => {
+    expect(new Set(objects.map(({ object }) => `${object.apiVersion}/${object.kind}`))).toEqual(
+      new Set([
+        'kyverno.io/v1/ClusterPolicy',
+        'policies.kyverno.io/v1/ImageValidatingPolicy',
+        'policies.kyverno.io/v1/ValidatingPolicy',
+        'kustomize.toolkit.fluxcd.io/v1/Kustomization',
+        'source.toolkit.fluxcd.io/v1/GitRepository',
+      ]),
+    );
+  });
+
+  test.each(objects)('$source: $path', ({ object }) => {
+    const validate = validators[`${object.apiVersion}/${object.kind}`];
     expect(validate, `no validator for ${object.apiVersion} ${object.kind}`).toBeDefined();
     expect(validate(object) ? [] : validate.errors).toEqual([]);
-  }
+  });
 });
 
-test('the strict schema rejects an unknown field and an out-of-enum value', () => {
-  const [policy] = objectsIn(tree, 'production/verify-image-signatures.yaml');
-  const validate = validators['kyverno.io/v1/ClusterPolicy'];
-  policy.spec.rules[0].verifyImages[0].failureAction = 'Warn';
-  policy.spec.rules[0].verifyImages[0].mutateDigests = true;
-  expect(validate(policy)).toBe(false);
-  expect(validate.errors?.map((e) => [e.instancePath, e.keyword])).toEqual([
-    ['/spec/rules/0/verifyImages/0', 'additionalProperties'],
-    ['/spec/rules/0/verifyImages/0/failureAction', 'enum'],
-  ]);
+describe('the strict validators reject what the CRDs do not allow', () => {
+  const first = (kind: string) => structuredClone(objects.find(({ object }) => object.kind === kind)!.object);
+
+  test('ClusterPolicy: an unknown field and an out-of-enum value', () => {
+    const policy = first('ClusterPolicy');
+    const entry = policy.spec.rules.find((r: any) => r.verifyImages).verifyImages[0];
+    entry.failureAction = 'Warn';
+    entry.mutateDigests = true;
+    const validate = validators['kyverno.io/v1/ClusterPolicy'];
+    expect(validate(policy)).toBe(false);
+    expect(validate.errors?.map((e) => [e.keyword, e.instancePath.replace(/\d+/g, 'N')])).toEqual([
+      ['additionalProperties', '/spec/rules/N/verifyImages/N'],
+      ['enum', '/spec/rules/N/verifyImages/N/failureAction'],
+    ]);
+  });
+
+  test.each(['ImageValidatingPolicy', 'ValidatingPolicy', 'Kustomization'])('%s: an unknown spec field', (kind) => {
+    const object = first(kind);
+    object.spec.validation = 'client';
+    expect(validators[`${object.apiVersion}/${kind}`](object)).toBe(false);
+  });
 });

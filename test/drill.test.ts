@@ -12,6 +12,7 @@ const environments = loadConfig(SHIPPED_CONFIG);
 /** The paths Flux Kustomizations apply (issue 3's delivery): `./dist/<env>` and `./dist/flux/<env>`. */
 const fluxPaths = environments.flatMap((env) => [env.name, `flux/${env.name}`]);
 const isWithin = (path: string, dir: string) => !posix.relative(dir, path).startsWith('..');
+const byJson = (a: unknown, b: unknown) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1);
 
 describe.each(environments.map((env) => [env.name, env] as const))('drill of %s', (name, env) => {
   const dir = drillDirectory(name);
@@ -33,11 +34,13 @@ describe.each(environments.map((env) => [env.name, env] as const))('drill of %s'
     expect(deployments.map((d) => [d.kind, d.metadata.name, d.spec.template.spec.containers[0].image])).toEqual([
       ['Deployment', 'drill-signed-image', env.drill!.signedImage],
       ['Deployment', 'drill-unsigned-image', env.drill!.unsignedImage],
+      ['Deployment', 'drill-foreign-image', env.drill!.foreignImage],
     ]);
     for (const d of deployments) {
       expect(env.namespaces === undefined || env.namespaces.includes(d.metadata.namespace)).toBe(true);
       expect(env.excludeNamespaces).not.toContain(d.metadata.namespace);
-      expect(env.imagePatterns.some((p) => matchesGlob(p, d.spec.template.spec.containers[0].image))).toBe(true);
+      const governed = env.imagePatterns.some((p) => matchesGlob(p, d.spec.template.spec.containers[0].image));
+      expect(governed, d.metadata.name).toBe(d.metadata.name !== 'drill-foreign-image');
     }
   });
 
@@ -57,17 +60,22 @@ describe.each(environments.map((env) => [env.name, env] as const))('drill of %s'
     for (const file of [...policyFiles, ...test.resources.map((r: string) => posix.join(dir, r))]) expect(tree.has(file), file).toBe(true);
   });
 
-  it('expects every guardrail to pass the signed Deployment and fail the unsigned one, by its autogen rule', () => {
-    const rulesOfPolicies = new Map(
-      [...env.policies.keys()].map((policy) => [policy, objectsIn(tree, `${name}/${policy}.yaml`)[0].spec.rules.map((r: { name: string }) => r.name)]),
-    );
-    const expected = [...rulesOfPolicies].flatMap(([policy, rules]) =>
-      rules.flatMap((rule: string) => [
-        { policy, rule: `autogen-${rule}`, kind: 'Deployment', resources: ['drill-signed-image'], result: 'pass' },
-        { policy, rule: `autogen-${rule}`, kind: 'Deployment', resources: ['drill-unsigned-image'], result: 'fail' },
-      ]),
-    );
-    expect(test.results).toEqual(expected);
+  it('states each guardrail\'s verdict on each drill Deployment, by its autogen rule', () => {
+    // Signature guardrails: the signed image passes, the unsigned one fails, a foreign one is not theirs to judge.
+    // The registry restriction: governed images pass, the foreign one fails.
+    const verdicts: Record<string, Record<string, string>> = {
+      'verify-image-signatures': { 'drill-signed-image': 'pass', 'drill-unsigned-image': 'fail' },
+      'require-sbom-attestation': { 'drill-signed-image': 'pass', 'drill-unsigned-image': 'fail' },
+      'require-provenance-attestation': { 'drill-signed-image': 'pass', 'drill-unsigned-image': 'fail' },
+      'restrict-image-registries': { 'drill-signed-image': 'pass', 'drill-unsigned-image': 'pass', 'drill-foreign-image': 'fail' },
+    };
+    const expected = [...env.policies.keys()].flatMap((policy) => {
+      const [rule] = objectsIn(tree, `${name}/${policy}.yaml`)[0].spec.rules.map((r: { name: string }) => r.name);
+      return Object.entries(verdicts[policy]).map(([deployment, result]) => ({ policy, rule: `autogen-${rule}`, deployment, result }));
+    });
+    const actual = test.results.map((r: any) => ({ policy: r.policy, rule: r.rule, deployment: r.resources[0], result: r.result }));
+    expect(new Set(test.results.map((r: any) => r.kind))).toEqual(new Set(['Deployment']));
+    expect(actual.sort(byJson)).toEqual(expected.sort(byJson));
   });
 });
 
@@ -103,6 +111,11 @@ describe('drill config', () => {
     expect(problems(`      signedImage: ghcr.io/acme/ok:1\n      unsignedImage: ghcr.io/acme/bad:1\n`)).toMatch(
       /:8:\d+: environment "lab": drill\.signedImage: must be pinned by digest/,
     );
+  });
+
+  it('refuses a foreign image the environment allows: the registry restriction would admit it', () => {
+    const message = problems(`      signedImage: ghcr.io/acme/ok@sha256:${digest}\n      unsignedImage: ghcr.io/acme/bad:1\n      foreignImage: ghcr.io/acme/x:1\n`);
+    expect(message).toMatch(/environment "lab": drill\.foreignImage: "ghcr\.io\/acme\/x:1" is allowed by imagePatterns or thirdPartyImages/);
   });
 
   it('refuses images the environment does not govern: the policies would skip them', () => {

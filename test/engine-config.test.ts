@@ -5,6 +5,7 @@ import schema from '../environments.schema.json';
 import { ConfigError, loadConfig, parseConfig } from '../src/config/load';
 import { ENGINES } from '../src/engines';
 import { ENGINE_KINDS } from '../src/model/environment';
+import { GUARDRAIL_CATALOGUE } from '../src/policies/catalogue';
 import { MIXED_ENGINES_CONFIG, SHIPPED_CONFIG, objectsIn, treeFor, writeConfig } from './helpers';
 
 const MINIMAL = (engineLine: string) => `environments:
@@ -46,7 +47,7 @@ describe('the engine config field', () => {
     const tree = treeFor(MIXED_ENGINES_CONFIG);
     for (const env of loadConfig(MIXED_ENGINES_CONFIG)) {
       for (const name of env.policies.keys()) {
-        expect(objectsIn(tree, `${env.name}/${name}.yaml`).map((o) => o.kind)).toEqual([env.engine]);
+        expect(objectsIn(tree, `${env.name}/${name}.yaml`).map((o) => o.kind)).toEqual([GUARDRAIL_CATALOGUE[name].kinds[env.engine]]);
       }
     }
   });
@@ -65,8 +66,10 @@ describe('switching one environment to ImageValidatingPolicy', () => {
     const changed = [...after.keys()].filter((path) => after.get(path) !== before.get(path)).sort();
     const policyFiles = [...environments[index].policies.keys()].map((policy) => `${name}/${policy}.yaml`);
     // Every policy of the switched environment changes kind, and its Flux Kustomization health-checks the new
-    // kind; nothing else moves, not even its kustomization.yaml, nor any other environment's file.
+    // kinds; nothing else moves, not even its kustomization.yaml, nor any other environment's file.
     expect(changed).toEqual([...policyFiles, `flux/${name}/policies.yaml`].sort());
-    for (const path of policyFiles) expect(objectsIn(after, path).map((o) => o.kind)).toEqual(['ImageValidatingPolicy']);
+    for (const policy of environments[index].policies.keys()) {
+      expect(objectsIn(after, `${name}/${policy}.yaml`).map((o) => o.kind)).toEqual([GUARDRAIL_CATALOGUE[policy].kinds.ImageValidatingPolicy]);
+    }
   });
 });

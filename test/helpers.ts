@@ -5,11 +5,16 @@ import { afterAll, onTestFinished } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { main } from '../src/cli';
 import { loadConfig } from '../src/config/load';
-import type { EngineKind, Environment } from '../src/model/environment';
+import { POLICY_NAMES, type EngineKind, type Environment, type PolicyName } from '../src/model/environment';
 import type { FileTree } from '../src/output/render';
+import { GUARDRAIL_CATALOGUE } from '../src/policies/catalogue';
 import { synthesizeTree } from '../src/synthesize';
 
 export const SHIPPED_CONFIG = 'environments.yaml';
+/** The guardrails rendered as image verification (verifyImages / ImageValidatingPolicy); the registry restriction is not one. */
+export const IMAGE_VERIFICATION_POLICIES: readonly PolicyName[] = POLICY_NAMES.filter(
+  (policy) => GUARDRAIL_CATALOGUE[policy].kinds.ImageValidatingPolicy === 'ImageValidatingPolicy',
+);
 /** A test config with ImageValidatingPolicy environments and every setting that reaches a policy. */
 export const MIXED_ENGINES_CONFIG = 'test/fixtures/mixed-engines.yaml';
 

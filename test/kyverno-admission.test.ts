@@ -1,8 +1,7 @@
 // Kyverno v1.19.0 policy-webhook rules every synthesized ClusterPolicy must satisfy
 // (api/kyverno/v1/image_verification_types.go, api/kyverno/v1/spec_types.go, pkg/validation/policy/validate.go).
 import { describe, expect, test } from 'vitest';
-import { POLICY_NAMES } from '../src/model/environment';
-import { objectsIn, treeFor, writeConfig } from './helpers';
+import { IMAGE_VERIFICATION_POLICIES, objectsIn, treeFor, writeConfig } from './helpers';
 
 // Each policy in each phase, so both the audit and the enforce rendering of every guardrail are covered.
 const config = writeConfig(`
@@ -13,6 +12,7 @@ environments:
     policies:
       verify-image-signatures: { phase: audit }
       require-sbom-attestation: { phase: audit }
+      require-provenance-attestation: { phase: audit }
   - name: enforce-env
     imagePatterns: [ghcr.io/acme/*]
     signer: { issuer: https://token.actions.githubusercontent.com, subject: https://github.com/acme/*, rekorUrl: https://rekor.acme.example }
@@ -20,9 +20,10 @@ environments:
     policies:
       verify-image-signatures: { phase: enforce }
       require-sbom-attestation: { phase: enforce }
+      require-provenance-attestation: { phase: enforce }
 `);
 
-const cases = ['audit-env', 'enforce-env'].flatMap((env) => POLICY_NAMES.map((policy) => ({ env, policy })));
+const cases = ['audit-env', 'enforce-env'].flatMap((env) => IMAGE_VERIFICATION_POLICIES.map((policy) => ({ env, policy })));
 
 describe.each(cases)('$env/$policy', ({ env, policy }) => {
   const tree = treeFor(config);

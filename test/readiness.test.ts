@@ -7,13 +7,14 @@ import type { Readiness } from '../src/rollout/readiness';
 import { assessReadiness } from '../src/rollout/readiness';
 import type { ReportedResult } from '../src/rollout/reports';
 import { autogenRuleName, reportedRuleNames } from '../src/rollout/rule-names';
-import { SHIPPED_CONFIG, runCli } from './helpers';
+import { runCli } from './helpers';
 
 const fixture = (name: string) => join('test', 'fixtures', 'reports', name);
+const REPORTS_CONFIG = fixture('environments.yaml');
 
 /** Runs `readiness --json` on a fixture and returns the exit code and the parsed verdict. */
 function readiness(name: string, env = 'develop'): { code: number; verdict: Readiness } {
-  const { code, out, err } = runCli('readiness', '--env', env, '--reports', fixture(name), '--json');
+  const { code, out, err } = runCli('readiness', '--config', REPORTS_CONFIG, '--env', env, '--reports', fixture(name), '--json');
   expect(err).toBe('');
   return { code, verdict: JSON.parse(out) };
 }
@@ -99,17 +100,27 @@ describe('readiness verdicts on recorded reports (develop: both policies in audi
   });
 
   it('an environment with no audit policy has nothing to promote: exit 0 even on failing reports', () => {
-    const { code, out } = runCli('readiness', '--env', 'production', '--reports', fixture('failing.yaml'));
+    const { code, out } = runCli('readiness', '--config', REPORTS_CONFIG, '--env', 'production', '--reports', fixture('failing.yaml'));
     expect(code).toBe(0);
     expect(out).toContain('verify-image-signatures (enforce): already enforced');
     expect(out).toContain('No policy is in audit');
   });
 
   it('prints each failing resource and the verdict for people', () => {
-    const { out } = runCli('readiness', '--env', 'develop', '--reports', fixture('failing.yaml'));
+    const { out } = runCli('readiness', '--config', REPORTS_CONFIG, '--env', 'develop', '--reports', fixture('failing.yaml'));
     expect(out).toContain('verify-image-signatures (audit): NOT READY');
     expect(out).toContain('fail develop/Pod/api-5b7c9d8f6-q7m2n image ghcr.io/acme/api:2.3.1 (rule verify-image-signatures): failed to verify image');
     expect(out.split('\n').at(-1)).toBe('Not ready: verify-image-signatures, require-sbom-attestation must stay in audit.');
+  });
+});
+
+describe('readiness covers every guardrail (platform: all four in audit)', () => {
+  it('a foreign-registry Pod keeps the registry restriction in audit; the others are ready', () => {
+    const { code, verdict } = readiness('all-guardrails.yaml', 'platform');
+    expect(code).toBe(1);
+    expect(verdict.policies.filter((p) => !p.ready).map((p) => p.policy)).toEqual(['restrict-image-registries']);
+    expect(failingResources(verdict, 'restrict-image-registries')).toEqual(['fail platform/Pod/miner-6d5f4c3b2-x9z8y - restrict-image-registries']);
+    expect(policy(verdict, 'require-provenance-attestation')).toMatchObject({ observed: true, ready: true, counts: { pass: 1 } });
   });
 });
 
@@ -120,20 +131,20 @@ describe('readiness on unusable input: exit 2 with the reason', () => {
     ['invalid-result.json', 'results[0].result: must be one of pass, fail, warn, error, skip'],
     ['missing.json', 'ENOENT'],
   ])('%s', (name, reason) => {
-    const { code, err } = runCli('readiness', '--env', 'develop', '--reports', fixture(name));
+    const { code, err } = runCli('readiness', '--config', REPORTS_CONFIG, '--env', 'develop', '--reports', fixture(name));
     expect(code).toBe(2);
     expect(err).toContain(reason);
   });
 
   it('an unknown environment', () => {
-    const { code, err } = runCli('readiness', '--env', 'qa', '--reports', fixture('clean.json'));
+    const { code, err } = runCli('readiness', '--config', REPORTS_CONFIG, '--env', 'qa', '--reports', fixture('clean.json'));
     expect(code).toBe(2);
     expect(err).toContain('no environment "qa"');
   });
 });
 
 describe('readiness rules', () => {
-  const develop = loadConfig(SHIPPED_CONFIG).find((e) => e.name === 'develop')!;
+  const develop = loadConfig(REPORTS_CONFIG).find((e) => e.name === 'develop')!;
   const result = (status: ReportedResult['status'], rule = 'verify-image-signatures'): ReportedResult => ({
     policy: 'verify-image-signatures',
     rule,
@@ -169,7 +180,7 @@ describe('readiness rules', () => {
 
 describe('readiness --reports - (stdin)', () => {
   it('reads the reports piped in by kubectl', () => {
-    const run = spawnSync(process.execPath, ['scripts/run.mjs', 'readiness', '--env', 'develop', '--reports', '-'], {
+    const run = spawnSync(process.execPath, ['scripts/run.mjs', 'readiness', '--config', REPORTS_CONFIG, '--env', 'develop', '--reports', '-'], {
       input: readFileSync(fixture('clean.json')),
       encoding: 'utf8',
     });

@@ -22,14 +22,36 @@ const IDENTITY = [
 ];
 
 describe('cosign commands per environment', () => {
-  it.each(['develop', 'staging', 'production'])('%s: one cosign call per enabled guardrail, with its identity rules', (name) => {
+  it.each(['develop', 'staging', 'production'])('%s: one cosign call per signature guardrail, with its identity rules', (name) => {
+    // restrict-image-registries checks no signature: refusing ungoverned images (below) is its local check.
     const plan = planVerification(env(name), IMAGE);
     expect(plan).toEqual({
       steps: [
         { policy: 'verify-image-signatures', argv: ['cosign', 'verify', ...IDENTITY, IMAGE] },
         { policy: 'require-sbom-attestation', argv: ['cosign', 'verify-attestation', '--type', 'spdxjson', ...IDENTITY, IMAGE] },
+        { policy: 'require-provenance-attestation', argv: ['cosign', 'verify-attestation', '--type', 'slsaprovenance1', ...IDENTITY, IMAGE] },
       ],
     });
+  });
+
+  it('a CycloneDX SBOM and a separate provenance signer reach their commands', () => {
+    const [custom] = loadConfig(
+      writeConfig(`environments:
+  - name: lab
+    imagePatterns: [ghcr.io/acme/*]
+    signer: { issuer: https://token.actions.githubusercontent.com, subject: https://github.com/acme/* }
+    sbom: { format: cyclonedx }
+    provenance:
+      signer: { issuer: https://token.actions.githubusercontent.com, subject: https://github.com/slsa-framework/slsa-github-generator/* }
+    policies:
+      require-sbom-attestation: { phase: audit }
+      require-provenance-attestation: { phase: audit }
+`),
+    );
+    const [sbom, provenance] = (planVerification(custom, IMAGE) as { steps: readonly { argv: readonly string[] }[] }).steps.map((s) => s.argv);
+    expect(sbom.slice(0, 4)).toEqual(['cosign', 'verify-attestation', '--type', 'cyclonedx']);
+    expect(provenance.slice(0, 4)).toEqual(['cosign', 'verify-attestation', '--type', 'slsaprovenance1']);
+    expect(provenance[provenance.indexOf('--certificate-identity-regexp') + 1]).toBe('^https://github\\.com/slsa-framework/slsa-github-generator/.*$');
   });
 
   it('follows the config: only enabled guardrails, its Rekor URL, a glob issuer as a regexp', () => {
@@ -146,9 +168,11 @@ describe('verify --run', () => {
     expect(calls(log)).toEqual([
       ['verify', ...IDENTITY, IMAGE],
       ['verify-attestation', '--type', 'spdxjson', ...IDENTITY, IMAGE],
+      ['verify-attestation', '--type', 'slsaprovenance1', ...IDENTITY, IMAGE],
     ]);
-    expect(out).toContain('step 1/2 verify-image-signatures: verified');
-    expect(out).toContain('step 2/2 require-sbom-attestation: verified');
+    expect(out).toContain('step 1/3 verify-image-signatures: verified');
+    expect(out).toContain('step 2/3 require-sbom-attestation: verified');
+    expect(out).toContain('step 3/3 require-provenance-attestation: verified');
     expect(out).toContain('  checked verify-attestation');
   });
 
@@ -156,9 +180,10 @@ describe('verify --run', () => {
     const log = fakeCosign({ 'verify-attestation': 1 });
     const { code, out } = runCli('verify', '--env', 'production', IMAGE, '--run');
     expect(code).toBe(1);
-    expect(calls(log)).toHaveLength(2);
-    expect(out).toContain('step 2/2 require-sbom-attestation: FAILED (cosign exited 1)');
-    expect(out).toContain('1 of 2 checks failed');
+    expect(calls(log)).toHaveLength(3);
+    expect(out).toContain('step 1/3 verify-image-signatures: verified');
+    expect(out).toContain('step 2/3 require-sbom-attestation: FAILED (cosign exited 1)');
+    expect(out).toContain('2 of 3 checks failed');
   });
 
   it('without cosign on PATH: says how to install it', () => {
@@ -167,7 +192,7 @@ describe('verify --run', () => {
     const { code, out, err } = runCli('verify', '--env', 'production', IMAGE, '--run');
     expect(code).toBe(2);
     expect(err).toContain('cosign is not on PATH: install it');
-    expect(out).not.toContain('step 1/2');
+    expect(out).not.toContain('step 1/');
   });
 
   it('a refused image never reaches cosign', () => {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, isMap, isScalar, parseDocument, type Document, type Node } from 'yaml';
 import schema from '../../environments.schema.json';
 import { fromJsonPointer, type FieldPath } from '../model/field-path';
+import { parseDuration } from '../model/duration';
 import {
   POLICY_NAMES,
   type EngineKind,
@@ -12,6 +13,8 @@ import {
   type FluxSettings,
   type PolicyName,
   type PolicySettings,
+  type SbomFormat,
+  type Signer,
 } from '../model/environment';
 import { matchesGlob } from '../model/glob';
 import { RESERVED_ENVIRONMENT_NAMES } from '../output/layout';
@@ -44,6 +47,8 @@ const ALWAYS_EXCLUDED_NAMESPACES = ['kube-system'];
 const DEFAULT_REKOR_URL = 'https://rekor.sigstore.dev';
 const DEFAULT_KYVERNO_NAMESPACE = 'kyverno';
 const DEFAULT_TIMEOUT_SECONDS = 30;
+/** A well-known public image no company registry pattern covers. */
+const DEFAULT_FOREIGN_DRILL_IMAGE = 'docker.io/library/busybox:1.36';
 const DEFAULT_ENGINE: EngineKind = 'ClusterPolicy';
 /** Flux defaults: drift corrected every 10 minutes; a failed apply retried after 2; 3 minutes to become Ready. */
 const FLUX_DEFAULTS = { kyvernoKustomization: 'kyverno', interval: '10m', retryInterval: '2m', timeout: '3m' };
@@ -53,16 +58,21 @@ const DEFAULT_EMITTED_SOURCE = 'guardrails';
 const DEFAULT_SOURCE_BRANCH = 'main';
 const DEFAULT_SOURCE_INTERVAL = '5m';
 
+type RawSigner = { issuer: string; subject: string; rekorUrl?: string };
+
 interface RawEnvironment {
   name: string;
   engine?: EngineKind;
   imagePatterns: string[];
-  signer: { issuer: string; subject: string; rekorUrl?: string };
+  signer: RawSigner;
   namespaces?: string[];
   excludeNamespaces?: string[];
   kyvernoNamespace?: string;
   webhook?: { timeoutSeconds?: number; failurePolicy?: FailurePolicy; acknowledgeFailOpen?: string };
-  drill?: DrillImages;
+  drill?: Omit<DrillImages, 'foreignImage'> & { foreignImage?: string };
+  thirdPartyImages?: string[];
+  sbom?: { format?: SbomFormat; maxAge?: string };
+  provenance?: { signer?: RawSigner; builderIds?: string[]; sourceRepositories?: string[] };
   policies: Partial<Record<PolicyName, PolicySettings>>;
   flux?: {
     kyvernoKustomization?: string;
@@ -143,6 +153,12 @@ export function parseConfig(text: string, file: string): Environment[] {
         problems.push(problemAt(['environments', i, 'drill', field], `"${image}" matches none of imagePatterns (${env.imagePatterns.join(', ')}): the policies would skip it`));
       }
     }
+    // A "foreign" image the environment allows would be admitted, and the registry drill would prove nothing.
+    const foreign = env.drill?.foreignImage;
+    const allowed = [...env.imagePatterns, ...(env.thirdPartyImages ?? [])];
+    if (foreign !== undefined && allowed.some((pattern) => matchesGlob(pattern, foreign))) {
+      problems.push(problemAt(['environments', i, 'drill', 'foreignImage'], `"${foreign}" is allowed by imagePatterns or thirdPartyImages: pick an image from a registry this environment does not allow`));
+    }
   });
   if (problems.length > 0) throw new ConfigError(problems);
   return raw.environments.map(resolveEnvironment);
@@ -154,7 +170,7 @@ function resolveEnvironment(env: RawEnvironment): Environment {
     name: env.name,
     engine: env.engine ?? DEFAULT_ENGINE,
     imagePatterns: env.imagePatterns,
-    signer: { issuer: env.signer.issuer, subject: env.signer.subject, rekorUrl: env.signer.rekorUrl ?? DEFAULT_REKOR_URL },
+    signer: resolveSigner(env.signer),
     namespaces: env.namespaces,
     excludeNamespaces: [...excluded].sort(),
     webhook: {
@@ -162,7 +178,15 @@ function resolveEnvironment(env: RawEnvironment): Environment {
       failurePolicy: env.webhook?.failurePolicy,
       acknowledgeFailOpen: env.webhook?.acknowledgeFailOpen,
     },
-    drill: env.drill,
+    drill: env.drill && { ...env.drill, foreignImage: env.drill.foreignImage ?? DEFAULT_FOREIGN_DRILL_IMAGE },
+    thirdPartyImages: env.thirdPartyImages ?? [],
+    // The schema pattern is the duration syntax, so a maxAge that got this far parses.
+    sbom: { format: env.sbom?.format, maxAgeSeconds: env.sbom?.maxAge === undefined ? undefined : parseDuration(env.sbom.maxAge) },
+    provenance: {
+      provenanceSigner: env.provenance?.signer && resolveSigner(env.provenance.signer),
+      builderIds: env.provenance?.builderIds,
+      sourceRepositories: env.provenance?.sourceRepositories,
+    },
     policies: new Map(POLICY_NAMES.flatMap((name) => (env.policies[name] ? [[name, env.policies[name]] as const] : []))),
     flux: resolveFlux(env.flux ?? {}),
   };
@@ -185,6 +209,10 @@ function resolveFlux(flux: NonNullable<RawEnvironment['flux']>): FluxSettings {
       secretRef: repo.secretRef,
     },
   };
+}
+
+function resolveSigner(signer: RawSigner): Signer {
+  return { issuer: signer.issuer, subject: signer.subject, rekorUrl: signer.rekorUrl ?? DEFAULT_REKOR_URL };
 }
 
 function schemaProblem(e: ErrorObject, problemAt: (path: FieldPath, message: string, atKey?: boolean) => ConfigProblem): ConfigProblem {

@@ -3,25 +3,42 @@ import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import type { DrillImages, Environment } from '../model/environment';
 
-/** The result a drill Deployment must get from every guardrail rule: `pass` is admitted, `fail` denied once enforced. */
+/** The result a drill Deployment must get from a guardrail rule: `pass` is admitted, `fail` denied once enforced. */
 export type DrillExpectation = 'pass' | 'fail';
 
-/** One drill workload: what it runs and what the guardrails must decide. */
+/**
+ * What a drill image is: `signed` (governed, signed and attested: every guardrail passes it), `unsigned`
+ * (governed, unsigned: the signature guardrails fail it, the registry restriction passes it) or `foreign`
+ * (from a registry the environment does not allow: the registry restriction fails it).
+ */
+export type DrillRole = 'signed' | 'unsigned' | 'foreign';
+
+/** One drill workload: what it runs, and what it is. */
 export interface DrillCase {
   /** Construct id and file name (`<id>.yaml`). */
   readonly id: string;
   /** The Deployment's `metadata.name`, which `kyverno-test.yaml` refers to. */
   readonly name: string;
   readonly image: string;
-  readonly expected: DrillExpectation;
+  readonly role: DrillRole;
 }
 
-/** The drill's workloads: the known-signed image must pass every guardrail, the unsigned one must fail them. */
+/** The drill's workloads, one per role. */
 export function drillCases(drill: DrillImages): DrillCase[] {
   return [
-    { id: 'signed-image', name: 'drill-signed-image', image: drill.signedImage, expected: 'pass' },
-    { id: 'unsigned-image', name: 'drill-unsigned-image', image: drill.unsignedImage, expected: 'fail' },
+    { id: 'signed-image', name: 'drill-signed-image', image: drill.signedImage, role: 'signed' },
+    { id: 'unsigned-image', name: 'drill-unsigned-image', image: drill.unsignedImage, role: 'unsigned' },
+    { id: 'foreign-image', name: 'drill-foreign-image', image: drill.foreignImage, role: 'foreign' },
   ];
+}
+
+/**
+ * The result a guardrail must give a drill image, or undefined where it gives none worth stating: the
+ * signature guardrails only look at governed images, so they skip a foreign one.
+ */
+export function expectedResult(judges: 'registry' | 'signature', role: DrillRole): DrillExpectation | undefined {
+  if (judges === 'registry') return role === 'foreign' ? 'fail' : 'pass';
+  return role === 'foreign' ? undefined : role === 'signed' ? 'pass' : 'fail';
 }
 
 /** The namespace the drill runs in: one the environment checks (its first listed namespace, else `default`). */

@@ -1,9 +1,9 @@
 import { Yaml } from 'cdk8s';
 import { posix } from 'node:path';
 import type { Environment } from '../model/environment';
-import { GUARDRAILS } from '../policies';
+import { GUARDRAIL_CATALOGUE } from '../policies/catalogue';
 import { autogenRuleName } from '../rollout/rule-names';
-import type { DrillCase, DrillExpectation } from './drill-chart';
+import { expectedResult, type DrillCase, type DrillExpectation } from './drill-chart';
 
 /** The file `kyverno test <dir>` looks for. */
 export const KYVERNO_TEST_FILE = 'kyverno-test.yaml';
@@ -45,15 +45,14 @@ export function kyvernoTest(env: Environment, drillDir: string, cases: readonly 
       return relative(file);
     }),
     resources: cases.map((c) => `${c.id}.yaml`),
-    results: [...env.policies.keys()].flatMap((policy) =>
-      cases.map((c) => ({
-        policy,
-        rule: autogenRuleName(GUARDRAILS[policy].RULE_NAME, 'pod-controller'),
-        kind: 'Deployment',
-        resources: [c.name],
-        result: c.expected,
-      })),
-    ),
+    results: [...env.policies.keys()].flatMap((policy) => {
+      const { clusterPolicyRule, judges } = GUARDRAIL_CATALOGUE[policy];
+      return cases.flatMap((c) => {
+        const result = expectedResult(judges, c.role);
+        if (result === undefined) return [];
+        return [{ policy, rule: autogenRuleName(clusterPolicyRule, 'pod-controller'), kind: 'Deployment', resources: [c.name], result }];
+      });
+    }),
   };
   return Yaml.stringify(test);
 }

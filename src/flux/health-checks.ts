@@ -12,7 +12,9 @@ export interface PolicyKind {
  */
 const READY_EXPRESSIONS: Readonly<Record<string, string>> = {
   'kyverno.io/v1/ClusterPolicy': "status.conditions.exists(c, c.type == 'Ready' && c.status == 'True')",
+  // The policies.kyverno.io kinds share one status shape (the READY printer column reads the same field).
   'policies.kyverno.io/v1/ImageValidatingPolicy': 'status.conditionStatus.ready == true',
+  'policies.kyverno.io/v1/ValidatingPolicy': 'status.conditionStatus.ready == true',
 };
 
 /** The Ready expression for a policy kind; throws for a kind nobody taught Flux to health-check. */

@@ -5,7 +5,12 @@ export type Phase = 'audit' | 'enforce';
 export type FailurePolicy = 'Fail' | 'Ignore';
 
 /** The guardrails this product ships, by their policy name (also the file name in `dist/<env>/`). */
-export const POLICY_NAMES = ['verify-image-signatures', 'require-sbom-attestation'] as const;
+export const POLICY_NAMES = [
+  'verify-image-signatures',
+  'require-sbom-attestation',
+  'restrict-image-registries',
+  'require-provenance-attestation',
+] as const;
 export type PolicyName = (typeof POLICY_NAMES)[number];
 
 /**
@@ -23,6 +28,27 @@ export interface Signer {
   readonly subject: string;
   /** Rekor transparency log the signature's entry is checked against. */
   readonly rekorUrl: string;
+}
+
+/** The SBOM document formats `require-sbom-attestation` accepts, each an in-toto predicate type. */
+export const SBOM_FORMATS = ['spdx', 'cyclonedx'] as const;
+export type SbomFormat = (typeof SBOM_FORMATS)[number];
+
+/** The environment's settings for `require-sbom-attestation`; unset fields take the guardrail's documented defaults. */
+export interface SbomOptions {
+  readonly format?: SbomFormat;
+  /** Oldest SBOM accepted, in seconds since the SBOM's own creation timestamp. */
+  readonly maxAgeSeconds?: number;
+}
+
+/** The environment's settings for `require-provenance-attestation`; unset fields take the guardrail's documented defaults. */
+export interface ProvenanceOptions {
+  /** The keyless identity the provenance attestation must be signed by. */
+  readonly provenanceSigner?: Signer;
+  /** Globs the predicate's `runDetails.builder.id` must match one of. */
+  readonly builderIds?: readonly string[];
+  /** Globs the predicate's `buildDefinition.externalParameters.workflow.repository` must match one of. */
+  readonly sourceRepositories?: readonly string[];
 }
 
 /** Per-policy settings of one environment. */
@@ -61,6 +87,8 @@ export interface DrillImages {
   readonly signedImage: string;
   /** Governed but unsigned: expected denied once enforced. */
   readonly unsignedImage: string;
+  /** From a registry the environment does not allow: expected denied by the registry restriction once enforced. */
+  readonly foreignImage: string;
 }
 
 /** One environment, resolved from the config with every default applied. */
@@ -85,6 +113,10 @@ export interface Environment {
      */
     readonly acknowledgeFailOpen?: string;
   };
+  /** Image reference globs of third-party images admitted besides `imagePatterns` (`restrict-image-registries`). */
+  readonly thirdPartyImages: readonly string[];
+  readonly sbom: SbomOptions;
+  readonly provenance: ProvenanceOptions;
   /** Images for the admission drill; undefined means no drill for this environment. */
   readonly drill?: DrillImages;
   /** Enabled guardrails, in the catalogue's order. */

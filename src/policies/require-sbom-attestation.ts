@@ -1,34 +1,63 @@
 import { Construct } from 'constructs';
-import { resolveImageVerification, type GuardrailProps } from './guardrail';
+import type { SbomFormat } from '../model/environment';
+import { GUARDRAIL_CATALOGUE } from './catalogue';
+import { predicateField, resolveImageVerification, type GuardrailProps, type PredicateCondition, type PredicateField } from './guardrail';
+
+const { policyName, clusterPolicyRule } = GUARDRAIL_CATALOGUE['require-sbom-attestation'];
 
 /** Predicate type of an SPDX SBOM in-toto attestation (what `cosign attest --type spdxjson` writes). */
 export const SPDX_PREDICATE_TYPE = 'https://spdx.dev/Document';
+/** Predicate type of a CycloneDX SBOM in-toto attestation (what `cosign attest --type cyclonedx` writes). */
+export const CYCLONEDX_PREDICATE_TYPE = 'https://cyclonedx.org/bom';
+
+/** Each format's predicate type, name (with its article), and where its document records when it was created. */
+export const SBOM_FORMAT_DETAILS: Readonly<
+  Record<SbomFormat, { predicateType: string; title: string; aTitle: string; createdAt: PredicateField }>
+> = {
+  spdx: { predicateType: SPDX_PREDICATE_TYPE, title: 'SPDX', aTitle: 'an SPDX', createdAt: predicateField('creationInfo.created') },
+  cyclonedx: { predicateType: CYCLONEDX_PREDICATE_TYPE, title: 'CycloneDX', aTitle: 'a CycloneDX', createdAt: predicateField('metadata.timestamp') },
+};
 
 /** Properties of {@link RequireSbomAttestation}. */
-export interface RequireSbomAttestationProps extends GuardrailProps {}
+export interface RequireSbomAttestationProps extends GuardrailProps {
+  /**
+   * The SBOM format the attestation must carry: `spdx` (SPDX JSON) or `cyclonedx`.
+   * @default 'spdx'
+   */
+  readonly format?: SbomFormat;
 
-/** Every governed image must carry an SPDX SBOM as an in-toto attestation signed by the configured identity. */
+  /**
+   * Oldest SBOM accepted, in seconds, counted from the creation timestamp inside the SBOM.
+   * @default - any age
+   */
+  readonly maxAgeSeconds?: number;
+}
+
+/** Every governed image must carry an SBOM of the configured format as an in-toto attestation signed by the configured identity. */
 export class RequireSbomAttestation extends Construct {
-  /** Name of the ClusterPolicy rule; Kyverno reports it as `autogen-…` for Pod controllers. */
-  static readonly RULE_NAME = 'verify-sbom-attestation';
-
   constructor(scope: Construct, id: string, props: RequireSbomAttestationProps) {
     super(scope, id);
+    const { predicateType, title, aTitle, createdAt } = SBOM_FORMAT_DETAILS[props.format ?? 'spdx'];
+    const conditions: PredicateCondition[] =
+      props.maxAgeSeconds === undefined
+        ? []
+        : [{ kind: 'notOlderThan', field: createdAt, maxAgeSeconds: props.maxAgeSeconds, description: `${title} SBOM is older than allowed` }];
     props.engine.renderImageVerification(
       this,
       resolveImageVerification(props, {
-        name: 'require-sbom-attestation',
-        ruleName: RequireSbomAttestation.RULE_NAME,
+        name: policyName,
+        ruleName: clusterPolicyRule,
         description: {
-          title: 'Require a signed SPDX SBOM attestation',
+          title: `Require a signed ${title} SBOM attestation`,
           category: 'Software Supply Chain Security',
           severity: 'high',
           description:
-            'Pods may only run images that carry an SPDX SBOM as an in-toto attestation, ' +
-            'signed by the trusted CI identity and recorded in the Rekor transparency log.',
+            `Pods may only run images that carry ${aTitle} SBOM as an in-toto attestation, ` +
+            'signed by the trusted CI identity and recorded in the Rekor transparency log' +
+            (props.maxAgeSeconds === undefined ? '.' : ', created no longer ago than the environment allows.'),
         },
-        message: 'image has no SPDX SBOM attestation signed by the trusted identity',
-        attestation: { name: 'sbom', predicateType: SPDX_PREDICATE_TYPE },
+        message: `image has no ${title} SBOM attestation signed by the trusted identity`,
+        attestation: { name: 'sbom', predicateType, conditions },
       }),
     );
   }

@@ -1,5 +1,8 @@
 import { Construct } from 'constructs';
+import { GUARDRAIL_CATALOGUE } from './catalogue';
 import { resolveImageVerification, type GuardrailProps } from './guardrail';
+
+const { policyName, clusterPolicyRule } = GUARDRAIL_CATALOGUE['verify-image-signatures'];
 
 /** Properties of {@link VerifyImageSignatures}. */
 export interface VerifyImageSignaturesProps extends GuardrailProps {}
@@ -9,16 +12,13 @@ export interface VerifyImageSignaturesProps extends GuardrailProps {}
  * recorded in the Rekor transparency log. In enforce, images are also pinned to the verified digest.
  */
 export class VerifyImageSignatures extends Construct {
-  /** Name of the ClusterPolicy rule; Kyverno reports it as `autogen-…` for Pod controllers. */
-  static readonly RULE_NAME = 'verify-image-signatures';
-
   constructor(scope: Construct, id: string, props: VerifyImageSignaturesProps) {
     super(scope, id);
     props.engine.renderImageVerification(
       this,
       resolveImageVerification(props, {
-        name: 'verify-image-signatures',
-        ruleName: VerifyImageSignatures.RULE_NAME,
+        name: policyName,
+        ruleName: clusterPolicyRule,
         description: {
           title: 'Verify image signatures',
           category: 'Software Supply Chain Security',

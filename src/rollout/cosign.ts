@@ -1,4 +1,4 @@
-import type { Environment, PolicyName } from '../model/environment';
+import type { Environment, PolicyName, SbomFormat, Signer } from '../model/environment';
 import { globToRegExp, matchesGlob } from '../model/glob';
 
 /** One `cosign` invocation that checks what one guardrail checks at admission. */
@@ -11,8 +11,12 @@ export interface CosignStep {
 /** Either the steps that verify the image as the environment would, or why the image cannot be verified here. */
 export type VerificationPlan = { readonly steps: readonly CosignStep[] } | { readonly refusal: string };
 
-/** cosign's `--type` for an SPDX JSON SBOM attestation: predicate type https://spdx.dev/Document, the one the policy requires. */
-const COSIGN_SPDX_TYPE = 'spdxjson';
+/**
+ * cosign's `--type` names for the predicate types the policies require: `spdxjson` is https://spdx.dev/Document,
+ * `cyclonedx` is https://cyclonedx.org/bom, `slsaprovenance1` is https://slsa.dev/provenance/v1.
+ */
+const COSIGN_SBOM_TYPE: Readonly<Record<SbomFormat, string>> = { spdx: 'spdxjson', cyclonedx: 'cyclonedx' };
+const COSIGN_PROVENANCE_TYPE = 'slsaprovenance1';
 
 /** Whether the reference pins a digest (`…@sha256:…`), as admission requires under enforce. */
 export function hasDigest(imageRef: string): boolean {
@@ -40,19 +44,37 @@ export function planVerification(env: Environment, imageRef: string): Verificati
         `(e.g. ${imageRef.replace(/:[^/:]*$/, '')}@sha256:<digest>, from \`crane digest\` or the CI build output)`,
     };
   }
-  const { issuer, subject, rekorUrl } = env.signer;
-  const identity = [
+  const identity = identityArguments(env.signer);
+  // restrict-image-registries checks no signature: being governed (checked above) is what it asks of this image.
+  const commands: Partial<Record<PolicyName, readonly string[]>> = {
+    'verify-image-signatures': ['cosign', 'verify', ...identity, imageRef],
+    'require-sbom-attestation': ['cosign', 'verify-attestation', '--type', COSIGN_SBOM_TYPE[env.sbom.format ?? 'spdx'], ...identity, imageRef],
+    'require-provenance-attestation': [
+      'cosign',
+      'verify-attestation',
+      '--type',
+      COSIGN_PROVENANCE_TYPE,
+      ...identityArguments(env.provenance.provenanceSigner ?? env.signer),
+      imageRef,
+    ],
+  };
+  return {
+    steps: [...env.policies.keys()].flatMap((policy) => {
+      const argv = commands[policy];
+      return argv ? [{ policy, argv }] : [];
+    }),
+  };
+}
+
+/** The identity flags for a signer: exact issuer (or a regexp if it is a glob), anchored subject regexp, Rekor log. */
+function identityArguments({ issuer, subject, rekorUrl }: Signer): string[] {
+  return [
     ...(issuer.includes('*') ? ['--certificate-oidc-issuer-regexp', globToRegExp(issuer)] : ['--certificate-oidc-issuer', issuer]),
     '--certificate-identity-regexp',
     globToRegExp(subject),
     '--rekor-url',
     rekorUrl,
   ];
-  const commands: Record<PolicyName, readonly string[]> = {
-    'verify-image-signatures': ['cosign', 'verify', ...identity, imageRef],
-    'require-sbom-attestation': ['cosign', 'verify-attestation', '--type', COSIGN_SPDX_TYPE, ...identity, imageRef],
-  };
-  return { steps: [...env.policies.keys()].map((policy) => ({ policy, argv: commands[policy] })) };
 }
 
 /** Quotes one argument for POSIX shells: left bare when it has only safe characters, single-quoted otherwise. */

@@ -1,6 +1,6 @@
 import type { Environment, Phase, PolicyName } from '../model/environment';
 import { matchesGlob } from '../model/glob';
-import { GUARDRAILS } from '../policies';
+import { GUARDRAIL_CATALOGUE } from '../policies/catalogue';
 import { IMAGE_VALIDATING_POLICY_SOURCE, RESULT_STATUSES, type ReportedResult, type ResultStatus } from './reports';
 import { reportedRuleNames } from './rule-names';
 
@@ -44,7 +44,7 @@ export function isGuardrailResult(env: Environment, result: ReportedResult): res
   if (!env.policies.has(result.policy as PolicyName)) return false;
   // An ImageValidatingPolicy has no rules: Kyverno reports the policy name, or the engine step that failed, as rule.
   if (result.source === IMAGE_VALIDATING_POLICY_SOURCE) return true;
-  return reportedRuleNames(GUARDRAILS[result.policy as PolicyName].RULE_NAME).includes(result.rule);
+  return reportedRuleNames(GUARDRAIL_CATALOGUE[result.policy as PolicyName].clusterPolicyRule).includes(result.rule);
 }
 
 /** Aggregates report results per guardrail of the environment and decides whether each is ready to enforce. */
@@ -78,10 +78,13 @@ function failingResource(env: Environment, r: ReportedResult): FailingResource {
   };
 }
 
-/** The first word of `texts` that is an image the environment governs (Kyverno puts the image in its messages). */
+/**
+ * The first word of `texts` that is an image the environment governs (Kyverno puts the image in its messages).
+ * A word with `*` is a pattern quoted by the message, not an image.
+ */
 function governedImageIn(env: Environment, texts: readonly string[]): string | undefined {
   const words = texts.flatMap((text) => text.split(/\s+/)).map((word) => word.replace(/^["'([]+|["')\],;:.]+$/g, ''));
-  return words.find((word) => word !== '' && env.imagePatterns.some((pattern) => matchesGlob(pattern, word)));
+  return words.find((word) => word !== '' && !word.includes('*') && env.imagePatterns.some((pattern) => matchesGlob(pattern, word)));
 }
 
 function resourceKey(f: FailingResource): string {

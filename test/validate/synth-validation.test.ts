@@ -16,7 +16,6 @@ function previousOutput(): string {
   return outdir;
 }
 
-const SHIPPED = { environments: [...loadConfig(SHIPPED_CONFIG)].map((env) => env.name) };
 
 describe('validation in synth', () => {
   it('finds nothing in the shipped config, and counts every object', () => {
@@ -24,19 +23,24 @@ describe('validation in synth', () => {
     const { tree, manifests } = synthesize(environments);
     const report = validateTree(tree, environments, manifests);
     expect(report.findings).toEqual([]);
-    expect(Object.fromEntries(report.objectsValidated)).toEqual(Object.fromEntries(SHIPPED.environments.map((env) => [env, 3])));
+    // Each environment: one object per enabled policy, plus its Flux Kustomization.
+    expect(Object.fromEntries(report.objectsValidated)).toEqual(Object.fromEntries(environments.map((env) => [env.name, env.policies.size + 1])));
   });
 
   it('finds nothing in the committed dist/, parsed back from its YAML', () => {
-    const report = validateTree(readTree('dist'), loadConfig(SHIPPED_CONFIG));
+    const environments = loadConfig(SHIPPED_CONFIG);
+    const report = validateTree(readTree('dist'), environments);
     expect(report.findings).toEqual([]);
-    expect([...report.objectsValidated.values()].reduce((a, b) => a + b)).toBe(9);
+    expect([...report.objectsValidated.values()].reduce((a, b) => a + b)).toBe(environments.reduce((n, env) => n + env.policies.size + 1, 0));
   });
 
   it('prints the compact summary on a clean synth', () => {
     const { code, out } = runCli('synth', '--outdir', join(tempDir(), 'dist'));
     expect(code).toBe(0);
-    expect(out).toContain('production [ClusterPolicy]: verify-image-signatures (enforce), require-sbom-attestation (enforce); 3 objects validated');
+    expect(out).toContain(
+      'production [ClusterPolicy]: verify-image-signatures (enforce), require-sbom-attestation (enforce), ' +
+        'restrict-image-registries (enforce), require-provenance-attestation (audit); 5 objects validated',
+    );
   });
 
   const BROKEN = `

@@ -1,12 +1,26 @@
 import type { Construct } from 'constructs';
 import {
   ClusterPolicy,
+  ClusterPolicySpecRulesValidateFailureAction as ValidateFailureAction,
+  ClusterPolicySpecRulesVerifyImagesAttestationsConditionsAllOperator as AllOperator,
+  ClusterPolicySpecRulesVerifyImagesAttestationsConditionsAnyOperator as AnyOperator,
   ClusterPolicySpecRulesVerifyImagesFailureAction as FailureAction,
   ClusterPolicySpecWebhookConfigurationFailurePolicy as WebhookFailurePolicy,
+  type ClusterPolicySpec,
+  type ClusterPolicySpecRules,
   type ClusterPolicySpecRulesVerifyImages,
+  type ClusterPolicySpecRulesVerifyImagesAttestationsConditions as AttestationConditions,
   type ClusterPolicySpecRulesVerifyImagesAttestors,
 } from '../../../imports/cpol-kyverno.io';
-import { policyMetadata, type ImageVerification, type PolicyEngine } from '../../policies/guardrail';
+import { goDuration } from '../../model/duration';
+import {
+  policyMetadata,
+  type ImageVerification,
+  type PolicyDefinition,
+  type PolicyEngine,
+  type PredicateCondition,
+  type RegistryRestriction,
+} from '../../policies/guardrail';
 
 /**
  * The `kyverno.io/v1` ClusterPolicy engine: what the seed and today's clusters run.
@@ -14,7 +28,8 @@ import { policyMetadata, type ImageVerification, type PolicyEngine } from '../..
  * Written so Kyverno v1.19.0's policy webhook admits it: the failure action sits on the verifyImages entry
  * (the spec-level field is deprecated), audit entries turn digest mutation and verification off explicitly
  * (the CRD defaults mutateDigest to true, which the webhook rejects under Audit), and every keyless attestor
- * names its Rekor URL (the webhook rejects one with neither Rekor URL nor roots).
+ * names its Rekor URL (the webhook rejects one with neither Rekor URL nor roots). The registry restriction is a
+ * `validate` rule with its own (rule-level) failure action.
  */
 export const clusterPolicyEngine: PolicyEngine = {
   kind: 'ClusterPolicy',
@@ -30,26 +45,102 @@ export const clusterPolicyEngine: PolicyEngine = {
       verifyDigest: enforce,
       required: true,
       ...(check.attestation
-        ? { attestations: [{ name: check.attestation.name, type: check.attestation.predicateType, attestors }] }
+        ? {
+            attestations: [
+              {
+                name: check.attestation.name,
+                type: check.attestation.predicateType,
+                attestors,
+                conditions: check.attestation.conditions.length > 0 ? check.attestation.conditions.map(attestationConditions) : undefined,
+              },
+            ],
+          }
         : { attestors }),
     };
     return new ClusterPolicy(scope, 'Resource', {
       metadata: policyMetadata(check),
-      spec: {
-        background: false,
-        webhookConfiguration: {
-          failurePolicy: check.failurePolicy === 'Fail' ? WebhookFailurePolicy.FAIL : WebhookFailurePolicy.IGNORE,
-          timeoutSeconds: check.timeoutSeconds,
-        },
-        rules: [
-          {
-            name: check.ruleName,
-            match: { any: [{ resources: { kinds: ['Pod'], namespaces: check.namespaces && [...check.namespaces] } }] },
-            exclude: { any: [{ resources: { namespaces: [...check.excludeNamespaces] } }] },
-            verifyImages: [verifyImages],
+      spec: policySpec(check, { ...podRule(check), verifyImages: [verifyImages] }, false),
+    });
+  },
+
+  renderRegistryRestriction(scope: Construct, restriction: RegistryRestriction): ClusterPolicy {
+    const image = patternAlternatives(restriction.allowedImages);
+    return new ClusterPolicy(scope, 'Resource', {
+      metadata: policyMetadata(restriction),
+      // Background scans cost no registry calls here and report Pods that were running before the policy.
+      spec: policySpec(
+        restriction,
+        {
+          ...podRule(restriction),
+          validate: {
+            failureAction: restriction.phase === 'enforce' ? ValidateFailureAction.ENFORCE : ValidateFailureAction.AUDIT,
+            message: restriction.message,
+            // `=(list)` applies the element pattern to every entry of the list when it is present.
+            pattern: { spec: { containers: [{ image }], '=(initContainers)': [{ image }], '=(ephemeralContainers)': [{ image }] } },
           },
-        ],
-      },
+        },
+        true,
+      ),
     });
   },
 };
+
+/** The spec both ClusterPolicy guardrails share around their one rule. */
+function policySpec(definition: PolicyDefinition, rule: ClusterPolicySpecRules, background: boolean): ClusterPolicySpec {
+  return {
+    background,
+    webhookConfiguration: {
+      failurePolicy: definition.failurePolicy === 'Fail' ? WebhookFailurePolicy.FAIL : WebhookFailurePolicy.IGNORE,
+      timeoutSeconds: definition.timeoutSeconds,
+    },
+    rules: [rule],
+  };
+}
+
+/** A rule matching Pods only (autogen adds the Pod controllers) in the definition's namespaces. */
+function podRule(definition: PolicyDefinition): Pick<ClusterPolicySpecRules, 'name' | 'match' | 'exclude'> {
+  return {
+    name: definition.ruleName,
+    match: { any: [{ resources: { kinds: ['Pod'], namespaces: definition.namespaces && [...definition.namespaces] } }] },
+    exclude: { any: [{ resources: { namespaces: [...definition.excludeNamespaces] } }] },
+  };
+}
+
+/**
+ * Globs as alternatives of one Kyverno pattern value (`a | b`). In a pattern `|` separates alternatives and a
+ * leading `!`, `<`, `>`, `=` or a `&` is an operator, so a glob containing one would not mean itself; the
+ * config schema rejects them in third-party images, and this guards the image patterns too.
+ */
+export function patternAlternatives(globs: readonly string[]): string {
+  for (const glob of globs) {
+    if (/[\s|!<>=&?()]/.test(glob)) throw new Error(`image glob ${JSON.stringify(glob)} contains a Kyverno pattern operator`);
+  }
+  return globs.join(' | ');
+}
+
+/**
+ * One `conditions` block per condition; Kyverno requires every block to hold, for every statement of the type.
+ * Globs are compared with `Equals`, whose value is the wildcard pattern and key the predicate field; `AnyIn`
+ * would also accept a field that is itself a wildcard (`*`), which a forged predicate could use.
+ */
+function attestationConditions(condition: PredicateCondition): AttestationConditions {
+  const field = condition.field.segments.join('.');
+  switch (condition.kind) {
+    case 'matchesAnyGlob':
+      return {
+        any: condition.globs.map((glob) => ({ key: `{{ ${field} }}`, operator: AnyOperator.EQUALS, value: glob, message: condition.description })),
+      };
+    case 'notOlderThan':
+      // time_since(layout, from, to): an empty layout parses RFC 3339, an empty `to` means now; a Go duration results.
+      return {
+        all: [
+          {
+            key: `{{ time_since('', ${field}, '') }}`,
+            operator: AllOperator.LESS_THAN_OR_EQUALS,
+            value: goDuration(condition.maxAgeSeconds),
+            message: condition.description,
+          },
+        ],
+      };
+  }
+}

@@ -4,29 +4,18 @@ import {
   ImageValidatingPolicySpecFailurePolicy as FailurePolicy,
   ImageValidatingPolicySpecValidationActions as ValidationAction,
   type ImageValidatingPolicySpecAttestorsCosignKeylessIdentities as KeylessIdentity,
-  type ImageValidatingPolicySpecMatchConstraintsNamespaceSelectorMatchExpressions as NamespaceRequirement,
   type ImageValidatingPolicySpecValidations as Validation,
 } from '../../../imports/ivpol-policies.kyverno.io';
+import { goDuration } from '../../model/duration';
 import { globToRegExp } from '../../model/glob';
 import type { Signer } from '../../model/environment';
-import { policyMetadata, type ImageVerification, type PolicyEngine } from '../../policies/guardrail';
-
-/** The immutable label the API server puts on every Namespace: selecting on it cannot be spoofed. */
-const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+import { policyMetadata, type ImageVerification, type PolicyEngine, type PredicateCondition } from '../../policies/guardrail';
+import { celMatchesAnyGlob, celString } from './cel';
+import { CONTAINER_LISTS, POD_RESOURCE_RULES, namespaceRequirements, type ContainerList } from './pod';
+import { renderRegistryRestriction } from './registry-restriction';
 
 /** Key of the one attestor each policy declares; a CEL identifier, so validations can say `attestors.signer`. */
 const ATTESTOR = 'signer';
-
-/**
- * The image lists Kyverno extracts from a Pod (and, through autogen, from a controller's Pod template), each with
- * how a message names it. Kyverno reads a missing list as `[]` and filters each list down to the images matching
- * `matchImageReferences`, so `images.<list>.all(…)` holds for a Pod without, say, init containers.
- */
-const CONTAINER_LISTS = [
-  { variable: 'containers', noun: 'container' },
-  { variable: 'initContainers', noun: 'init container' },
-  { variable: 'ephemeralContainers', noun: 'ephemeral container' },
-] as const;
 
 /**
  * The `policies.kyverno.io/v1` ImageValidatingPolicy engine, semantically equivalent to the ClusterPolicy one:
@@ -37,6 +26,11 @@ const CONTAINER_LISTS = [
  *   (and an issuer glob `issuerRegExp`);
  * - audit reports without blocking or touching digests, enforce denies and pins digests, as ClusterPolicy does;
  * - one CEL validation per container list, so every image of the Pod is checked, init and ephemeral included.
+ *   Kyverno reads a missing list as `[]` and filters each list down to the images matching `matchImageReferences`;
+ * - each attestation condition is one more validation per container list, over the verified attestation's
+ *   in-toto statement (`extractPayload(…).predicate`). Kyverno evaluates validations in order and stops at the
+ *   first that fails, so a condition is only read for images whose attestation verified.
+ * The registry restriction is rendered as a ValidatingPolicy (see ./registry-restriction.ts).
  */
 export const imageValidatingPolicyEngine: PolicyEngine = {
   kind: 'ImageValidatingPolicy',
@@ -50,7 +44,7 @@ export const imageValidatingPolicyEngine: PolicyEngine = {
         webhookConfiguration: { timeoutSeconds: check.timeoutSeconds },
         evaluation: { background: { enabled: false } },
         matchConstraints: {
-          resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods'] }],
+          resourceRules: POD_RESOURCE_RULES,
           namespaceSelector: { matchExpressions: namespaceRequirements(check) },
         },
         matchImageReferences: check.imagePatterns.map((glob) => ({ glob })),
@@ -63,22 +57,17 @@ export const imageValidatingPolicyEngine: PolicyEngine = {
           },
         ],
         attestations: check.attestation && [{ name: check.attestation.name, intoto: { type: check.attestation.predicateType } }],
-        validations: CONTAINER_LISTS.map((list) => validation(check, list)),
+        validations: [
+          ...CONTAINER_LISTS.map((list) => verification(check, list)),
+          ...(check.attestation?.conditions ?? []).flatMap((condition) =>
+            CONTAINER_LISTS.map((list) => conditionValidation(check.attestation!.name, condition, list)),
+          ),
+        ],
       },
     });
   },
+  renderRegistryRestriction,
 };
-
-/** Namespace scope (`In`) and exclusions (`NotIn`), ANDed as ClusterPolicy's match and exclude blocks are. */
-function namespaceRequirements(check: ImageVerification): NamespaceRequirement[] {
-  const requirements: NamespaceRequirement[] = [];
-  if (check.namespaces) requirements.push({ key: NAMESPACE_NAME_LABEL, operator: 'In', values: [...check.namespaces] });
-  // A NotIn requirement with no values is invalid, and excluding nothing needs no requirement.
-  if (check.excludeNamespaces.length > 0) {
-    requirements.push({ key: NAMESPACE_NAME_LABEL, operator: 'NotIn', values: [...check.excludeNamespaces] });
-  }
-  return requirements;
-}
 
 /** ClusterPolicy matches issuer and subject as globs; here both match exactly unless given as regexps. */
 function keylessIdentity(signer: Signer): KeylessIdentity {
@@ -87,13 +76,44 @@ function keylessIdentity(signer: Signer): KeylessIdentity {
 }
 
 /** The validation that every image in one container list passes the check, with a message naming list and signer. */
-function validation(check: ImageVerification, list: (typeof CONTAINER_LISTS)[number]): Validation {
+function verification(check: ImageVerification, list: ContainerList): Validation {
   const verified = check.attestation
     ? `verifyAttestationSignatures(image, attestations.${check.attestation.name}, [attestors.${ATTESTOR}])`
     : `verifyImageSignatures(image, [attestors.${ATTESTOR}])`;
   return {
     // Both functions return how many of the given attestors verified the image.
-    expression: `images.${list.variable}.all(image, ${verified} > 0)`,
+    expression: `images.${list.field}.all(image, ${verified} > 0)`,
     message: `${list.noun} ${check.message} (subject ${check.signer.subject}, issuer ${check.signer.issuer})`,
   };
+}
+
+/** The validation that one condition holds for the attestation of every image in one container list. */
+function conditionValidation(attestation: string, condition: PredicateCondition, list: ContainerList): Validation {
+  const field = `extractPayload(image, attestations.${attestation}).predicate.${condition.field.segments.join('.')}`;
+  return {
+    expression: `images.${list.field}.all(image, ${predicateConditionCel(field, condition)})`,
+    message: `${list.noun} image: ${condition.description} (${conditionRequirement(condition)})`,
+  };
+}
+
+/** CEL for one condition on the predicate field `field`. */
+function predicateConditionCel(field: string, condition: PredicateCondition): string {
+  switch (condition.kind) {
+    case 'matchesAnyGlob':
+      return celMatchesAnyGlob(field, condition.globs);
+    case 'notOlderThan':
+      // time.now() is Kyverno's CEL time library (kyverno.time), registered for ImageValidatingPolicy.
+      return `time.now() - timestamp(${field}) <= duration(${celString(goDuration(condition.maxAgeSeconds))})`;
+  }
+}
+
+/** How a message states what the condition requires. */
+function conditionRequirement(condition: PredicateCondition): string {
+  const field = condition.field.segments.join('.');
+  switch (condition.kind) {
+    case 'matchesAnyGlob':
+      return `${field} must match one of: ${condition.globs.join(', ')}`;
+    case 'notOlderThan':
+      return `${field} must be at most ${goDuration(condition.maxAgeSeconds)} old`;
+  }
 }

@@ -1,0 +1,22 @@
+/** Seconds per unit of the durations the config accepts: days, hours, minutes. */
+const UNIT_SECONDS = { d: 86_400, h: 3_600, m: 60 } as const;
+
+/** The config's duration syntax: a positive whole number of days, hours or minutes, e.g. `30d`, `720h`. */
+export const DURATION_PATTERN = '^[1-9][0-9]{0,5}[dhm]$';
+
+/** Parses a config duration (`30d`, `720h`, `90m`) into seconds; throws on anything else. */
+export function parseDuration(text: string): number {
+  if (!new RegExp(DURATION_PATTERN).test(text)) throw new Error(`not a duration: ${JSON.stringify(text)} (expected e.g. 30d, 720h or 90m)`);
+  return Number(text.slice(0, -1)) * UNIT_SECONDS[text.slice(-1) as keyof typeof UNIT_SECONDS];
+}
+
+/**
+ * Formats seconds as a Go duration (`720h`, `90m`, `45s`), the syntax both Kyverno's duration comparisons
+ * (Go `time.ParseDuration`, which has no day unit) and CEL's `duration()` accept.
+ */
+export function goDuration(seconds: number): string {
+  if (!Number.isInteger(seconds) || seconds <= 0) throw new Error(`not a positive whole number of seconds: ${seconds}`);
+  if (seconds % 3_600 === 0) return `${seconds / 3_600}h`;
+  if (seconds % 60 === 0) return `${seconds / 60}m`;
+  return `${seconds}s`;
+}
