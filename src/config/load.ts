@@ -1,8 +1,8 @@
-import Ajv, { type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { readFileSync } from 'node:fs';
 import { LineCounter, isMap, isScalar, parseDocument, type Document, type Node } from 'yaml';
-import schema from '../../environments.schema.json';
 import { POLICY_NAMES, type Environment, type FailurePolicy, type PolicyName, type PolicySettings } from '../model/environment';
+import { validateConfigSchema } from './schema-validator';
 
 /** One problem in the config, located as precisely as the YAML allows. */
 export interface ConfigProblem {
@@ -48,10 +48,6 @@ interface RawEnvironment {
 
 type Path = readonly (string | number)[];
 
-const ajv = new Ajv({ allErrors: true, verbose: true, strict: true });
-ajv.addVocabulary(['x-hint']);
-const validateSchema = ajv.compile(schema);
-
 /** Reads, validates and resolves the environments config; throws ConfigError listing every problem. */
 export function loadConfig(file: string): Environment[] {
   let text: string;
@@ -85,8 +81,8 @@ export function parseConfig(text: string, file: string): Environment[] {
     return { file, line, column: col, environment, field: formatPath(inEnv ? path.slice(2) : path), message };
   };
 
-  if (!validateSchema(data)) {
-    throw new ConfigError(dedupe((validateSchema.errors ?? []).map((e) => schemaProblem(e, problemAt))));
+  if (!validateConfigSchema(data)) {
+    throw new ConfigError(dedupe((validateConfigSchema.errors ?? []).map((e) => schemaProblem(e, problemAt))));
   }
   const raw = data as { environments: RawEnvironment[] };
 
