@@ -76,6 +76,20 @@ async function precompiledSchemaValidator(build) {
   }
 }
 
+// A bundled package that finds files next to its own module (cdk8s's Yaml.load, behind Include and Helm,
+// runs lib/_loadurl.mjs) would look in .build/: give such a module its real __dirname and __filename.
+const pinModuleLocation = {
+  name: 'pin-module-location',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/].*\.[cm]?js$/ }, ({ path }) => {
+      const contents = readFileSync(path, 'utf8');
+      if (!/\b__(dirname|filename)\b/.test(contents) || /\b(var|let|const)\s+__(dirname|filename)\b/.test(contents)) return undefined;
+      const pinned = `var __dirname = ${JSON.stringify(dirname(path))}, __filename = ${JSON.stringify(path)};\n`;
+      return { contents: pinned + contents, loader: 'js' };
+    });
+  },
+};
+
 async function buildBundle(stamp) {
   const { build } = await import('esbuild');
   mkdirSync(buildDir, { recursive: true });
@@ -92,6 +106,7 @@ async function buildBundle(stamp) {
     legalComments: 'none',
     logLevel: 'error',
     plugins: [
+      pinModuleLocation,
       {
         name: 'precompiled-config-schema',
         setup(b) {

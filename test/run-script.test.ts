@@ -56,5 +56,5 @@ describe('scripts/run.mjs', () => {
     expect(run(dir, 'check', '--config', 'bad.yaml')).toContain('must be a DNS-1123 label');
     editKeepingSizeAndTime(join(dir, 'environments.schema.json'), 'must be a DNS-1123 label', 'MUST be a DNS-1123 label');
     expect(run(dir, 'check', '--config', 'bad.yaml')).toContain('MUST be a DNS-1123 label');
-  });
+  }, 120_000); // a ceiling for three bundle builds on a busy machine, not a speed check
 });
