@@ -108,7 +108,10 @@ const out = (name) => join(work, 'out', name);
 const npmRun = (script, ...args) => ['npm', 'run', script, '--', ...args];
 
 const CDK8S = 'cdk8s';
+const FLOOR = 'node';
 const cases = [
+  // What starting Node costs on this machine, for reading the others: the issue measured 0.13 s on 2 cores.
+  { id: FLOOR, label: 'node -e 0 (floor)', command: [process.execPath, '-e', '0'] },
   { id: 'synth', label: 'npm run synth', command: npmRun('synth', '--outdir', out('synth')) },
   {
     id: CDK8S,
@@ -194,18 +197,20 @@ function treesEqual(a, b) {
 
 const cdk8sMedian = results[CDK8S].median;
 const [small, middle, large] = SIZES.map((size) => results[`synth-${size}`]);
-// Linear growth: the second half of the sizes costs about what the first half did (20% allowance for noise).
+// Linear growth: the second half of the sizes costs about what the first half did. Quadratic growth would make
+// the second increment (100² − 55²) / (55² − 10²) ≈ 2.4× the first; 1.5× leaves room for noise between them.
 // Judged on the fastest runs: the difference of two medians is too noisy on a busy machine.
+const MAX_GROWTH = 1.5;
 const growth = (large.min - middle.min) / (middle.min - small.min);
-const ourPeak = Math.max(...cases.filter((c) => c.id !== CDK8S).map((c) => results[c.id].peakMiB ?? Number.NaN));
+const ourPeak = Math.max(...cases.filter((c) => c.id !== CDK8S && c.id !== FLOOR).map((c) => results[c.id].peakMiB ?? Number.NaN));
 const targets = [
   { target: 'npm run synth median ≤ 0.8 s', value: `${results.synth.median.toFixed(2)} s`, pass: results.synth.median <= 0.8 },
   { target: 'npm run synth ≥ 3.5× faster than cdk8s synth', value: `${(cdk8sMedian / results.synth.median).toFixed(1)}×`, pass: cdk8sMedian / results.synth.median >= 3.5 },
   { target: `${SIZES.at(-1)} environments ≤ 2.5 s`, value: `${large.median.toFixed(2)} s`, pass: large.median <= 2.5 },
   {
-    target: `linear growth ${SIZES.join('→')} (second increment ≤ 1.2× the first)`,
+    target: `linear growth ${SIZES.join('→')} (second increment ≤ ${MAX_GROWTH}× the first)`,
     value: `fastest runs +${((middle.min - small.min) * 1000).toFixed(0)} ms, then +${((large.min - middle.min) * 1000).toFixed(0)} ms (${growth.toFixed(2)}×)`,
-    pass: growth <= 1.2,
+    pass: growth <= MAX_GROWTH,
   },
   {
     target: 'peak memory ≤ 150 MiB (every npm run case)',
