@@ -13,7 +13,7 @@
 //   and compiling; Node 20 has no built-in compile cache for CommonJS.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire, Module } from 'node:module';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { Script } from 'node:vm';
 
@@ -122,13 +122,14 @@ async function buildBundle(stamp) {
   renameSync(staging, bundle);
 }
 
-/** Loads the bundle as CommonJS through V8's code cache; returns a function that saves the cache when useful. */
+/** Loads the bundle as CommonJS through V8's code cache: its exports, and `saveCache` to call after running. */
 function loadBundle(source, stamp) {
   const cacheHeader = `${stamp}\n`;
   const cached = readOrUndefined(codeCache);
   const cachedData =
     cached && cached.subarray(0, cacheHeader.length).toString() === cacheHeader ? cached.subarray(cacheHeader.length) : undefined;
-  const script = new Script(Module.wrap(source), { filename: bundle, cachedData });
+  const wrapped = `(function (exports, require, module, __filename, __dirname) {${source}\n})`; // as Node wraps CommonJS
+  const script = new Script(wrapped, { filename: bundle, cachedData });
   const module = { exports: {} };
   script.runInThisContext().call(module.exports, module.exports, createRequire(bundle), module, bundle, dirname(bundle));
   const saveCache = () => {
