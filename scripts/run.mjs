@@ -3,17 +3,27 @@
 //
 //   node scripts/run.mjs <command> [args]      e.g. `synth`, `check`
 //
-// Transforming TypeScript on every run (ts-node, tsx) costs seconds; the bundle loads in milliseconds.
-// The bundle's first line records a hash of the contents of every input file, so an edited source is
-// never ignored, whatever the file times say.
+// Transforming TypeScript on every run (ts-node, tsx) costs seconds; the bundle loads in milliseconds:
+// - The bundle's first line records a hash of the contents of every input file, so an edited source is
+//   never ignored, whatever the file times say.
+// - Dependencies are bundled too: resolving and reading hundreds of small files in node_modules cost more
+//   than parsing one file. The config schema's ajv validator is compiled at build time (see
+//   src/config/schema-validator.ts): compiling it on every run cost more than the synth itself.
+// - V8's code cache for the bundle is kept beside it (keyed by the same hash), so later runs skip parsing
+//   and compiling; Node 20 has no built-in compile cache for CommonJS.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, renameSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { Script } from 'node:vm';
 
 const root = resolve(import.meta.dirname, '..');
-const bundle = join(root, '.build', 'main.cjs');
-const INPUTS = ['src', 'imports', 'environments.schema.json', 'package-lock.json'];
+const buildDir = join(root, '.build');
+const bundle = join(buildDir, 'main.cjs');
+const codeCache = join(buildDir, 'main.cjs.v8cache');
+const SCHEMA_VALIDATOR = join(root, 'src', 'config', 'schema-validator.ts');
+// Everything the bundle is built from: sources, generated code, dependencies (by lock file) and this build.
+const INPUTS = ['src', 'imports', 'environments.schema.json', 'package-lock.json', 'tsconfig.json', 'scripts/run.mjs'];
 
 function inputsHash() {
   const hash = createHash('sha256');
@@ -31,18 +41,59 @@ function inputsHash() {
   return hash.digest('hex');
 }
 
-function currentStamp() {
+function readOrUndefined(file, encoding) {
   try {
-    return readFileSync(bundle, 'utf8').slice(0, 100).split('\n', 1)[0];
+    return readFileSync(file, encoding);
   } catch {
     return undefined;
   }
 }
 
-const stamp = `// inputs ${inputsHash()}`;
-if (currentStamp() !== stamp) {
+/** Writes through a temporary file and a rename, so a concurrent run never reads half a file. */
+function writeAtomically(file, content) {
+  const staging = `${file}.${process.pid}`;
+  writeFileSync(staging, content);
+  renameSync(staging, file);
+}
+
+/** ajv standalone code for the config schema, produced by the schema module itself so both agree. */
+async function precompiledSchemaValidator(build) {
+  const { outputFiles } = await build({
+    entryPoints: [SCHEMA_VALIDATOR],
+    bundle: true,
+    write: false,
+    platform: 'node',
+    format: 'cjs',
+    packages: 'external',
+    logLevel: 'error',
+  });
+  const compiler = join(buildDir, `schema-validator.${process.pid}.cjs`);
+  writeFileSync(compiler, outputFiles[0].text);
+  try {
+    return createRequire(import.meta.url)(compiler).standaloneValidatorModule();
+  } finally {
+    rmSync(compiler, { force: true });
+  }
+}
+
+// A bundled package that finds files next to its own module (cdk8s's Yaml.load, behind Include and Helm,
+// runs lib/_loadurl.mjs) would look in .build/: give such a module its real __dirname and __filename.
+const pinModuleLocation = {
+  name: 'pin-module-location',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/].*\.[cm]?js$/ }, ({ path }) => {
+      const contents = readFileSync(path, 'utf8');
+      if (!/\b__(dirname|filename)\b/.test(contents) || /\b(var|let|const)\s+__(dirname|filename)\b/.test(contents)) return undefined;
+      const pinned = `var __dirname = ${JSON.stringify(dirname(path))}, __filename = ${JSON.stringify(path)};\n`;
+      return { contents: pinned + contents, loader: 'js' };
+    });
+  },
+};
+
+async function buildBundle(stamp) {
   const { build } = await import('esbuild');
-  mkdirSync(join(root, '.build'), { recursive: true });
+  mkdirSync(buildDir, { recursive: true });
+  const validatorSource = await precompiledSchemaValidator(build);
   const staging = `${bundle}.${process.pid}`;
   await build({
     entryPoints: [join(root, 'src', 'cli.ts')],
@@ -51,12 +102,53 @@ if (currentStamp() !== stamp) {
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    packages: 'external',
     banner: { js: stamp },
+    legalComments: 'none',
     logLevel: 'error',
+    plugins: [
+      pinModuleLocation,
+      {
+        name: 'precompiled-config-schema',
+        setup(b) {
+          b.onLoad({ filter: /[\\/]src[\\/]config[\\/]schema-validator\.ts$/ }, () => ({
+            contents: validatorSource,
+            loader: 'js',
+            resolveDir: root,
+          }));
+        },
+      },
+    ],
   });
   renameSync(staging, bundle);
 }
 
-const { main } = createRequire(import.meta.url)(bundle);
-process.exitCode = main(process.argv.slice(2));
+/** Loads the bundle as CommonJS through V8's code cache: its exports, and `saveCache` to call after running. */
+function loadBundle(source, stamp) {
+  const cacheHeader = `${stamp}\n`;
+  const cached = readOrUndefined(codeCache);
+  const cachedData =
+    cached && cached.subarray(0, cacheHeader.length).toString() === cacheHeader ? cached.subarray(cacheHeader.length) : undefined;
+  const wrapped = `(function (exports, require, module, __filename, __dirname) {${source}\n})`; // as Node wraps CommonJS
+  const script = new Script(wrapped, { filename: bundle, cachedData });
+  const module = { exports: {} };
+  script.runInThisContext().call(module.exports, module.exports, createRequire(bundle), module, bundle, dirname(bundle));
+  const saveCache = () => {
+    if (cachedData && !script.cachedDataRejected) return;
+    // Created after the command ran, the cache also holds the functions compiled lazily while running.
+    // Only a speed-up: a read-only checkout simply runs without it.
+    try {
+      writeAtomically(codeCache, Buffer.concat([Buffer.from(cacheHeader), script.createCachedData()]));
+    } catch {}
+  };
+  return { exports: module.exports, saveCache };
+}
+
+const stamp = `// inputs ${inputsHash()}`;
+let source = readOrUndefined(bundle, 'utf8');
+if (!source?.startsWith(`${stamp}\n`)) {
+  await buildBundle(stamp);
+  source = readFileSync(bundle, 'utf8');
+}
+const { exports: app, saveCache } = loadBundle(source, stamp);
+process.exitCode = app.main(process.argv.slice(2));
+saveCache();

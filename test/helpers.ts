@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, onTestFinished } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { main } from '../src/cli';
@@ -68,4 +68,16 @@ let shippedTree: FileTree | undefined;
 export function shippedObject(path: string): any {
   shippedTree ??= treeFor();
   return objectsIn(shippedTree, path)[0];
+}
+
+/** Everything a copy of the project needs to build and run the app (node_modules is linked, not copied). */
+const PROJECT_FILES = ['.gitignore', 'package.json', 'package-lock.json', 'tsconfig.json', 'environments.yaml', 'environments.schema.json', 'src', 'imports', 'scripts', 'dist'];
+
+/** A copy of the project in a temporary directory, sharing node_modules, for tests that edit files or run git. */
+export function projectCopy(): string {
+  const root = resolve(import.meta.dirname, '..');
+  const dir = tempDir();
+  for (const file of PROJECT_FILES) cpSync(join(root, file), join(dir, file), { recursive: true });
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  return dir;
 }

@@ -1,11 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { runCli, tempDir } from './helpers';
+import { projectCopy, runCli, tempDir } from './helpers';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const PROJECT_FILES = ['.gitignore', 'package.json', 'package-lock.json', 'environments.yaml', 'environments.schema.json', 'src', 'imports', 'scripts', 'dist'];
 
 /** Environment for every spawned process: no CI flag, and no user or system git config (no foreign hooksPath). */
 const ENV: NodeJS.ProcessEnv = { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' };
@@ -21,9 +20,7 @@ const installHooks = (cwd: string, env?: NodeJS.ProcessEnv) => run(cwd, 'node', 
 
 /** A git repository holding a copy of the project (node_modules linked), with nothing committed yet. */
 function projectRepository(): string {
-  const repo = tempDir();
-  for (const file of PROJECT_FILES) cpSync(join(ROOT, file), join(repo, file), { recursive: true });
-  symlinkSync(join(ROOT, 'node_modules'), join(repo, 'node_modules'));
+  const repo = projectCopy();
   expect(git(repo, 'init', '-q').code).toBe(0);
   // .gitignore's `node_modules/` does not match a symlink.
   writeFileSync(join(repo, '.git/info/exclude'), '/node_modules\n');

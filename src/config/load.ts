@@ -1,7 +1,6 @@
-import Ajv, { type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { readFileSync } from 'node:fs';
 import { LineCounter, isMap, isScalar, parseDocument, type Document, type Node } from 'yaml';
-import schema from '../../environments.schema.json';
 import { fromJsonPointer, type FieldPath } from '../model/field-path';
 import { parseDuration } from '../model/duration';
 import {
@@ -18,6 +17,7 @@ import {
 } from '../model/environment';
 import { matchesGlob } from '../model/glob';
 import { RESERVED_ENVIRONMENT_NAMES } from '../output/layout';
+import { validateConfigSchema } from './schema-validator';
 
 /** One problem in the config, located as precisely as the YAML allows. */
 export interface ConfigProblem {
@@ -84,9 +84,6 @@ interface RawEnvironment {
   };
 }
 
-const ajv = new Ajv({ allErrors: true, verbose: true, strict: true });
-ajv.addVocabulary(['x-hint']);
-const validateSchema = ajv.compile(schema);
 
 /** Reads, validates and resolves the environments config; throws ConfigError listing every problem. */
 export function loadConfig(file: string): Environment[] {
@@ -121,8 +118,8 @@ export function parseConfig(text: string, file: string): Environment[] {
     return { file, line, column: col, environment, field: formatPath(inEnv ? path.slice(2) : path), message };
   };
 
-  if (!validateSchema(data)) {
-    const problems = dedupe((validateSchema.errors ?? []).map((e) => schemaProblem(e, problemAt)));
+  if (!validateConfigSchema(data)) {
+    const problems = dedupe((validateConfigSchema.errors ?? []).map((e) => schemaProblem(e, problemAt)));
     throw new ConfigError(problems.sort((a, b) => a.line - b.line || a.column - b.column));
   }
   const raw = data as { environments: RawEnvironment[] };
