@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/load';
 import type { Environment } from '../model/environment';
-import { readCommittedTree } from '../output/committed';
+import { readCommittedOutput } from '../output/committed';
 import { OutputGuardError, assertNoEmptyEnvironment, assertNoEnforcedPolicyDropped } from '../output/guards';
 import type { FileTree } from '../output/render';
 import { diffTrees, isEmptyDiff, readTree, writeTreeAtomically } from '../output/write';
@@ -48,9 +48,9 @@ export const synth: Command = (argv, output) => {
   const outdir = resolveOutdir(values.outdir);
   try {
     const { environments, tree, report } = synthesizeValidated(values.config);
-    const committed = readCommittedTree(outdir);
+    const committed = readCommittedOutput(outdir);
     try {
-      assertNoEnforcedPolicyDropped(committed.tree, tree, values['allow-removal']);
+      assertNoEnforcedPolicyDropped(committed, tree, values['allow-removal']);
     } catch (error) {
       if (error instanceof OutputGuardError) output.err(`compared with ${outdir}/ at ${committed.source}:`);
       throw error;

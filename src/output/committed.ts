@@ -1,24 +1,28 @@
 import { execFileSync } from 'node:child_process';
-import { realpathSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { readFileSync, realpathSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { FileTree } from './render';
 import { readTree } from './write';
 
-/** The tree the guards compare against, and where it came from (for messages). */
-export interface CommittedTree {
+/** The files committed under an output directory: listed at once, read only on demand. */
+export interface CommittedOutput {
+  /** Where the files come from, for messages. */
   readonly source: 'git HEAD' | 'disk';
-  readonly tree: FileTree;
+  /** Paths relative to the output directory. */
+  readonly paths: readonly string[];
+  /** The contents of some of `paths`. */
+  read(paths: readonly string[]): FileTree;
 }
 
 /**
  * What is committed under `outdir`: the files at `git HEAD` when `outdir` lies in a git work tree that has a
  * HEAD, else (no git, no commit yet) the files on disk. HEAD comes first because `npx cdk8s synth` deletes
  * `dist/` before running the app, and an earlier synth may have rewritten it: neither is what Flux pulls.
+ * Synth runs on every commit, so the common case costs one `git ls-tree` and no file reads.
  */
-export function readCommittedTree(outdir: string): CommittedTree {
+export function readCommittedOutput(outdir: string): CommittedOutput {
   const absolute = resolve(outdir);
-  const fromGit = readTreeAtHead(absolute);
-  return fromGit ? { source: 'git HEAD', tree: fromGit } : { source: 'disk', tree: readTree(absolute) };
+  return committedAtHead(absolute) ?? onDisk(absolute);
 }
 
 function git(cwd: string, args: readonly string[], input?: string): Buffer | undefined {
@@ -29,7 +33,7 @@ function git(cwd: string, args: readonly string[], input?: string): Buffer | und
   }
 }
 
-function readTreeAtHead(outdir: string): FileTree | undefined {
+function committedAtHead(outdir: string): CommittedOutput | undefined {
   let parent: string;
   try {
     // The parent exists even when cdk8s has just wiped outdir.
@@ -37,23 +41,40 @@ function readTreeAtHead(outdir: string): FileTree | undefined {
   } catch {
     return undefined;
   }
-  const top = git(parent, ['rev-parse', '--show-toplevel'])?.toString().trim();
-  if (!top || git(parent, ['rev-parse', '--verify', '--quiet', 'HEAD']) === undefined) return undefined;
-  const prefix = relative(top, join(parent, basename(outdir))).split('\\').join('/');
-  const listing = git(top, ['ls-tree', '-r', '-z', '--name-only', 'HEAD', '--', prefix]);
+  const name = basename(outdir);
+  // Paths come back relative to `parent`; the command fails outside a work tree or without a HEAD.
+  const listing = git(parent, ['ls-tree', '-r', '-z', '--name-only', 'HEAD', '--', name]);
   if (listing === undefined) return undefined;
-  const paths = listing.toString().split('\0').filter(Boolean);
-  const tree: FileTree = new Map();
-  if (paths.length === 0) return tree;
-  // One `git cat-file --batch` for every file: each answer is "<sha> <type> <size>\n<content>\n".
-  const batch = git(top, ['cat-file', '--batch'], paths.map((p) => `HEAD:${p}\n`).join(''));
-  if (batch === undefined) return undefined;
-  let offset = 0;
-  for (const path of paths) {
-    const headerEnd = batch.indexOf(0x0a, offset);
-    const size = Number(batch.subarray(offset, headerEnd).toString().split(' ')[2]);
-    tree.set(path.slice(prefix.length + 1), batch.subarray(headerEnd + 1, headerEnd + 1 + size).toString('utf8'));
-    offset = headerEnd + 1 + size + 1;
-  }
-  return tree;
+  const paths = listing
+    .toString()
+    .split('\0')
+    .filter(Boolean)
+    .map((path) => path.slice(name.length + 1));
+  return {
+    source: 'git HEAD',
+    paths,
+    read(wanted) {
+      const tree: FileTree = new Map();
+      if (wanted.length === 0) return tree;
+      // One `git cat-file --batch` for every file: each answer is "<sha> <type> <size>\n<content>\n".
+      const batch = git(parent, ['cat-file', '--batch'], wanted.map((p) => `HEAD:./${name}/${p}\n`).join(''));
+      if (batch === undefined) throw new Error(`git could not read the committed ${name}/`);
+      let offset = 0;
+      for (const path of wanted) {
+        const headerEnd = batch.indexOf(0x0a, offset);
+        const size = Number(batch.subarray(offset, headerEnd).toString().split(' ')[2]);
+        tree.set(path, batch.subarray(headerEnd + 1, headerEnd + 1 + size).toString('utf8'));
+        offset = headerEnd + 1 + size + 1;
+      }
+      return tree;
+    },
+  };
+}
+
+function onDisk(outdir: string): CommittedOutput {
+  return {
+    source: 'disk',
+    paths: [...readTree(outdir).keys()],
+    read: (wanted) => new Map(wanted.map((path) => [path, readFileSync(join(outdir, path), 'utf8')])),
+  };
 }

@@ -1,5 +1,6 @@
 import { parseAllDocuments } from 'yaml';
 import { PHASE_LABEL } from '../policies/guardrail';
+import type { CommittedOutput } from './committed';
 import type { FileTree } from './render';
 
 /** Synth's output would remove guardrails from a cluster; nothing is written. */
@@ -25,12 +26,13 @@ export function assertNoEmptyEnvironment(tree: FileTree, environments: readonly 
 
 /**
  * Refuses to drop, from an environment's directory, a policy that `committed` has in the enforce phase (read
- * from the policy's `guardrails/phase` label), unless `allowed` names it as `<env>/<policy>`.
+ * from the policy's `guardrails/phase` label), unless `allowed` names it as `<env>/<policy>`. Only the files
+ * that disappear are read.
  */
-export function assertNoEnforcedPolicyDropped(committed: FileTree, next: FileTree, allowed: readonly string[]): void {
-  const kept = new Set(policiesIn(next).map((p) => p.id));
-  const problems = policiesIn(committed)
-    .filter((p) => p.phase === 'enforce' && !kept.has(p.id) && !allowed.includes(p.id))
+export function assertNoEnforcedPolicyDropped(committed: CommittedOutput, next: FileTree, allowed: readonly string[]): void {
+  const dropped = committed.paths.filter((path) => isPolicyFile(path) && !next.has(path));
+  const problems = policiesIn(committed.read(dropped))
+    .filter((p) => p.phase === 'enforce' && !allowed.includes(p.id))
     .map(
       (p) =>
         `${p.id}: enforced in the committed ${p.file} and missing from the new output; Flux would delete it from the cluster. ` +
@@ -53,13 +55,11 @@ function isPolicyFile(path: string): boolean {
 }
 
 function policiesIn(tree: FileTree): PolicyEntry[] {
-  return [...tree]
-    .filter(([path]) => isPolicyFile(path))
-    .flatMap(([file, text]) => {
-      const env = file.split('/')[0];
-      return parseAllDocuments(text).map((doc) => {
-        const object = doc.toJS() as { metadata?: { name?: string; labels?: Record<string, string> } } | null;
-        return { id: `${env}/${object?.metadata?.name}`, file, phase: object?.metadata?.labels?.[PHASE_LABEL] };
-      });
+  return [...tree].flatMap(([file, text]) => {
+    const env = file.split('/')[0];
+    return parseAllDocuments(text).map((doc) => {
+      const object = doc.toJS() as { metadata?: { name?: string; labels?: Record<string, string> } } | null;
+      return { id: `${env}/${object?.metadata?.name}`, file, phase: object?.metadata?.labels?.[PHASE_LABEL] };
     });
+  });
 }
