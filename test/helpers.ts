@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, onTestFinished } from 'vitest';
@@ -78,6 +78,8 @@ export function projectCopy(): string {
   const root = resolve(import.meta.dirname, '..');
   const dir = tempDir();
   for (const file of PROJECT_FILES) cpSync(join(root, file), join(dir, file), { recursive: true });
+  // The compiled bundle too, when there is one: its inputs are the same, so the copy need not rebuild it.
+  if (existsSync(join(root, '.build'))) cpSync(join(root, '.build'), join(dir, '.build'), { recursive: true });
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
   return dir;
 }
