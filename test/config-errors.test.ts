@@ -103,6 +103,22 @@ const BAD_INPUTS: { name: string; config: string; line: number; environment?: st
     message: /must list at least one image pattern/,
   },
   {
+    name: "a '?' in a signer subject (a wildcard to Kyverno, a literal to the other engine and cosign)",
+    config: VALID.replace('subject: https://github.com/acme/*\n    policies:\n      verify-image-signatures: { phase: audit }', 'subject: https://github.com/acme/app?\n    policies:\n      verify-image-signatures: { phase: audit }'),
+    line: 7,
+    environment: 'develop',
+    field: 'signer.subject',
+    message: /must be a glob without whitespace or '\?'/,
+  },
+  {
+    name: 'a third-party image glob that allows every registry',
+    config: VALID.replace('    policies:\n      verify-image-signatures: { phase: audit }', '    thirdPartyImages: [mirror.acme.example/library/*, "*"]\n    policies:\n      verify-image-signatures: { phase: audit }'),
+    line: 8,
+    environment: 'develop',
+    field: 'thirdPartyImages[1]',
+    message: /"\*" governs every image of every registry: restrict-image-registries would admit such images unverified/,
+  },
+  {
     name: 'a YAML syntax error',
     config: VALID.replace('    policies:\n      verify-image-signatures: { phase: enforce }', '    policies:\n      verify-image-signatures: { phase: enforce'),
     line: 17,

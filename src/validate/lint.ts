@@ -1,4 +1,5 @@
 import type { FieldPath } from '../model/field-path';
+import { imagePatternBreadth } from '../model/image-pattern';
 import { list, record, type Json, type ObjectRule } from './finding';
 import { CLUSTER_POLICY, ruleEnforcesAtRuntime } from './kyverno-rules';
 import { validatorKey } from './schema';
@@ -7,7 +8,8 @@ import { validatorKey } from './schema';
 // The rules read the synthesized policies (not the config), so they hold for every engine and every renderer.
 
 export const IMAGE_VALIDATING_POLICY = 'policies.kyverno.io/v1/ImageValidatingPolicy';
-const POLICY_KINDS = [CLUSTER_POLICY, IMAGE_VALIDATING_POLICY];
+export const VALIDATING_POLICY = 'policies.kyverno.io/v1/ValidatingPolicy';
+const POLICY_KINDS = [CLUSTER_POLICY, IMAGE_VALIDATING_POLICY, VALIDATING_POLICY];
 
 /** The only label a tenant cannot set: the API server writes it from the namespace's (immutable) name. */
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
@@ -143,18 +145,6 @@ function subjectBreadth(subject: string, regexp: boolean): string | undefined {
 
 const TEMPLATE_SYNTAX = /\{\{|\}\}|\$\{|\$\(/;
 
-/** A registry host, as the first segment of an image reference: has a `.` or `:`, or is `localhost`. */
-function imagePatternBreadth(pattern: string): string | undefined {
-  if (pattern === '*' || pattern === '*/*' || /^\*+$/.test(pattern)) return 'governs every image of every registry';
-  const slash = pattern.indexOf('/');
-  const host = slash < 0 ? '' : pattern.slice(0, slash);
-  if (host.includes('*')) return `governs every registry matching "${host}": name one registry host`;
-  if (!host.includes('.') && !host.includes(':') && host !== 'localhost') {
-    return 'does not name a registry host: what it governs depends on how each Pod spells its image (Docker Hub is implied)';
-  }
-  return undefined;
-}
-
 function selectorKeys(selector: unknown): string[] {
   const s = record(selector);
   return [...Object.keys(record(s.matchLabels)), ...list(s.matchExpressions).map((e) => String(record(e).key))];
@@ -163,7 +153,7 @@ function selectorKeys(selector: unknown): string[] {
 /** Whether the policy blocks what fails its checks, and with which failure policy its webhook is registered. */
 function admissionMode(policy: Json): { enforcing: boolean; failurePolicy: unknown; path: FieldPath } {
   const spec = record(policy.spec);
-  if (validatorKey(policy) === IMAGE_VALIDATING_POLICY) {
+  if (validatorKey(policy) !== CLUSTER_POLICY) {
     // validationActions defaults to [Deny], failurePolicy to Fail.
     const actions = spec.validationActions === undefined ? ['Deny'] : list(spec.validationActions);
     return { enforcing: actions.includes('Deny'), failurePolicy: spec.failurePolicy ?? 'Fail', path: ['spec', 'failurePolicy'] };
@@ -243,8 +233,11 @@ export const LINT_RULES: readonly ObjectRule[] = [
     (policy) =>
       fieldsOf(policy).flatMap((f) => {
         if (f.role !== 'imagePattern' || typeof f.value !== 'string') return [];
-        const breadth = imagePatternBreadth(f.value);
-        return breadth ? [{ path: f.path, message: `image pattern ${JSON.stringify(f.value)} ${breadth}` }] : [];
+        // A validate pattern's `image` lists its alternatives as `a | b`: each one must name a registry.
+        return f.value.split(' | ').flatMap((pattern) => {
+          const breadth = imagePatternBreadth(pattern);
+          return breadth ? [{ path: f.path, message: `image pattern ${JSON.stringify(pattern)} ${breadth}` }] : [];
+        });
       }),
   ),
   rule(

@@ -5,7 +5,7 @@ import type { Environment, Signer } from '../../src/model/environment';
 import { VerifyImageSignatures, type VerifyImageSignaturesProps } from '../../src/policies/verify-image-signatures';
 import { validateObject } from '../../src/validate';
 import { LINT_RULES } from '../../src/validate/lint';
-import { shippedObject } from '../helpers';
+import { objectsIn, shippedObject, treeWithEngine } from '../helpers';
 
 const SIGNER: Signer = {
   issuer: 'https://token.actions.githubusercontent.com',
@@ -145,6 +145,28 @@ describe('identity and scope lint', () => {
 
   it.each(['ghcr.io/acme/*', 'ghcr.io/*', 'localhost:5000/app', 'registry.acme.example/team/*'])('lint/image-pattern-scope passes %j', (pattern) => {
     expect(violationsOf('lint/image-pattern-scope', renderPolicy({ imagePatterns: [pattern] }))).toEqual([]);
+  });
+
+  it('lint/image-pattern-scope checks each alternative of the registry restriction\'s pattern', () => {
+    const policy = shippedObject('production/restrict-image-registries.yaml');
+    const containers = policy.spec.rules[0].validate.pattern.spec.containers[0];
+    expect(violationsOf('lint/image-pattern-scope', policy)).toEqual([]);
+    containers.image = `${containers.image} | *`;
+    expect(violationsOf('lint/image-pattern-scope', policy)).toEqual([
+      {
+        path: ['spec', 'rules', 0, 'validate', 'pattern', 'spec', 'containers', 0, 'image'],
+        message: 'image pattern "*" governs every image of every registry',
+        rule: 'lint/image-pattern-scope',
+      },
+    ]);
+  });
+
+  it('lint/fail-open-enforce covers the ValidatingPolicy of the registry restriction', () => {
+    const [policy] = objectsIn(treeWithEngine('ImageValidatingPolicy'), 'production/restrict-image-registries.yaml');
+    expect(policy.kind).toBe('ValidatingPolicy');
+    expect(violationsOf('lint/fail-open-enforce', policy)).toEqual([]);
+    policy.spec.failurePolicy = 'Ignore';
+    expect(violationsOf('lint/fail-open-enforce', policy).map((v) => v.path)).toEqual([['spec', 'failurePolicy']]);
   });
 
   it('lint/label-selector-scope: labels are a bypass, namespace names are not', () => {
