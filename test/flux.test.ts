@@ -77,13 +77,17 @@ describe.each(ENVIRONMENTS)('Flux objects of %s', (env) => {
 });
 
 describe('the committed per-cluster entry points', () => {
-  const docs = readFileSync('docs/flux.md', 'utf8');
-  const wiring = docs.slice(docs.indexOf('## Wiring a cluster'));
-  const documented = /```yaml\n([\s\S]*?)```/.exec(wiring)?.[1];
+  /** The first YAML block after `heading` in a Markdown file. */
+  const yamlBlockAfter = (file: string, heading: string) => {
+    const text = readFileSync(file, 'utf8');
+    return /```yaml\n([\s\S]*?)```/.exec(text.slice(text.indexOf(heading)))?.[1];
+  };
+  const documented = yamlBlockAfter('docs/flux.md', '## Wiring a cluster');
   const tree = treeFor();
 
-  test('the docs show the production file', () => {
+  test('the docs show the production file, and the README shows the same', () => {
     expect(documented).toContain('path: ./dist/flux/production');
+    expect(yamlBlockAfter('README.md', '## Delivery with Flux')).toBe(documented);
   });
 
   test.each(ENVIRONMENTS)('clusters/%s/guardrails.yaml is the documented file, with a valid existing path', (env) => {
