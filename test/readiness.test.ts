@@ -122,6 +122,13 @@ describe('readiness covers every guardrail (platform: all four in audit)', () =>
     expect(failingResources(verdict, 'restrict-image-registries')).toEqual(['fail platform/Pod/miner-6d5f4c3b2-x9z8y - restrict-image-registries']);
     expect(policy(verdict, 'require-provenance-attestation')).toMatchObject({ observed: true, ready: true, counts: { pass: 1 } });
   });
+
+  it('a ValidatingPolicy result (the other engine\'s registry restriction) counts for restrict-image-registries', () => {
+    const { code, verdict } = readiness('validating-policy.yaml', 'platform');
+    expect(code).toBe(1);
+    expect(policy(verdict, 'restrict-image-registries')).toMatchObject({ observed: true, ready: false, counts: { fail: 1 } });
+    expect(failingResources(verdict, 'restrict-image-registries')).toEqual(['fail platform/Deployment/miner - restrict-image-registries']);
+  });
 });
 
 describe('readiness on unusable input: exit 2 with the reason', () => {

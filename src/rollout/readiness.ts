@@ -1,7 +1,7 @@
 import type { Environment, Phase, PolicyName } from '../model/environment';
 import { matchesGlob } from '../model/glob';
 import { GUARDRAIL_CATALOGUE } from '../policies/catalogue';
-import { IMAGE_VALIDATING_POLICY_SOURCE, RESULT_STATUSES, type ReportedResult, type ResultStatus } from './reports';
+import { CEL_POLICY_SOURCES, RESULT_STATUSES, type ReportedResult, type ResultStatus } from './reports';
 import { reportedRuleNames } from './rule-names';
 
 /** Results that stand in the way of enforcing: the resource would be denied (fail, warn) or could not be checked (error). */
@@ -42,8 +42,8 @@ export interface Readiness {
 /** Whether a report result comes from one of this environment's guardrails (by policy, and by rule for ClusterPolicy). */
 export function isGuardrailResult(env: Environment, result: ReportedResult): result is ReportedResult & { policy: PolicyName } {
   if (!env.policies.has(result.policy as PolicyName)) return false;
-  // An ImageValidatingPolicy has no rules: Kyverno reports the policy name, or the engine step that failed, as rule.
-  if (result.source === IMAGE_VALIDATING_POLICY_SOURCE) return true;
+  // The CEL policy kinds have no rules: Kyverno reports the policy name, or the step that failed, as rule.
+  if (result.source !== undefined && CEL_POLICY_SOURCES.has(result.source)) return true;
   return reportedRuleNames(GUARDRAIL_CATALOGUE[result.policy as PolicyName].clusterPolicyRule).includes(result.rule);
 }
 

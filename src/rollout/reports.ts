@@ -11,8 +11,11 @@ export const REPORT_KINDS: Readonly<Record<string, readonly string[]>> = {
   'openreports.io/v1alpha1': ['Report', 'ClusterReport'],
 };
 
-/** `source` Kyverno gives results of an ImageValidatingPolicy, whose `rule` is the policy name or an engine step. */
-export const IMAGE_VALIDATING_POLICY_SOURCE = 'KyvernoImageValidatingPolicy';
+/**
+ * `source` Kyverno gives results of its CEL policy kinds — ImageValidatingPolicy, and ValidatingPolicy (the
+ * registry restriction of that engine) — whose `rule` is the policy name, a validation or an engine step.
+ */
+export const CEL_POLICY_SOURCES: ReadonlySet<string> = new Set(['KyvernoImageValidatingPolicy', 'KyvernoValidatingPolicy']);
 
 interface ObjectReference {
   kind?: string;
