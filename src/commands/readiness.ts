@@ -8,7 +8,7 @@ import { DEFAULT_CONFIG } from './synth';
 
 /** Exit codes: every audit policy ready / some not ready / input or config unusable. */
 export const READY = 0;
-export const NOT_READY = 1;
+const NOT_READY = 1;
 export const UNUSABLE_INPUT = 2;
 
 /**

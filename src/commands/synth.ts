@@ -18,7 +18,7 @@ function resolveOutdir(outdir: string | undefined): string {
 }
 
 /** Parses the options every synthesizing command shares. */
-export function parseSynthArgs(argv: readonly string[]) {
+function parseSynthArgs(argv: readonly string[]) {
   const { values } = parseArgs({ args: [...argv], options: COMMON_OPTIONS });
   return { config: values.config, outdir: resolveOutdir(values.outdir) };
 }

@@ -40,7 +40,7 @@ export interface Readiness {
 }
 
 /** Whether a report result comes from one of this environment's guardrails (by policy, and by rule for ClusterPolicy). */
-export function isGuardrailResult(env: Environment, result: ReportedResult): result is ReportedResult & { policy: PolicyName } {
+function isGuardrailResult(env: Environment, result: ReportedResult): result is ReportedResult & { policy: PolicyName } {
   if (!env.policies.has(result.policy as PolicyName)) return false;
   // The CEL policy kinds have no rules: Kyverno reports the policy name, or the step that failed, as rule.
   if (result.source !== undefined && CEL_POLICY_SOURCES.has(result.source)) return true;

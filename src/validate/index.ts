@@ -11,7 +11,7 @@ import { validateAgainstCrd, validatorKey } from './schema';
 export { formatFinding, type Finding } from './finding';
 
 /** Every rule besides the CRD schema, in report order. */
-export const OBJECT_RULES: readonly ObjectRule[] = [...KYVERNO_RULES, ...LINT_RULES];
+const OBJECT_RULES: readonly ObjectRule[] = [...KYVERNO_RULES, ...LINT_RULES];
 
 /** All findings of a synthesized tree, and how many objects each top-level directory holds. */
 export interface ValidationReport {

@@ -7,8 +7,8 @@ import { validatorKey } from './schema';
 // Identity and scope lint: mistakes that pass every schema and every Kyverno check, yet leave a cluster open.
 // The rules read the synthesized policies (not the config), so they hold for every engine and every renderer.
 
-export const IMAGE_VALIDATING_POLICY = 'policies.kyverno.io/v1/ImageValidatingPolicy';
-export const VALIDATING_POLICY = 'policies.kyverno.io/v1/ValidatingPolicy';
+const IMAGE_VALIDATING_POLICY = 'policies.kyverno.io/v1/ImageValidatingPolicy';
+const VALIDATING_POLICY = 'policies.kyverno.io/v1/ValidatingPolicy';
 const POLICY_KINDS = [CLUSTER_POLICY, IMAGE_VALIDATING_POLICY, VALIDATING_POLICY];
 
 /** The only label a tenant cannot set: the API server writes it from the namespace's (immutable) name. */

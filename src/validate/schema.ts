@@ -3,8 +3,8 @@ import validators from '../../imports/validators';
 import { fromJsonPointer, type FieldPath } from '../model/field-path';
 import type { Violation } from './finding';
 
-export const SCHEMA_RULE = 'crd-schema';
-export const UNKNOWN_KIND_RULE = 'crd-unknown-kind';
+const SCHEMA_RULE = 'crd-schema';
+const UNKNOWN_KIND_RULE = 'crd-unknown-kind';
 
 /** The validator key the import step generates for an object: `<group>/<version>/<Kind>`. */
 export function validatorKey(object: { apiVersion?: unknown; kind?: unknown }): string {
