@@ -208,6 +208,38 @@ describe('require-provenance-attestation', () => {
   });
 });
 
+/** A Go duration of one unit, as synth writes them (`720h`, `0s`), in seconds. */
+function goDurationSeconds(value: string): number {
+  const match = /^(\d+)([hms])$/.exec(value);
+  if (!match) throw new Error(`not a Go duration this model reads: ${value}`);
+  return Number(match[1]) * { h: 3600, m: 60, s: 1 }[match[2] as 'h' | 'm' | 's'];
+}
+
+/**
+ * Kyverno's verdict on ClusterPolicy attestation conditions whose keys are `{{ time_since('', <field>, '') }}`:
+ * the key is now minus the timestamp at `field` (negative for a future one), and the numeric operators compare
+ * it with a Go duration value (pkg/engine/variables/operator/numeric.go). Every block must hold, and within a
+ * block every `all` entry. Anything else throws, so an unexpected condition fails the test instead of passing it.
+ */
+function clusterPolicyAdmits(conditions: { all: { key: string; operator: string; value: string }[] }[], predicate: unknown, now: Date): boolean {
+  return conditions.every((block) =>
+    block.all.every(({ key, operator, value }) => {
+      const field = /^\{\{ time_since\('', ([\w.]+), ''\) \}\}$/.exec(key)?.[1];
+      if (field === undefined) throw new Error(`unmodelled condition key ${key}`);
+      const timestamp = field.split('.').reduce((node: any, segment) => node?.[segment], predicate);
+      const ageSeconds = (now.getTime() - Date.parse(timestamp)) / 1000;
+      switch (operator) {
+        case 'LessThanOrEquals':
+          return ageSeconds <= goDurationSeconds(value);
+        case 'GreaterThanOrEquals':
+          return ageSeconds >= goDurationSeconds(value);
+        default:
+          throw new Error(`unmodelled operator ${operator}`);
+      }
+    }),
+  );
+}
+
 describe('require-sbom-attestation formats and freshness', () => {
   const now = new Date('2026-11-26T12:00:00Z');
   const daysAgo = (days: number) => new Date(now.getTime() - days * 86_400_000).toISOString().replace('.000', '');
@@ -228,22 +260,26 @@ describe('require-sbom-attestation formats and freshness', () => {
   it.each([
     ['spdx', 'creationInfo.created', (created: string) => ({ creationInfo: { created } })],
     ['cyclonedx', 'metadata.timestamp', (timestamp: string) => ({ bomFormat: 'CycloneDX', metadata: { timestamp } })],
-  ])('%s with maxAge: an SBOM older than allowed fails in both engines', (format, field, predicate) => {
+  ])('%s with maxAge: an SBOM older than allowed, or dated in the future, fails in both engines', (format, field, predicate) => {
     const extra = `    sbom: { format: ${format}, maxAge: 30d }`;
     const [attestation] = policy('ClusterPolicy', 'require-sbom-attestation', extra).spec.rules[0].verifyImages[0].attestations;
-    expect(attestation.conditions).toEqual([
-      { all: [{ key: `{{ time_since('', ${field}, '') }}`, operator: 'LessThanOrEquals', value: '720h', message: expect.stringMatching(/older than allowed/) }] },
-    ]);
-
+    for (const condition of attestation.conditions[0].all) {
+      expect(condition.key).toBe(`{{ time_since('', ${field}, '') }}`);
+      expect(condition.message).toMatch(/older than allowed or dated in the future/);
+    }
     const ivpol = policy('ImageValidatingPolicy', 'require-sbom-attestation', extra);
-    const admits = (created: string) => {
-      const evaluate = kyvernoCel({ now, payloads: { img: { predicate: predicate(created) } } });
-      return ivpol.spec.validations.every((v: { expression: string }) => evaluate(v.expression, { images: { initContainers: ['img'] }, attestations: { sbom: 'sbom' } }));
+    const admittedBy = {
+      ClusterPolicy: (created: string) => clusterPolicyAdmits(attestation.conditions, predicate(created), now),
+      ImageValidatingPolicy: (created: string) => {
+        const evaluate = kyvernoCel({ now, payloads: { img: { predicate: predicate(created) } } });
+        return ivpol.spec.validations.every((v: { expression: string }) => evaluate(v.expression, { images: { initContainers: ['img'] }, attestations: { sbom: 'sbom' } }));
+      },
     };
-    expect(admits(daysAgo(29))).toBe(true);
-    expect(admits(daysAgo(30))).toBe(true);
-    expect(admits(daysAgo(31))).toBe(false);
-    expect(admits(daysAgo(400))).toBe(false);
+    for (const [engine, admits] of Object.entries(admittedBy)) {
+      expect([29, 30, 0].map((days) => admits(daysAgo(days))), engine).toEqual([true, true, true]);
+      // 31 and 400 days old; a minute, a day and a year ahead of the clock.
+      expect([31, 400, -1 / 1440, -1, -365].map((days) => admits(daysAgo(days))), engine).toEqual([false, false, false, false, false]);
+    }
   });
 });
 
