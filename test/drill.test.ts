@@ -4,17 +4,45 @@ import { ConfigError, loadConfig } from '../src/config/load';
 import { drillDirectory } from '../src/drill';
 import { KYVERNO_TEST_FILE } from '../src/drill/kyverno-test';
 import { matchesGlob } from '../src/model/glob';
-import { SHIPPED_CONFIG, objectsIn, treeFor, writeConfig } from './helpers';
+import { MIXED_ENGINES_CONFIG, SHIPPED_CONFIG, objectsIn, treeFor, writeConfig } from './helpers';
 
-const tree = treeFor();
-const environments = loadConfig(SHIPPED_CONFIG);
-
-/** The paths Flux Kustomizations apply (issue 3's delivery): `./dist/<env>` and `./dist/flux/<env>`. */
-const fluxPaths = environments.flatMap((env) => [env.name, `flux/${env.name}`]);
 const isWithin = (path: string, dir: string) => !posix.relative(dir, path).startsWith('..');
-const byJson = (a: unknown, b: unknown) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1);
+/** Orders objects by their JSON with sorted keys, so the order in which keys were written does not matter. */
+const canonical = (o: object) => JSON.stringify(Object.fromEntries(Object.entries(o).sort()));
+const byJson = (a: object, b: object) => (canonical(a) < canonical(b) ? -1 : 1);
 
-describe.each(environments.map((env) => [env.name, env] as const))('drill of %s', (name, env) => {
+/** Every environment with a drill, of the shipped config (ClusterPolicy) and of the mixed-engines one (ImageValidatingPolicy). */
+const drills = [SHIPPED_CONFIG, MIXED_ENGINES_CONFIG].flatMap((config) => {
+  const tree = treeFor(config);
+  const environments = loadConfig(config);
+  /** The paths Flux Kustomizations apply: `./dist/<env>` and `./dist/flux/<env>`. */
+  const fluxPaths = environments.flatMap((env) => [env.name, `flux/${env.name}`]);
+  return environments.filter((env) => env.drill !== undefined).map((env) => [env.name, env, tree, fluxPaths] as const);
+});
+
+/**
+ * How a `kyverno-test.yaml` result must select the results of a rendered policy, read from the policy object:
+ * a ClusterPolicy by its Deployment rule (autogen prefixes the Pod rule's name), the policies.kyverno.io kinds,
+ * which have no rules, by the flag Kyverno's CLI requires for the kind.
+ */
+function selectorFor(policy: { kind: string; spec: { rules?: { name: string }[] } }): Record<string, unknown> {
+  switch (policy.kind) {
+    case 'ClusterPolicy':
+      return { rule: `autogen-${policy.spec.rules![0].name}` };
+    case 'ImageValidatingPolicy':
+      return { isImageValidatingPolicy: true };
+    case 'ValidatingPolicy':
+      return { isValidatingPolicy: true };
+    default:
+      throw new Error(`no drill selector for ${policy.kind}`);
+  }
+}
+
+it('drills an environment of each engine', () => {
+  expect(new Set(drills.map(([, env]) => env.engine))).toEqual(new Set(['ClusterPolicy', 'ImageValidatingPolicy']));
+});
+
+describe.each(drills)('drill of %s', (name, env, tree, fluxPaths) => {
   const dir = drillDirectory(name);
   const files = [...tree.keys()].filter((path) => path.startsWith(`${dir}/`));
   const test = objectsIn(tree, `${dir}/${KYVERNO_TEST_FILE}`)[0];
@@ -60,7 +88,7 @@ describe.each(environments.map((env) => [env.name, env] as const))('drill of %s'
     for (const file of [...policyFiles, ...test.resources.map((r: string) => posix.join(dir, r))]) expect(tree.has(file), file).toBe(true);
   });
 
-  it('states each guardrail\'s verdict on each drill Deployment, by its autogen rule', () => {
+  it('states each guardrail\'s verdict on each drill Deployment, selected as its policy kind requires', () => {
     // Signature guardrails: the signed image passes, the unsigned one fails, a foreign one is not theirs to judge.
     // The registry restriction: governed images pass, the foreign one fails.
     const verdicts: Record<string, Record<string, string>> = {
@@ -70,10 +98,10 @@ describe.each(environments.map((env) => [env.name, env] as const))('drill of %s'
       'restrict-image-registries': { 'drill-signed-image': 'pass', 'drill-unsigned-image': 'pass', 'drill-foreign-image': 'fail' },
     };
     const expected = [...env.policies.keys()].flatMap((policy) => {
-      const [rule] = objectsIn(tree, `${name}/${policy}.yaml`)[0].spec.rules.map((r: { name: string }) => r.name);
-      return Object.entries(verdicts[policy]).map(([deployment, result]) => ({ policy, rule: `autogen-${rule}`, deployment, result }));
+      const selector = selectorFor(objectsIn(tree, `${name}/${policy}.yaml`)[0]);
+      return Object.entries(verdicts[policy]).map(([deployment, result]) => ({ policy, ...selector, deployment, result }));
     });
-    const actual = test.results.map((r: any) => ({ policy: r.policy, rule: r.rule, deployment: r.resources[0], result: r.result }));
+    const actual = test.results.map(({ kind, resources, ...rest }: any) => ({ ...rest, deployment: resources[0] }));
     expect(new Set(test.results.map((r: any) => r.kind))).toEqual(new Set(['Deployment']));
     expect(actual.sort(byJson)).toEqual(expected.sort(byJson));
   });

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import schema from '../environments.schema.json';
 import { ConfigError, loadConfig, parseConfig } from '../src/config/load';
+import { drillDirectory } from '../src/drill';
+import { KYVERNO_TEST_FILE } from '../src/drill/kyverno-test';
 import { ENGINES } from '../src/engines';
 import { ENGINE_KINDS } from '../src/model/environment';
 import { GUARDRAIL_CATALOGUE } from '../src/policies/catalogue';
@@ -65,9 +67,11 @@ describe('switching one environment to ImageValidatingPolicy', () => {
     expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
     const changed = [...after.keys()].filter((path) => after.get(path) !== before.get(path)).sort();
     const policyFiles = [...environments[index].policies.keys()].map((policy) => `${name}/${policy}.yaml`);
-    // Every policy of the switched environment changes kind, and its Flux Kustomization health-checks the new
-    // kinds; nothing else moves, not even its kustomization.yaml, nor any other environment's file.
-    expect(changed).toEqual([...policyFiles, `flux/${name}/policies.yaml`].sort());
+    // Every policy of the switched environment changes kind, its Flux Kustomization health-checks the new kinds
+    // and its drill selects their results as the new kinds require; nothing else moves, not even its
+    // kustomization.yaml or drill Deployments, nor any other environment's file.
+    const drillTest = environments[index].drill ? [`${drillDirectory(name)}/${KYVERNO_TEST_FILE}`] : [];
+    expect(changed).toEqual([...policyFiles, `flux/${name}/policies.yaml`, ...drillTest].sort());
     for (const policy of environments[index].policies.keys()) {
       expect(objectsIn(after, `${name}/${policy}.yaml`).map((o) => o.kind)).toEqual([GUARDRAIL_CATALOGUE[policy].kinds.ImageValidatingPolicy]);
     }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load';
-import { globToRegExp, matchesGlob } from '../src/model/glob';
+import { globToRegExp } from '../src/model/glob';
 import { IMAGE_VERIFICATION_POLICIES, MIXED_ENGINES_CONFIG, SHIPPED_CONFIG, objectsIn, treeWithEngine } from './helpers';
+import { kyvernoWildcardMatch } from './kyverno-wildcard';
 
 /**
  * What a rendered policy means, read back from the YAML each engine writes — independently of the engine code —
@@ -82,9 +83,12 @@ function readImageValidatingPolicy(policy: any): Meaning & { identity: Identity 
   };
 }
 
-/** Whether a value is accepted by one engine's matcher for an identity field. */
-function accepts(matcher: { glob?: string; exact?: string; regexp?: string }, value: string): boolean {
-  if (matcher.glob !== undefined) return matchesGlob(matcher.glob, value);
+/**
+ * Whether a value is accepted by one engine's matcher for an identity field. A ClusterPolicy glob is read by the
+ * independent model of Kyverno's wildcard matcher, with `.` matching any character as in Kyverno, or as itself.
+ */
+function accepts(matcher: { glob?: string; exact?: string; regexp?: string }, value: string, dots: 'any' | 'literal' = 'any'): boolean {
+  if (matcher.glob !== undefined) return kyvernoWildcardMatch(matcher.glob, value, { dots });
   if (matcher.exact !== undefined) return matcher.exact === value;
   return new RegExp(matcher.regexp!).test(value);
 }
@@ -98,10 +102,29 @@ function probes(glob: string): string[] {
 
 const CONFIGS = [SHIPPED_CONFIG, MIXED_ENGINES_CONFIG];
 
+describe('the model of Kyverno\'s wildcard matcher', () => {
+  it('reads * as any run of characters, / included, . as any one character, the rest as itself', () => {
+    expect(kyvernoWildcardMatch('https://github.com/acme/*', 'https://github.com/acme/app/.github/workflows/x.yml@refs/heads/main')).toBe(true);
+    expect(kyvernoWildcardMatch('https://github.com/acme/*', 'https://github.com/acme/')).toBe(true);
+    expect(kyvernoWildcardMatch('https://github.com/acme/*', 'https://github.com/acme-evil/x')).toBe(false);
+    expect(kyvernoWildcardMatch('a*b*c', 'abc')).toBe(true);
+    expect(kyvernoWildcardMatch('a*b*c', 'acb')).toBe(false);
+    expect(kyvernoWildcardMatch('', '')).toBe(true);
+    expect(kyvernoWildcardMatch('', 'x')).toBe(false);
+    expect(kyvernoWildcardMatch('ghcr.io/*', 'ghcrXio/a')).toBe(true);
+    expect(kyvernoWildcardMatch('ghcr.io/*', 'ghcrXio/a', { dots: 'literal' })).toBe(false);
+    expect(kyvernoWildcardMatch('ghcr.io/*', 'ghcr.io')).toBe(false);
+  });
+
+  it('refuses ?, which it does not model', () => {
+    expect(() => kyvernoWildcardMatch('a?', 'a')).toThrow(/not modelled/);
+  });
+});
+
 describe.each(CONFIGS)('both engines mean the same for %s', (config) => {
   const clusterPolicies = treeWithEngine('ClusterPolicy', config);
   const imageValidatingPolicies = treeWithEngine('ImageValidatingPolicy', config);
-  // The registry restriction is compared in test/restrict-image-registries.test.ts.
+  // The registry restriction is compared in test/guardrails.test.ts.
   const files = loadConfig(config).flatMap((env) =>
     [...env.policies.keys()]
       .filter((policy) => IMAGE_VERIFICATION_POLICIES.includes(policy))
@@ -120,10 +143,13 @@ describe.each(CONFIGS)('both engines mean the same for %s', (config) => {
       expect(ivpIdentity.subject).toEqual({ regexp: globToRegExp(cpIdentity.subject.glob!) });
     });
 
-    it.each(['issuer', 'subject'] as const)('accepts and rejects the same %s values', (field) => {
+    it.each(['issuer', 'subject'] as const)('accepts the %s values the glob means, and never one Kyverno would reject', (field) => {
       const glob = cpIdentity[field].glob!;
       for (const value of probes(glob)) {
-        expect(accepts(ivpIdentity[field], value), value).toBe(accepts(cpIdentity[field], value));
+        // Exactly the values of the glob with `*` spanning anything and every other character itself …
+        expect(accepts(ivpIdentity[field], value), value).toBe(accepts(cpIdentity[field], value, 'literal'));
+        // … so never looser than the ClusterPolicy: Kyverno's matcher also reads `.` as any character.
+        if (accepts(ivpIdentity[field], value)) expect(accepts(cpIdentity[field], value), value).toBe(true);
       }
     });
   });

@@ -7,12 +7,13 @@ import { patternAlternatives } from '../src/engines/cluster-policy';
 import { celString } from '../src/engines/image-validating-policy/cel';
 import { DURATION_PATTERN, goDuration, parseDuration } from '../src/model/duration';
 import { POLICY_NAMES, type EngineKind } from '../src/model/environment';
-import { globToRegExp, matchesGlob } from '../src/model/glob';
+import { globToRegExp } from '../src/model/glob';
 import { sourceRepositoryGlob } from '../src/model/provenance';
 import { GUARDRAIL_CATALOGUE } from '../src/policies/catalogue';
 import { predicateField } from '../src/policies/guardrail';
 import schema from '../environments.schema.json';
 import { kyvernoCel } from './kyverno-cel';
+import { kyvernoWildcardMatch } from './kyverno-wildcard';
 import { MIXED_ENGINES_CONFIG, SHIPPED_CONFIG, objectsIn, treeFor, treeWithEngine, writeConfig } from './helpers';
 
 const ENGINES: EngineKind[] = ['ClusterPolicy', 'ImageValidatingPolicy'];
@@ -124,12 +125,15 @@ describe('restrict-image-registries', () => {
       expect(admits(spec)).toBe(false);
     });
 
-    it('allows what the ClusterPolicy pattern allows, image by image', () => {
+    it('allows what the ClusterPolicy pattern means, image by image, and never what Kyverno\'s pattern refuses', () => {
       const alternatives = policy('ClusterPolicy', 'restrict-image-registries').spec.rules[0].validate.pattern.spec.containers[0].image.split(' | ');
-      const probes = ['ghcr.io/acme/a', 'ghcr.io/acme/', 'ghcr.io/acmeX/a', 'xghcr.io/acme/a', 'mirror.acme.example/library/x:1', 'registry.acme.example/team', 'docker.io/x'];
+      const probes = ['ghcr.io/acme/a', 'ghcr.io/acme/team/app:1', 'ghcr.io/acme/', 'ghcr.io/acmeX/a', 'xghcr.io/acme/a', 'ghcrXio/acme/a', 'mirror.acme.example/library/x:1', 'registry.acme.example/team', 'docker.io/x'];
+      const byPattern = (image: string, dots: 'any' | 'literal') => alternatives.some((glob: string) => kyvernoWildcardMatch(glob, image, { dots }));
       for (const image of probes) {
-        const byPattern = alternatives.some((glob: string) => matchesGlob(glob, image));
-        expect(admits({ containers: [{ image }] }), image).toBe(byPattern);
+        const admitted = admits({ containers: [{ image }] });
+        // `*` spans anything and every other character is itself; Kyverno's pattern also reads `.` as any character.
+        expect(admitted, image).toBe(byPattern(image, 'literal'));
+        if (admitted) expect(byPattern(image, 'any'), image).toBe(true);
       }
     });
   });
@@ -200,13 +204,87 @@ describe('require-provenance-attestation', () => {
     });
   });
 
-  it('defaults: builder ids from the provenance signer, source repositories from the environment signer', () => {
+  it('derives the source repository glob from a signer subject', () => {
     expect(sourceRepositoryGlob('https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v*')).toBe('https://github.com/acme/app');
     expect(sourceRepositoryGlob('https://github.com/acme/*')).toBe('https://github.com/acme/*');
-    expect(matchesGlob(sourceRepositoryGlob('https://github.com/acme/*'), repository)).toBe(true);
-    expect(matchesGlob('https://github.com/acme/*', builder)).toBe(true);
+  });
+
+  describe('defaults: builder ids from an overriding provenance signer, source repositories from the environment signer', () => {
+    const generator = 'https://github.com/acme/build/.github/workflows/provenance.yml@refs/heads/main';
+    const defaults = (engine: EngineKind) =>
+      objectsIn(
+        treeFor(
+          writeConfig(`
+environments:
+  - name: env
+    engine: ${engine}
+    imagePatterns: [ghcr.io/acme/*]
+    signer: { issuer: https://token.actions.githubusercontent.com, subject: "https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v*" }
+    provenance:
+      signer: { issuer: https://token.actions.githubusercontent.com, subject: "${generator}" }
+    policies:
+      require-provenance-attestation: { phase: enforce }
+`),
+        ),
+        'env/require-provenance-attestation.yaml',
+      )[0];
+
+    it('ClusterPolicy: the override signer\'s subject is the builder id condition, the environment signer\'s repository the source one', () => {
+      const [attestation] = defaults('ClusterPolicy').spec.rules[0].verifyImages[0].attestations;
+      expect(attestation.attestors[0].entries[0].keyless.subject).toBe(generator);
+      expect(attestation.conditions.map((c: { any: { key: string; value: string }[] }) => c.any.map(({ key, value }) => [key, value]))).toEqual([
+        [['{{ runDetails.builder.id }}', generator]],
+        [['{{ buildDefinition.externalParameters.workflow.repository }}', 'https://github.com/acme/app']],
+      ]);
+    });
+
+    it('ImageValidatingPolicy: admits exactly that builder id and that repository', () => {
+      const ivpol = defaults('ImageValidatingPolicy');
+      expect(ivpol.spec.attestors[0].cosign.keyless.identities[0].subjectRegExp).toBe(globToRegExp(generator));
+      const admits = (builderId: string, repo: string) => {
+        const evaluate = kyvernoCel({ payloads: { img: statement(builderId, repo) } });
+        return ivpol.spec.validations.every((v: { expression: string }) => evaluate(v.expression, { images: { containers: ['img'] }, attestations: { provenance: 'provenance' } }));
+      };
+      expect(admits(generator, 'https://github.com/acme/app')).toBe(true);
+      // The environment signer's own workflow is not the builder the override names.
+      expect(admits('https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1', 'https://github.com/acme/app')).toBe(false);
+      expect(admits(generator, 'https://github.com/acme/build')).toBe(false);
+      expect(admits(generator, 'https://github.com/acme/app2')).toBe(false);
+    });
   });
 });
+
+/** A Go duration of one unit, as synth writes them (`720h`, `0s`), in seconds. */
+function goDurationSeconds(value: string): number {
+  const match = /^(\d+)([hms])$/.exec(value);
+  if (!match) throw new Error(`not a Go duration this model reads: ${value}`);
+  return Number(match[1]) * { h: 3600, m: 60, s: 1 }[match[2] as 'h' | 'm' | 's'];
+}
+
+/**
+ * Kyverno's verdict on ClusterPolicy attestation conditions whose keys are `{{ time_since('', <field>, '') }}`:
+ * the key is now minus the timestamp at `field` (negative for a future one), and the numeric operators compare
+ * it with a Go duration value (pkg/engine/variables/operator/numeric.go). Every block must hold, and within a
+ * block every `all` entry. Anything else throws, so an unexpected condition fails the test instead of passing it.
+ */
+function clusterPolicyAdmits(conditions: { all: { key: string; operator: string; value: string }[] }[], predicate: unknown, now: Date): boolean {
+  return conditions.every((block) =>
+    block.all.every(({ key, operator, value }) => {
+      const field = /^\{\{ time_since\('', ([\w.]+), ''\) \}\}$/.exec(key)?.[1];
+      if (field === undefined) throw new Error(`unmodelled condition key ${key}`);
+      const timestamp = field.split('.').reduce((node: any, segment) => node?.[segment], predicate);
+      const ageSeconds = (now.getTime() - Date.parse(timestamp)) / 1000;
+      switch (operator) {
+        case 'LessThanOrEquals':
+          return ageSeconds <= goDurationSeconds(value);
+        case 'GreaterThanOrEquals':
+          return ageSeconds >= goDurationSeconds(value);
+        default:
+          throw new Error(`unmodelled operator ${operator}`);
+      }
+    }),
+  );
+}
 
 describe('require-sbom-attestation formats and freshness', () => {
   const now = new Date('2026-11-26T12:00:00Z');
@@ -228,22 +306,26 @@ describe('require-sbom-attestation formats and freshness', () => {
   it.each([
     ['spdx', 'creationInfo.created', (created: string) => ({ creationInfo: { created } })],
     ['cyclonedx', 'metadata.timestamp', (timestamp: string) => ({ bomFormat: 'CycloneDX', metadata: { timestamp } })],
-  ])('%s with maxAge: an SBOM older than allowed fails in both engines', (format, field, predicate) => {
+  ])('%s with maxAge: an SBOM older than allowed, or dated in the future, fails in both engines', (format, field, predicate) => {
     const extra = `    sbom: { format: ${format}, maxAge: 30d }`;
     const [attestation] = policy('ClusterPolicy', 'require-sbom-attestation', extra).spec.rules[0].verifyImages[0].attestations;
-    expect(attestation.conditions).toEqual([
-      { all: [{ key: `{{ time_since('', ${field}, '') }}`, operator: 'LessThanOrEquals', value: '720h', message: expect.stringMatching(/older than allowed/) }] },
-    ]);
-
+    for (const condition of attestation.conditions[0].all) {
+      expect(condition.key).toBe(`{{ time_since('', ${field}, '') }}`);
+      expect(condition.message).toMatch(/older than allowed or dated in the future/);
+    }
     const ivpol = policy('ImageValidatingPolicy', 'require-sbom-attestation', extra);
-    const admits = (created: string) => {
-      const evaluate = kyvernoCel({ now, payloads: { img: { predicate: predicate(created) } } });
-      return ivpol.spec.validations.every((v: { expression: string }) => evaluate(v.expression, { images: { initContainers: ['img'] }, attestations: { sbom: 'sbom' } }));
+    const admittedBy = {
+      ClusterPolicy: (created: string) => clusterPolicyAdmits(attestation.conditions, predicate(created), now),
+      ImageValidatingPolicy: (created: string) => {
+        const evaluate = kyvernoCel({ now, payloads: { img: { predicate: predicate(created) } } });
+        return ivpol.spec.validations.every((v: { expression: string }) => evaluate(v.expression, { images: { initContainers: ['img'] }, attestations: { sbom: 'sbom' } }));
+      },
     };
-    expect(admits(daysAgo(29))).toBe(true);
-    expect(admits(daysAgo(30))).toBe(true);
-    expect(admits(daysAgo(31))).toBe(false);
-    expect(admits(daysAgo(400))).toBe(false);
+    for (const [engine, admits] of Object.entries(admittedBy)) {
+      expect([29, 30, 0].map((days) => admits(daysAgo(days))), engine).toEqual([true, true, true]);
+      // 31 and 400 days old; a minute, a day and a year ahead of the clock.
+      expect([31, 400, -1 / 1440, -1, -365].map((days) => admits(daysAgo(days))), engine).toEqual([false, false, false, false, false]);
+    }
   });
 });
 

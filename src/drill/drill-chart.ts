@@ -24,7 +24,7 @@ export interface DrillCase {
 }
 
 /** The drill's workloads, one per role. */
-export function drillCases(drill: DrillImages): DrillCase[] {
+function drillCases(drill: DrillImages): DrillCase[] {
   return [
     { id: 'signed-image', name: 'drill-signed-image', image: drill.signedImage, role: 'signed' },
     { id: 'unsigned-image', name: 'drill-unsigned-image', image: drill.unsignedImage, role: 'unsigned' },
@@ -42,7 +42,7 @@ export function expectedResult(judges: 'registry' | 'signature', role: DrillRole
 }
 
 /** The namespace the drill runs in: one the environment checks (its first listed namespace, else `default`). */
-export function drillNamespace(env: Environment): string {
+function drillNamespace(env: Environment): string {
   return env.namespaces?.[0] ?? 'default';
 }
 

@@ -20,17 +20,26 @@ export interface KyvernoTest {
   readonly results: readonly KyvernoTestResult[];
 }
 
-export interface KyvernoTestResult {
-  readonly policy: string;
-  readonly rule: string;
+/**
+ * Which policy result a `results[]` entry checks. A ClusterPolicy result is found by rule name (Kyverno's CLI also
+ * accepts the autogen names `autogen-<rule>` and `autogen-cronjob-<rule>`); the policies.kyverno.io kinds have
+ * no rules, so their entries carry the kind's flag instead and the CLI takes every result of the policy.
+ */
+export type KyvernoTestResultSelector =
+  | { readonly rule: string }
+  | { readonly isImageValidatingPolicy: true }
+  | { readonly isValidatingPolicy: true };
+
+export type KyvernoTestResult = { readonly policy: string } & KyvernoTestResultSelector & {
   readonly kind: string;
   readonly resources: readonly string[];
   readonly result: DrillExpectation;
-}
+};
 
 /**
- * The drill's `kyverno-test.yaml`: every enabled guardrail's Deployment (`autogen-`) rule must pass the signed
- * image and fail the unsigned one. `policyFiles` are the synthesized policies by name, as tree paths, and
+ * The drill's `kyverno-test.yaml`: every enabled guardrail must pass the signed image's Deployment and fail the
+ * unsigned one's (Kyverno autogen applies the Pod policies to Deployments), each result selected as the kind the
+ * environment's engine renders the guardrail as requires. `policyFiles` are the synthesized policies by name, as tree paths, and
  * `drillDir` is the tree path of the test's directory: the test refers to both by relative path.
  */
 export function kyvernoTest(env: Environment, drillDir: string, cases: readonly DrillCase[], policyFiles: ReadonlyMap<string, string>): string {
@@ -46,13 +55,28 @@ export function kyvernoTest(env: Environment, drillDir: string, cases: readonly 
     }),
     resources: cases.map((c) => `${c.id}.yaml`),
     results: [...env.policies.keys()].flatMap((policy) => {
-      const { clusterPolicyRule, judges } = GUARDRAIL_CATALOGUE[policy];
+      const { clusterPolicyRule, judges, kinds } = GUARDRAIL_CATALOGUE[policy];
+      const selector = resultSelector(kinds[env.engine], clusterPolicyRule);
       return cases.flatMap((c) => {
         const result = expectedResult(judges, c.role);
         if (result === undefined) return [];
-        return [{ policy, rule: autogenRuleName(clusterPolicyRule, 'pod-controller'), kind: 'Deployment', resources: [c.name], result }];
+        return [{ policy, ...selector, kind: 'Deployment', resources: [c.name], result }];
       });
     }),
   };
   return Yaml.stringify(test);
+}
+
+/** How a result of a policy of this kind is selected on a Deployment (see {@link KyvernoTestResultSelector}). */
+function resultSelector(policyKind: string, clusterPolicyRule: string): KyvernoTestResultSelector {
+  switch (policyKind) {
+    case 'ClusterPolicy':
+      return { rule: autogenRuleName(clusterPolicyRule, 'pod-controller') };
+    case 'ImageValidatingPolicy':
+      return { isImageValidatingPolicy: true };
+    case 'ValidatingPolicy':
+      return { isValidatingPolicy: true };
+    default:
+      throw new Error(`the drill cannot check a ${policyKind}`);
+  }
 }

@@ -31,8 +31,7 @@ export interface Signer {
 }
 
 /** The SBOM document formats `require-sbom-attestation` accepts, each an in-toto predicate type. */
-export const SBOM_FORMATS = ['spdx', 'cyclonedx'] as const;
-export type SbomFormat = (typeof SBOM_FORMATS)[number];
+export type SbomFormat = 'spdx' | 'cyclonedx';
 
 /** The environment's settings for `require-sbom-attestation`; unset fields take the guardrail's documented defaults. */
 export interface SbomOptions {

@@ -105,7 +105,7 @@ export interface AttestationCheck {
 export type PredicateCondition =
   /** The string at `field` matches at least one glob (`*` spans any characters, `/` included; nothing else is special). */
   | { readonly kind: 'matchesAnyGlob'; readonly field: PredicateField; readonly globs: readonly string[]; readonly description: string }
-  /** The RFC 3339 timestamp at `field` is at most `maxAgeSeconds` old at admission time. */
+  /** The RFC 3339 timestamp at `field` is at most `maxAgeSeconds` old at admission time, and not in the future. */
   | { readonly kind: 'notOlderThan'; readonly field: PredicateField; readonly maxAgeSeconds: number; readonly description: string };
 
 /** A path into a predicate, e.g. `runDetails.builder.id`: segments that are plain identifiers in both JMESPath and CEL. */

@@ -41,7 +41,7 @@ export class RequireSbomAttestation extends Construct {
     const conditions: PredicateCondition[] =
       props.maxAgeSeconds === undefined
         ? []
-        : [{ kind: 'notOlderThan', field: createdAt, maxAgeSeconds: props.maxAgeSeconds, description: `${title} SBOM is older than allowed` }];
+        : [{ kind: 'notOlderThan', field: createdAt, maxAgeSeconds: props.maxAgeSeconds, description: `${title} SBOM is older than allowed or dated in the future` }];
     props.engine.renderImageVerification(
       this,
       resolveImageVerification(props, {

@@ -130,17 +130,17 @@ function attestationConditions(condition: PredicateCondition): AttestationCondit
       return {
         any: condition.globs.map((glob) => ({ key: `{{ ${field} }}`, operator: AnyOperator.EQUALS, value: glob, message: condition.description })),
       };
-    case 'notOlderThan':
+    case 'notOlderThan': {
       // time_since(layout, from, to): an empty layout parses RFC 3339, an empty `to` means now; a Go duration results.
+      // Kyverno's numeric operators compare Go durations, so the age is bounded on both sides: a timestamp in the
+      // future gives a negative age, which would otherwise pass forever.
+      const age = `{{ time_since('', ${field}, '') }}`;
       return {
         all: [
-          {
-            key: `{{ time_since('', ${field}, '') }}`,
-            operator: AllOperator.LESS_THAN_OR_EQUALS,
-            value: goDuration(condition.maxAgeSeconds),
-            message: condition.description,
-          },
+          { key: age, operator: AllOperator.GREATER_THAN_OR_EQUALS, value: '0s', message: condition.description },
+          { key: age, operator: AllOperator.LESS_THAN_OR_EQUALS, value: goDuration(condition.maxAgeSeconds), message: condition.description },
         ],
       };
+    }
   }
 }

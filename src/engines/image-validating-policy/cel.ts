@@ -9,7 +9,7 @@ export function celString(value: string): string {
 }
 
 /** A CEL list literal of strings. */
-export function celStringList(values: readonly string[]): string {
+function celStringList(values: readonly string[]): string {
   return `[${values.map(celString).join(', ')}]`;
 }
 

@@ -102,8 +102,12 @@ function predicateConditionCel(field: string, condition: PredicateCondition): st
     case 'matchesAnyGlob':
       return celMatchesAnyGlob(field, condition.globs);
     case 'notOlderThan':
-      // time.now() is Kyverno's CEL time library (kyverno.time), registered for ImageValidatingPolicy.
-      return `time.now() - timestamp(${field}) <= duration(${celString(goDuration(condition.maxAgeSeconds))})`;
+      // time.now() is Kyverno's CEL time library (kyverno.time), registered for ImageValidatingPolicy. A timestamp
+      // in the future would give a negative age and pass forever, so it is refused first.
+      return (
+        `timestamp(${field}) <= time.now() && ` +
+        `time.now() - timestamp(${field}) <= duration(${celString(goDuration(condition.maxAgeSeconds))})`
+      );
   }
 }
 
@@ -114,6 +118,6 @@ function conditionRequirement(condition: PredicateCondition): string {
     case 'matchesAnyGlob':
       return `${field} must match one of: ${condition.globs.join(', ')}`;
     case 'notOlderThan':
-      return `${field} must be at most ${goDuration(condition.maxAgeSeconds)} old`;
+      return `${field} must be at most ${goDuration(condition.maxAgeSeconds)} old and not in the future`;
   }
 }

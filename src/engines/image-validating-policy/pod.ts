@@ -12,7 +12,17 @@ export const CONTAINER_LISTS = [
 ] as const;
 export type ContainerList = (typeof CONTAINER_LISTS)[number];
 
-/** The Pod rule every policies.kyverno.io guardrail matches: one rule for `pods`, so Kyverno autogen covers controllers. */
+/**
+ * The Pod rule every policies.kyverno.io guardrail matches: one rule for `pods`, so Kyverno autogen covers controllers.
+ *
+ * Known gap: ephemeral containers added later (`kubectl debug`, an UPDATE of `pods/ephemeralcontainers`) are not
+ * checked at admission. Kyverno registers the webhook rules of these kinds exactly as `resourceRules` lists them
+ * (unlike ClusterPolicy, which adds the subresource to a Pod match), and v1.19.0's autogen check
+ * (pkg/cel/autogen/support.go `CanAutoGen`) requires exactly one rule whose only resource is `pods`: listing the
+ * subresource, in this rule or a second one, turns autogen off for every controller. kyverno/kyverno#17427 (merged
+ * after v1.19.0) accepts `pods` plus `pods/ephemeralcontainers` in this one rule; add the subresource here once the
+ * clusters run a release with it. The `ephemeralContainers` validations still cover a Pod object that carries them.
+ */
 export const POD_RESOURCE_RULES = [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods'] }];
 
 /**
