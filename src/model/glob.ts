@@ -13,6 +13,14 @@ export function globToRegExp(glob: string): string {
   return `^${escaped}$`;
 }
 
+/**
+ * Whether an identity value is a glob (has a `*`). ClusterPolicy matches an issuer as a glob either way; the
+ * ImageValidatingPolicy engine and cosign match it exactly, so only a glob needs turning into a regexp.
+ */
+export function isGlob(value: string): boolean {
+  return value.includes('*');
+}
+
 /** Whether `value` matches the glob, with the same semantics as {@link globToRegExp}. */
 export function matchesGlob(glob: string, value: string): boolean {
   return new RegExp(globToRegExp(glob)).test(value);

@@ -1,5 +1,5 @@
 import type { Environment, PolicyName, SbomFormat, Signer } from '../model/environment';
-import { globToRegExp, matchesGlob } from '../model/glob';
+import { globToRegExp, isGlob, matchesGlob } from '../model/glob';
 
 /** One `cosign` invocation that checks what one guardrail checks at admission. */
 export interface CosignStep {
@@ -69,7 +69,7 @@ export function planVerification(env: Environment, imageRef: string): Verificati
 /** The identity flags for a signer: exact issuer (or a regexp if it is a glob), anchored subject regexp, Rekor log. */
 function identityArguments({ issuer, subject, rekorUrl }: Signer): string[] {
   return [
-    ...(issuer.includes('*') ? ['--certificate-oidc-issuer-regexp', globToRegExp(issuer)] : ['--certificate-oidc-issuer', issuer]),
+    ...(isGlob(issuer) ? ['--certificate-oidc-issuer-regexp', globToRegExp(issuer)] : ['--certificate-oidc-issuer', issuer]),
     '--certificate-identity-regexp',
     globToRegExp(subject),
     '--rekor-url',

@@ -1,5 +1,6 @@
 import type { FieldPath } from '../model/field-path';
 import { imagePatternBreadth } from '../model/image-pattern';
+import { NAMESPACE_NAME_LABEL } from '../model/kubernetes';
 import { list, record, type Json, type ObjectRule } from './finding';
 import { CLUSTER_POLICY, ruleEnforcesAtRuntime } from './kyverno-rules';
 import { validatorKey } from './schema';
@@ -11,8 +12,6 @@ const IMAGE_VALIDATING_POLICY = 'policies.kyverno.io/v1/ImageValidatingPolicy';
 const VALIDATING_POLICY = 'policies.kyverno.io/v1/ValidatingPolicy';
 const POLICY_KINDS = [CLUSTER_POLICY, IMAGE_VALIDATING_POLICY, VALIDATING_POLICY];
 
-/** The only label a tenant cannot set: the API server writes it from the namespace's (immutable) name. */
-export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
 /** Forges where the first path segment of a URL identity is the owner (user or organisation). */
 const MULTI_TENANT_HOSTS = new Set(['github.com', 'gitlab.com', 'bitbucket.org']);

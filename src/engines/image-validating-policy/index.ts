@@ -7,7 +7,7 @@ import {
   type ImageValidatingPolicySpecValidations as Validation,
 } from '../../../imports/ivpol-policies.kyverno.io';
 import { goDuration } from '../../model/duration';
-import { globToRegExp } from '../../model/glob';
+import { globToRegExp, isGlob } from '../../model/glob';
 import type { Signer } from '../../model/environment';
 import { policyMetadata, type ImageVerification, type PolicyEngine, type PredicateCondition } from '../../policies/guardrail';
 import { celMatchesAnyGlob, celString } from './cel';
@@ -71,7 +71,7 @@ export const imageValidatingPolicyEngine: PolicyEngine = {
 
 /** ClusterPolicy matches issuer and subject as globs; here both match exactly unless given as regexps. */
 function keylessIdentity(signer: Signer): KeylessIdentity {
-  const issuer = signer.issuer.includes('*') ? { issuerRegExp: globToRegExp(signer.issuer) } : { issuer: signer.issuer };
+  const issuer = isGlob(signer.issuer) ? { issuerRegExp: globToRegExp(signer.issuer) } : { issuer: signer.issuer };
   return { ...issuer, subjectRegExp: globToRegExp(signer.subject) };
 }
 

@@ -1,8 +1,7 @@
 import type { ImageValidatingPolicySpecMatchConstraintsNamespaceSelectorMatchExpressions as NamespaceRequirement } from '../../../imports/ivpol-policies.kyverno.io';
+import { NAMESPACE_NAME_LABEL } from '../../model/kubernetes';
 import type { PolicyDefinition } from '../../policies/guardrail';
 
-/** The immutable label the API server puts on every Namespace: selecting on it cannot be spoofed. */
-const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
 /** A Pod's three container lists, each with how a message names it; every image check covers all three. */
 export const CONTAINER_LISTS = [
