@@ -1,4 +1,4 @@
-import Ajv from 'ajv';
+import Ajv, { type ValidateFunction } from 'ajv';
 import { parseAllDocuments } from 'yaml';
 
 /** A result's outcome, as `wgpolicyk8s.io/v1alpha2` and `openreports.io/v1alpha1` both spell it. */
@@ -95,7 +95,12 @@ const reportSchema = {
     },
   },
 };
-const validateReport = new Ajv({ allErrors: false }).compile<RawReport>(reportSchema);
+/** Compiled on first use: every command shares one bundle, and only `readiness` reads reports. */
+let reportValidator: ValidateFunction<RawReport> | undefined;
+const validateReport = (value: unknown): value is RawReport => {
+  reportValidator ??= new Ajv({ allErrors: false }).compile<RawReport>(reportSchema);
+  return reportValidator(value);
+};
 
 /**
  * Reads exported policy reports: JSON or YAML (one or more documents), each a report or a `List` of reports
@@ -126,7 +131,7 @@ function isList(value: unknown): value is { items: unknown[] } {
 
 function checkReport(value: unknown, where: string): RawReport {
   if (!validateReport(value)) {
-    const e = validateReport.errors![0];
+    const e = reportValidator!.errors![0];
     const field = e.instancePath.slice(1).replace(/\/(\d+)/g, '[$1]').replace(/\//g, '.');
     const problem = e.keyword === 'enum' ? `must be one of ${RESULT_STATUSES.join(', ')}` : e.message;
     throw new ReportInputError(`${where}: ${field || '(top level)'}: ${problem}`);
