@@ -20,6 +20,9 @@ export interface PolicyDescription {
   readonly description: string;
 }
 
+/** Where every guardrail of this product files itself in Kyverno's reports, and how much a violation weighs. */
+export const SUPPLY_CHAIN_HIGH = { category: 'Software Supply Chain Security', severity: 'high' } as const;
+
 /** Properties shared by every guardrail construct. */
 export interface GuardrailProps {
   /** The Kyverno engine the policy is rendered for. */

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import type { Signer } from '../model/environment';
 import { sourceRepositoryGlob } from '../model/provenance';
 import { GUARDRAIL_CATALOGUE } from './catalogue';
-import { predicateField, resolveImageVerification, type GuardrailProps } from './guardrail';
+import { predicateField, SUPPLY_CHAIN_HIGH, resolveImageVerification, type GuardrailProps } from './guardrail';
 
 const { policyName, clusterPolicyRule } = GUARDRAIL_CATALOGUE['require-provenance-attestation'];
 
@@ -51,8 +51,7 @@ export class RequireProvenanceAttestation extends Construct {
         ruleName: clusterPolicyRule,
         description: {
           title: 'Require signed SLSA build provenance',
-          category: 'Software Supply Chain Security',
-          severity: 'high',
+          ...SUPPLY_CHAIN_HIGH,
           description:
             'Pods may only run images that carry an SLSA v1 build provenance attestation, signed by the trusted ' +
             'identity and recorded in the Rekor transparency log, whose builder and source repository are allowed.',

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import type { SbomFormat } from '../model/environment';
 import { GUARDRAIL_CATALOGUE } from './catalogue';
-import { predicateField, resolveImageVerification, type GuardrailProps, type PredicateCondition, type PredicateField } from './guardrail';
+import { predicateField, SUPPLY_CHAIN_HIGH, resolveImageVerification, type GuardrailProps, type PredicateCondition, type PredicateField } from './guardrail';
 
 const { policyName, clusterPolicyRule } = GUARDRAIL_CATALOGUE['require-sbom-attestation'];
 
@@ -49,8 +49,7 @@ export class RequireSbomAttestation extends Construct {
         ruleName: clusterPolicyRule,
         description: {
           title: `Require a signed ${title} SBOM attestation`,
-          category: 'Software Supply Chain Security',
-          severity: 'high',
+          ...SUPPLY_CHAIN_HIGH,
           description:
             `Pods may only run images that carry ${aTitle} SBOM as an in-toto attestation, ` +
             'signed by the trusted CI identity and recorded in the Rekor transparency log' +

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { GUARDRAIL_CATALOGUE } from './catalogue';
-import { resolvePolicyDefinition, type GuardrailProps } from './guardrail';
+import { resolvePolicyDefinition, SUPPLY_CHAIN_HIGH, type GuardrailProps } from './guardrail';
 
 const { policyName, clusterPolicyRule } = GUARDRAIL_CATALOGUE['restrict-image-registries'];
 
@@ -29,8 +29,7 @@ export class RestrictImageRegistries extends Construct {
         ruleName: clusterPolicyRule,
         description: {
           title: 'Restrict image registries',
-          category: 'Software Supply Chain Security',
-          severity: 'high',
+          ...SUPPLY_CHAIN_HIGH,
           description:
             'Pods may only run images from the registries the signature and attestation policies verify, ' +
             'or from explicitly allowed third-party images. Any other image would be admitted unverified.',

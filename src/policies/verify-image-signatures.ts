@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { GUARDRAIL_CATALOGUE } from './catalogue';
-import { resolveImageVerification, type GuardrailProps } from './guardrail';
+import { resolveImageVerification, SUPPLY_CHAIN_HIGH, type GuardrailProps } from './guardrail';
 
 const { policyName, clusterPolicyRule } = GUARDRAIL_CATALOGUE['verify-image-signatures'];
 
@@ -21,8 +21,7 @@ export class VerifyImageSignatures extends Construct {
         ruleName: clusterPolicyRule,
         description: {
           title: 'Verify image signatures',
-          category: 'Software Supply Chain Security',
-          severity: 'high',
+          ...SUPPLY_CHAIN_HIGH,
           description:
             'Pods may only run images signed with cosign keyless signing by the trusted CI identity, ' +
             'with the signature recorded in the Rekor transparency log. Enforced, images are pinned by digest.',
