@@ -119,6 +119,14 @@ const BAD_INPUTS: { name: string; config: string; line: number; environment?: st
     message: /"\*" governs every image of every registry: restrict-image-registries would admit such images unverified/,
   },
   {
+    name: 'a third-party image glob that allows a whole public registry',
+    config: VALID.replace('    policies:\n      verify-image-signatures: { phase: audit }', '    thirdPartyImages: [docker.io/*]\n    policies:\n      verify-image-signatures: { phase: audit }'),
+    line: 8,
+    environment: 'develop',
+    field: 'thirdPartyImages[0]',
+    message: /"docker\.io\/\*" admits every owner's images on the public registry docker\.io: name the owner \(e\.g\. docker\.io\/library\/\*\)/,
+  },
+  {
     name: 'a YAML syntax error',
     config: VALID.replace('    policies:\n      verify-image-signatures: { phase: enforce }', '    policies:\n      verify-image-signatures: { phase: enforce'),
     line: 17,

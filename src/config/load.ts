@@ -16,7 +16,7 @@ import {
   type Signer,
 } from '../model/environment';
 import { matchesGlob } from '../model/glob';
-import { imagePatternBreadth } from '../model/image-pattern';
+import { thirdPartyImageBreadth } from '../model/image-pattern';
 import { RESERVED_ENVIRONMENT_NAMES } from '../output/layout';
 import { validateConfigSchema } from './schema-validator';
 
@@ -153,7 +153,7 @@ export function parseConfig(text: string, file: string): Environment[] {
     }
     // The registry restriction admits every third-party glob unverified: each must pin one registry host.
     (env.thirdPartyImages ?? []).forEach((pattern, j) => {
-      const breadth = imagePatternBreadth(pattern);
+      const breadth = thirdPartyImageBreadth(pattern);
       if (breadth) problems.push(problemAt(['environments', i, 'thirdPartyImages', j], `"${pattern}" ${breadth}: restrict-image-registries would admit such images unverified`));
     });
     // A "foreign" image the environment allows would be admitted, and the registry drill would prove nothing.

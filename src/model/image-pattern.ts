@@ -14,3 +14,29 @@ export function imagePatternBreadth(pattern: string): string | undefined {
   }
   return undefined;
 }
+
+/** Public registries where anyone can publish: the first path segment names the owner. */
+const PUBLIC_MULTI_TENANT_REGISTRIES = new Set([
+  'docker.io',
+  'index.docker.io',
+  'registry-1.docker.io',
+  'ghcr.io',
+  'quay.io',
+  'gcr.io',
+  'public.ecr.aws',
+  'registry.gitlab.com',
+]);
+
+/**
+ * Why a third-party glob is too broad, or undefined: besides naming one registry host, on a public registry
+ * where anyone can publish it must name the owner, since every image it matches is admitted unverified —
+ * `docker.io/*` would admit the `docker.io/evil/miner` that restrict-image-registries exists to stop. A
+ * registry of your own (a mirror) may be allowed whole.
+ */
+export function thirdPartyImageBreadth(pattern: string): string | undefined {
+  const breadth = imagePatternBreadth(pattern);
+  if (breadth) return breadth;
+  const [host, path = ''] = pattern.split(/\/(.*)/s);
+  if (!PUBLIC_MULTI_TENANT_REGISTRIES.has(host) || /^[^*/]+\//.test(path)) return undefined;
+  return `admits every owner's images on the public registry ${host}: name the owner (e.g. ${host}/library/*)`;
+}

@@ -232,11 +232,8 @@ export const LINT_RULES: readonly ObjectRule[] = [
     (policy) =>
       fieldsOf(policy).flatMap((f) => {
         if (f.role !== 'imagePattern' || typeof f.value !== 'string') return [];
-        // A validate pattern's `image` lists its alternatives as `a | b`: each one must name a registry.
-        return f.value.split(' | ').flatMap((pattern) => {
-          const breadth = imagePatternBreadth(pattern);
-          return breadth ? [{ path: f.path, message: `image pattern ${JSON.stringify(pattern)} ${breadth}` }] : [];
-        });
+        const breadth = imagePatternBreadth(f.value);
+        return breadth ? [{ path: f.path, message: `image pattern ${JSON.stringify(f.value)} ${breadth}` }] : [];
       }),
   ),
   rule(

@@ -1,6 +1,7 @@
 import type { Construct } from 'constructs';
 import {
   ClusterPolicy,
+  ClusterPolicySpecRulesMatchAnyResourcesOperations as Operation,
   ClusterPolicySpecRulesValidateFailureAction as ValidateFailureAction,
   ClusterPolicySpecRulesVerifyImagesAttestationsConditionsAllOperator as AllOperator,
   ClusterPolicySpecRulesVerifyImagesAttestationsConditionsAnyOperator as AnyOperator,
@@ -12,6 +13,7 @@ import {
   type ClusterPolicySpecRulesVerifyImagesAttestationsConditions as AttestationConditions,
   type ClusterPolicySpecRulesVerifyImagesAttestors,
 } from '../../../imports/cpol-kyverno.io';
+import { registryRestrictionValidations } from '../cel';
 import { goDuration } from '../../model/duration';
 import {
   policyMetadata,
@@ -64,19 +66,18 @@ export const clusterPolicyEngine: PolicyEngine = {
   },
 
   renderRegistryRestriction(scope: Construct, restriction: RegistryRestriction): ClusterPolicy {
-    const image = patternAlternatives(restriction.allowedImages);
     return new ClusterPolicy(scope, 'Resource', {
       metadata: policyMetadata(restriction),
       // Background scans cost no registry calls here and report Pods that were running before the policy.
       spec: policySpec(
         restriction,
         {
-          ...podRule(restriction),
+          // A Pod being deleted has no `object` for the CEL to read, and needs no image check.
+          ...podRule(restriction, [Operation.CREATE, Operation.UPDATE]),
           validate: {
             failureAction: restriction.phase === 'enforce' ? ValidateFailureAction.ENFORCE : ValidateFailureAction.AUDIT,
-            message: restriction.message,
-            // `=(list)` applies the element pattern to every entry of the list when it is present.
-            pattern: { spec: { containers: [{ image }], '=(initContainers)': [{ image }], '=(ephemeralContainers)': [{ image }] } },
+            // CEL, not a pattern: Kyverno's pattern wildcard reads `.` as any character (see registryRestrictionValidations).
+            cel: { expressions: registryRestrictionValidations(restriction) },
           },
         },
         true,
@@ -98,24 +99,12 @@ function policySpec(definition: PolicyDefinition, rule: ClusterPolicySpecRules, 
 }
 
 /** A rule matching Pods only (autogen adds the Pod controllers) in the definition's namespaces. */
-function podRule(definition: PolicyDefinition): Pick<ClusterPolicySpecRules, 'name' | 'match' | 'exclude'> {
+function podRule(definition: PolicyDefinition, operations?: Operation[]): Pick<ClusterPolicySpecRules, 'name' | 'match' | 'exclude'> {
   return {
     name: definition.ruleName,
-    match: { any: [{ resources: { kinds: ['Pod'], namespaces: definition.namespaces && [...definition.namespaces] } }] },
+    match: { any: [{ resources: { kinds: ['Pod'], namespaces: definition.namespaces && [...definition.namespaces], operations } }] },
     exclude: { any: [{ resources: { namespaces: [...definition.excludeNamespaces] } }] },
   };
-}
-
-/**
- * Globs as alternatives of one Kyverno pattern value (`a | b`). In a pattern `|` separates alternatives and a
- * leading `!`, `<`, `>`, `=` or a `&` is an operator, so a glob containing one would not mean itself; the
- * config schema rejects them in third-party images, and this guards the image patterns too.
- */
-export function patternAlternatives(globs: readonly string[]): string {
-  for (const glob of globs) {
-    if (/[\s|!<>=&?()]/.test(glob)) throw new Error(`image glob ${JSON.stringify(glob)} contains a Kyverno pattern operator`);
-  }
-  return globs.join(' | ');
 }
 
 /**

@@ -10,8 +10,8 @@ import { goDuration } from '../../model/duration';
 import { globToRegExp, isGlob } from '../../model/glob';
 import type { Signer } from '../../model/environment';
 import { policyMetadata, type ImageVerification, type PolicyEngine, type PredicateCondition } from '../../policies/guardrail';
-import { celMatchesAnyGlob, celString } from './cel';
-import { CONTAINER_LISTS, POD_RESOURCE_RULES, namespaceRequirements, type ContainerList } from './pod';
+import { CONTAINER_LISTS, celMatchesAnyGlob, celString, type ContainerList } from '../cel';
+import { POD_RESOURCE_RULES, namespaceRequirements } from './pod';
 import { renderRegistryRestriction } from './registry-restriction';
 
 /** Key of the one attestor each policy declares; a CEL identifier, so validations can say `attestors.signer`. */

@@ -3,13 +3,6 @@ import { NAMESPACE_NAME_LABEL } from '../../model/kubernetes';
 import type { PolicyDefinition } from '../../policies/guardrail';
 
 
-/** A Pod's three container lists, each with how a message names it; every image check covers all three. */
-export const CONTAINER_LISTS = [
-  { field: 'containers', noun: 'container' },
-  { field: 'initContainers', noun: 'init container' },
-  { field: 'ephemeralContainers', noun: 'ephemeral container' },
-] as const;
-export type ContainerList = (typeof CONTAINER_LISTS)[number];
 
 /**
  * The Pod rule every policies.kyverno.io guardrail matches: one rule for `pods`, so Kyverno autogen covers controllers.

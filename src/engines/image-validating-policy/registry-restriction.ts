@@ -3,11 +3,10 @@ import {
   ValidatingPolicy,
   ValidatingPolicySpecFailurePolicy as FailurePolicy,
   ValidatingPolicySpecValidationActions as ValidationAction,
-  type ValidatingPolicySpecValidations as Validation,
 } from '../../../imports/vpol-policies.kyverno.io';
 import { policyMetadata, type RegistryRestriction } from '../../policies/guardrail';
-import { celMatchesAnyGlob } from './cel';
-import { CONTAINER_LISTS, POD_RESOURCE_RULES, namespaceRequirements, type ContainerList } from './pod';
+import { registryRestrictionValidations } from '../cel';
+import { POD_RESOURCE_RULES, namespaceRequirements } from './pod';
 
 /**
  * The registry restriction as a `policies.kyverno.io/v1` ValidatingPolicy: it checks the Pod itself, not images
@@ -28,15 +27,7 @@ export function renderRegistryRestriction(scope: Construct, restriction: Registr
         resourceRules: POD_RESOURCE_RULES,
         namespaceSelector: { matchExpressions: namespaceRequirements(restriction) },
       },
-      validations: CONTAINER_LISTS.map((list) => validation(restriction, list)),
+      validations: registryRestrictionValidations(restriction),
     },
   });
-}
-
-/** Every image in one container list (absent lists read as empty) matches an allowed glob. */
-function validation(restriction: RegistryRestriction, list: ContainerList): Validation {
-  return {
-    expression: `object.spec.?${list.field}.orValue([]).all(container, ${celMatchesAnyGlob('container.image', restriction.allowedImages)})`,
-    message: `${list.noun} ${restriction.message}`,
-  };
 }

@@ -1,0 +1,47 @@
+import { globToRegExp } from '../model/glob';
+import type { RegistryRestriction } from '../policies/guardrail';
+
+/**
+ * The one way a configured string reaches CEL: as a double-quoted literal. JSON's escapes (`\"`, `\\`, `\n`,
+ * `\uXXXX`) are all valid CEL escapes, so any value (quotes, backslashes, newlines) stays data, never code.
+ */
+export function celString(value: string): string {
+  return JSON.stringify(value);
+}
+
+/** A CEL list literal of strings. */
+function celStringList(values: readonly string[]): string {
+  return `[${values.map(celString).join(', ')}]`;
+}
+
+/** CEL that holds when the string `expression` matches one of the globs, each as its anchored regexp. */
+export function celMatchesAnyGlob(expression: string, globs: readonly string[]): string {
+  return `${celStringList(globs.map(globToRegExp))}.exists(pattern, ${expression}.matches(pattern))`;
+}
+
+/** A Pod's three container lists, each with how a message names it; every image check covers all three. */
+export const CONTAINER_LISTS = [
+  { field: 'containers', noun: 'container' },
+  { field: 'initContainers', noun: 'init container' },
+  { field: 'ephemeralContainers', noun: 'ephemeral container' },
+] as const;
+export type ContainerList = (typeof CONTAINER_LISTS)[number];
+
+/**
+ * The registry restriction as CEL over the admitted Pod, one validation per container list (an absent list holds
+ * no image), each image matched against the anchored regexps of the allowed globs. Both engines use it: a
+ * Kyverno validate `pattern` would match with Kyverno's wildcard, where `.` also matches any one character, so
+ * `mirror.acme.com/*` would admit the look-alike `mirror-acme.com/*`. Kyverno's autogen rewrites `object.spec`
+ * for Pod controllers in both policy kinds.
+ */
+export function registryRestrictionValidations(restriction: RegistryRestriction): { expression: string; message: string }[] {
+  return CONTAINER_LISTS.map((list) => {
+    const images = `object.spec.${list.field}`;
+    const allowed = `${images}.all(container, ${celMatchesAnyGlob('container.image', restriction.allowedImages)})`;
+    return {
+      // `containers` is required in a Pod spec; the other two lists may be absent.
+      expression: list.field === 'containers' ? allowed : `!has(${images}) || ${allowed}`,
+      message: `${list.noun} ${restriction.message}`,
+    };
+  });
+}
