@@ -127,6 +127,22 @@ const BAD_INPUTS: { name: string; config: string; line: number; environment?: st
     message: /"docker\.io\/\*" admits every owner's images on the public registry docker\.io: name the owner \(e\.g\. docker\.io\/library\/\*\)/,
   },
   {
+    name: 'a provenance source-repository glob that matches every owner on the forge',
+    config: VALID.replace('    policies:\n      verify-image-signatures: { phase: audit }', '    provenance: { sourceRepositories: [https://github.com/acme/*, https://github.com/*] }\n    policies:\n      verify-image-signatures: { phase: audit }'),
+    line: 8,
+    environment: 'develop',
+    field: 'provenance.sourceRepositories[1]',
+    message: /"https:\/\/github\.com\/\*" matches more than one owner on github\.com/,
+  },
+  {
+    name: 'a provenance builder id glob of "*"',
+    config: VALID.replace('    policies:\n      verify-image-signatures: { phase: audit }', '    provenance: { builderIds: ["*"] }\n    policies:\n      verify-image-signatures: { phase: audit }'),
+    line: 8,
+    environment: 'develop',
+    field: 'provenance.builderIds[0]',
+    message: /"\*" matches more than one owner/,
+  },
+  {
     name: 'a YAML syntax error',
     config: VALID.replace('    policies:\n      verify-image-signatures: { phase: enforce }', '    policies:\n      verify-image-signatures: { phase: enforce'),
     line: 17,

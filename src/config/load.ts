@@ -16,6 +16,7 @@ import {
   type Signer,
 } from '../model/environment';
 import { matchesGlob } from '../model/glob';
+import { subjectBreadth } from '../model/identity';
 import { thirdPartyImageBreadth } from '../model/image-pattern';
 import { RESERVED_ENVIRONMENT_NAMES } from '../output/layout';
 import { validateConfigSchema } from './schema-validator';
@@ -156,6 +157,13 @@ export function parseConfig(text: string, file: string): Environment[] {
       const breadth = thirdPartyImageBreadth(pattern);
       if (breadth) problems.push(problemAt(['environments', i, 'thirdPartyImages', j], `"${pattern}" ${breadth}: restrict-image-registries would admit such images unverified`));
     });
+    // Provenance allow-lists are matched against signed predicate fields: each glob must still pin one owner.
+    for (const field of ['builderIds', 'sourceRepositories'] as const) {
+      (env.provenance?.[field] ?? []).forEach((glob, j) => {
+        const breadth = subjectBreadth(glob, false);
+        if (breadth) problems.push(problemAt(['environments', i, 'provenance', field, j], `"${glob}" ${breadth}: any builder or repository of that forge would be accepted`));
+      });
+    }
     // A "foreign" image the environment allows would be admitted, and the registry drill would prove nothing.
     const foreign = env.drill?.foreignImage;
     const allowed = [...env.imagePatterns, ...(env.thirdPartyImages ?? [])];

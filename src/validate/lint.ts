@@ -1,5 +1,6 @@
 import type { FieldPath } from '../model/field-path';
 import { imagePatternBreadth } from '../model/image-pattern';
+import { literalPrefix, subjectBreadth } from '../model/identity';
 import { NAMESPACE_NAME_LABEL } from '../model/kubernetes';
 import { list, record, type Json, type ObjectRule } from './finding';
 import { CLUSTER_POLICY, ruleEnforcesAtRuntime } from './kyverno-rules';
@@ -13,8 +14,6 @@ const VALIDATING_POLICY = 'policies.kyverno.io/v1/ValidatingPolicy';
 const POLICY_KINDS = [CLUSTER_POLICY, IMAGE_VALIDATING_POLICY, VALIDATING_POLICY];
 
 
-/** Forges where the first path segment of a URL identity is the owner (user or organisation). */
-const MULTI_TENANT_HOSTS = new Set(['github.com', 'gitlab.com', 'bitbucket.org']);
 
 type Role = 'subject' | 'issuer' | 'imagePattern' | 'namespace' | 'labelSelector';
 
@@ -79,67 +78,6 @@ function identityHolders(policy: Json): { value: Json; path: FieldPath }[] {
   };
   walk(policy.spec, ['spec'], 'spec', undefined);
   return holders;
-}
-
-/**
- * The characters every value matched by the identity must start with: a glob up to its first `*`; a regular
- * expression from `^` up to its first operator (escaped punctuation read as literal). Empty when the pattern
- * may match anywhere (unanchored, or a top-level `|`).
- */
-function literalPrefix(pattern: string, regexp: boolean): { prefix: string; exact: boolean } {
-  if (!regexp) {
-    const star = pattern.indexOf('*');
-    return star < 0 ? { prefix: pattern, exact: true } : { prefix: pattern.slice(0, star), exact: false };
-  }
-  if (!pattern.startsWith('^') || hasTopLevelAlternation(pattern)) return { prefix: '', exact: false };
-  let prefix = '';
-  for (let i = 1; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '\\' && /[^\w\s]/.test(pattern[i + 1] ?? '')) {
-      prefix += pattern[++i];
-    } else if (c === '$' && i === pattern.length - 1) {
-      return { prefix, exact: true };
-    } else if (/[\\.[\](){}*+?|^$]/.test(c)) {
-      return { prefix, exact: false };
-    } else {
-      prefix += c;
-    }
-  }
-  return { prefix, exact: false };
-}
-
-function hasTopLevelAlternation(pattern: string): boolean {
-  let depth = 0;
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '\\') i++;
-    else if (c === '(') depth++;
-    else if (c === ')') depth--;
-    else if (c === '|' && depth === 0) return true;
-  }
-  return false;
-}
-
-/**
- * Why a subject pattern can match identities of more than one owner, or undefined when it cannot: the fixed
- * prefix must pin the owner — for a URL its scheme and host, plus the first path segment on a multi-tenant
- * forge (`https://github.com/acme/`); for an e-mail address its domain.
- */
-function subjectBreadth(subject: string, regexp: boolean): string | undefined {
-  if (subject === '') return 'is empty: every identity the issuer vouches for is trusted';
-  const { prefix, exact } = literalPrefix(subject, regexp);
-  if (exact) return undefined;
-  const url = /^[a-z][a-z0-9+.-]*:\/\/([^/]+)\/(.*)$/i.exec(prefix);
-  if (url) {
-    const [, host, rest] = url;
-    if (!MULTI_TENANT_HOSTS.has(host.toLowerCase()) || /^[^/]+\//.test(rest)) return undefined;
-    return `matches more than one owner on ${host}: the part before the first wildcard must end with "/<owner>/"`;
-  }
-  if (!regexp) {
-    const at = subject.lastIndexOf('@');
-    if (at > prefix.length && !subject.slice(at).includes('*')) return undefined;
-  }
-  return 'matches more than one owner: the part before the first wildcard must fix the scheme, host and owner';
 }
 
 const TEMPLATE_SYNTAX = /\{\{|\}\}|\$\{|\$\(/;
