@@ -172,6 +172,20 @@ describe('flux config', () => {
     expect(problems).toEqual([expect.stringMatching(/environments\.yaml:6:\d+: environment "production": flux\.timeout: must be a Go duration/)]);
   });
 
+  test.each([
+    ['timeout', '0s'],
+    ['interval', '500ms'],
+    ['retryInterval', '99999999999h'],
+  ])('a %s of %s (a valid Go duration Flux would refuse or overflow on) is refused with file:line', (field, value) => {
+    const problems = problemsOf(configText(`    flux: { ${field}: "${value}" }`));
+    expect(problems).toEqual([expect.stringMatching(new RegExp(`:6:\\d+: environment "production": flux\\.${field}: must be between 1s and 8760h \\(got ${value}\\)`))]);
+  });
+
+  test('durations within bounds, in any Go notation, are accepted', () => {
+    const [production] = loadConfig(writeConfig(configText('    flux: { timeout: "1h30m", interval: "90s", retryInterval: "8760h" }')));
+    expect(production.flux).toMatchObject({ timeout: '1h30m', interval: '90s', retryInterval: '8760h' });
+  });
+
   test('an emitted GitRepository may not take the bootstrap name', () => {
     const problems = problemsOf(configText('    flux: { sourceRef: flux-system, gitRepository: { url: https://github.com/acme/g } }'));
     expect(problems).toEqual([expect.stringMatching(/:6:\d+: environment "production": flux\.sourceRef: must not be "flux-system"/)]);

@@ -2,7 +2,7 @@ import type { ErrorObject } from 'ajv';
 import { readFileSync } from 'node:fs';
 import { LineCounter, isMap, isScalar, parseDocument, type Document, type Node } from 'yaml';
 import { fromJsonPointer, type FieldPath } from '../model/field-path';
-import { parseDuration } from '../model/duration';
+import { parseDuration, parseGoDuration } from '../model/duration';
 import {
   POLICY_NAMES,
   type EngineKind,
@@ -49,6 +49,8 @@ const ALWAYS_EXCLUDED_NAMESPACES = ['kube-system'];
 const DEFAULT_REKOR_URL = 'https://rekor.sigstore.dev';
 const DEFAULT_KYVERNO_NAMESPACE = 'kyverno';
 const DEFAULT_TIMEOUT_SECONDS = 30;
+/** A year: a longer Flux interval or timeout is a typo, and Go's duration type overflows not far beyond. */
+const MAX_FLUX_DURATION_SECONDS = 8_760 * 3_600;
 /** A well-known public image no company registry pattern covers. */
 const DEFAULT_FOREIGN_DRILL_IMAGE = 'docker.io/library/busybox:1.36';
 const DEFAULT_ENGINE: EngineKind = 'ClusterPolicy';
@@ -157,6 +159,18 @@ export function parseConfig(text: string, file: string): Environment[] {
       const breadth = thirdPartyImageBreadth(pattern);
       if (breadth) problems.push(problemAt(['environments', i, 'thirdPartyImages', j], `"${pattern}" ${breadth}: restrict-image-registries would admit such images unverified`));
     });
+    // Flux rejects (or overflows on) a zero or absurd duration only when it reconciles: say so now.
+    const durations: [FieldPath, string | undefined][] = [
+      ...(['interval', 'retryInterval', 'timeout'] as const).map((field): [FieldPath, string | undefined] => [['flux', field], env.flux?.[field]]),
+      [['flux', 'gitRepository', 'interval'], env.flux?.gitRepository?.interval],
+    ];
+    for (const [field, value] of durations) {
+      if (value === undefined) continue;
+      const seconds = parseGoDuration(value);
+      if (seconds < 1 || seconds > MAX_FLUX_DURATION_SECONDS) {
+        problems.push(problemAt(['environments', i, ...field], `must be between 1s and ${MAX_FLUX_DURATION_SECONDS / 3_600}h (got ${value})`));
+      }
+    }
     // Provenance allow-lists are matched against signed predicate fields: each glob must still pin one owner.
     for (const field of ['builderIds', 'sourceRepositories'] as const) {
       (env.provenance?.[field] ?? []).forEach((glob, j) => {

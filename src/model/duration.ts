@@ -20,3 +20,13 @@ export function goDuration(seconds: number): string {
   if (seconds % 60 === 0) return `${seconds / 60}m`;
   return `${seconds}s`;
 }
+
+/** Seconds per unit of a Go duration (`time.ParseDuration`), as Flux's duration fields take it. */
+const GO_UNIT_SECONDS: Readonly<Record<string, number>> = { ms: 0.001, s: 1, m: 60, h: 3_600 };
+
+/** The seconds of a Go duration such as `90s`, `5m` or `1h30m` (the config schema checks its syntax). */
+export function parseGoDuration(text: string): number {
+  let seconds = 0;
+  for (const [, amount, unit] of text.matchAll(/([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)/g)) seconds += Number(amount) * GO_UNIT_SECONDS[unit];
+  return seconds;
+}

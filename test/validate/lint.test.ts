@@ -97,6 +97,8 @@ describe('identity and scope lint', () => {
       { path: [...KEYLESS, 'issuer'], message: 'issuer "http://token.actions.githubusercontent.com" is not an https URL', rule: 'lint/issuer-https' },
     ]);
     expect(violationsOf('lint/issuer-https', renderPolicy({ signer: { issuer: 'https://accounts.google.com' } }))).toEqual([]);
+    // A wildcard host is too broad (lint/identity-owner-scope), but it is https.
+    expect(violationsOf('lint/issuer-https', renderPolicy({ signer: { issuer: 'https://*.example.com' } }))).toEqual([]);
   });
 
   it('lint/template-syntax: in identities, image patterns and namespaces', () => {
