@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../src/config/load';
 import { globToRegExp } from '../src/model/glob';
-import { hasDigest, planVerification, shellCommand, shellQuote } from '../src/rollout/cosign';
+import { hasDigest, isImageReference, planVerification, shellCommand, shellQuote } from '../src/rollout/cosign';
 import { SHIPPED_CONFIG, runCli, tempDir, writeConfig } from './helpers';
 
 const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
@@ -108,6 +108,15 @@ describe('refusals', () => {
     expect(hasDigest(`ghcr.io/acme/web:1.0@${DIGEST}`)).toBe(true);
     expect(hasDigest('ghcr.io/acme/web:1.0')).toBe(false);
     expect(hasDigest('localhost:5000/acme/web')).toBe(false);
+  });
+
+  it('refuses what is not an image reference, a short digest included, before anything else', () => {
+    for (const ref of ['ghcr.io/acme/app@sha256:abc', 'ghcr.io/acme/app;touch$IFS/tmp/x', 'ghcr.io/acme/App:1', 'ghcr.io/acme/app:1 --x']) {
+      const plan = planVerification(env('develop'), ref);
+      expect(plan, ref).toEqual({ refusal: expect.stringContaining('is not a valid image reference') });
+    }
+    expect(isImageReference(IMAGE)).toBe(true);
+    expect(isImageReference('localhost:5000/acme/web:1.0')).toBe(true);
   });
 });
 

@@ -18,9 +18,21 @@ export type VerificationPlan = { readonly steps: readonly CosignStep[] } | { rea
 const COSIGN_SBOM_TYPE: Readonly<Record<SbomFormat, string>> = { spdx: 'spdxjson', cyclonedx: 'cyclonedx' };
 const COSIGN_PROVENANCE_TYPE = 'slsaprovenance1';
 
+// The image reference grammar of the distribution spec, in parts: `[host[:port]/]path[:tag][@digest]`.
+const HOST = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?';
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const TAG = '[\\w][\\w.-]{0,127}';
+const DIGEST = '[a-z0-9]+(?:[+._-][a-z0-9]+)*:[0-9a-fA-F]{32,}';
+const IMAGE_REFERENCE = new RegExp(`^(?:${HOST}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::${TAG})?(?:@${DIGEST})?$`);
+
+/** Whether the string is an image reference at all (cosign and the API server refuse anything else). */
+export function isImageReference(imageRef: string): boolean {
+  return IMAGE_REFERENCE.test(imageRef);
+}
+
 /** Whether the reference pins a digest (`…@sha256:…`), as admission requires under enforce. */
 export function hasDigest(imageRef: string): boolean {
-  return /@[a-z0-9]+(?:[+._-][a-z0-9]+)*:[0-9a-fA-F]{32,}$/.test(imageRef);
+  return new RegExp(`@${DIGEST}$`).test(imageRef);
 }
 
 /**
@@ -29,6 +41,9 @@ export function hasDigest(imageRef: string): boolean {
  * translation, the issuer is matched exactly (or as a regexp if it is a glob), and the same Rekor log is used.
  */
 export function planVerification(env: Environment, imageRef: string): VerificationPlan {
+  if (!isImageReference(imageRef)) {
+    return { refusal: `${JSON.stringify(imageRef)} is not a valid image reference ([host[:port]/]path[:tag][@sha256:<64 hex digits>])` };
+  }
   if (!env.imagePatterns.some((pattern) => matchesGlob(pattern, imageRef))) {
     return {
       refusal:
@@ -41,7 +56,7 @@ export function planVerification(env: Environment, imageRef: string): Verificati
     return {
       refusal:
         `${imageRef} has no digest, and environment "${env.name}" enforces ${enforcing.join(', ')}: promote by digest ` +
-        `(e.g. ${imageRef.replace(/:[^/:]*$/, '')}@sha256:<digest>, from \`crane digest\` or the CI build output)`,
+        `(e.g. ${imageRef.replace(/@.*$/, '').replace(/:[^/:]*$/, '')}@sha256:<digest>, from \`crane digest\` or the CI build output)`,
     };
   }
   const identity = identityArguments(env.signer);
