@@ -164,6 +164,7 @@ describe('Kyverno v1.19.0 policy webhook rules', () => {
 
   it('kyverno/cluster-policy-namespace', () => {
     const policy = shippedObject(ENFORCE_SIGNATURES);
+    expect(violationsOf('kyverno/cluster-policy-namespace', policy)).toEqual([]);
     policy.metadata.namespace = 'kyverno';
     expect(violationsOf('kyverno/cluster-policy-namespace', policy)).toEqual([
       { path: ['metadata', 'namespace'], message: 'A clusterpolicy should not have the namespace defined', rule: 'kyverno/cluster-policy-namespace' },
