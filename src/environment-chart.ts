@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { ENGINES } from './engines';
 import type { Environment } from './model/environment';
-import type { GuardrailProps } from './policies/guardrail';
+import type { GuardrailProps, PolicyEngine } from './policies/guardrail';
 import { GUARDRAILS } from './policies';
 
 export const ENVIRONMENT_LABEL = 'guardrails/environment';
@@ -11,6 +11,12 @@ export const ENVIRONMENT_LABEL = 'guardrails/environment';
 export interface EnvironmentChartProps {
   /** The environment whose guardrails the chart holds. */
   readonly environment: Environment;
+
+  /**
+   * Renders the guardrails instead of the environment's own engine (e.g. to read their resolved definitions).
+   * @default - the engine the environment names
+   */
+  readonly engine?: PolicyEngine;
 }
 
 /**
@@ -23,7 +29,7 @@ export class EnvironmentChart extends Chart {
   constructor(scope: Construct, props: EnvironmentChartProps) {
     super(scope, props.environment.name, { disableResourceNameHashes: true });
     const env = (this.environment = props.environment);
-    const engine = ENGINES[env.engine];
+    const engine = props.engine ?? ENGINES[env.engine];
     for (const [name, settings] of env.policies) {
       const common: GuardrailProps = {
         engine,

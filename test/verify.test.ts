@@ -5,6 +5,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../src/config/load';
 import { globToRegExp } from '../src/model/glob';
 import { hasDigest, isImageReference, planVerification, shellCommand, shellQuote } from '../src/rollout/cosign';
+import { predicateField } from '../src/policies/guardrail';
+import { describeCondition, predicateViolations } from '../src/rollout/predicate';
 import { SHIPPED_CONFIG, runCli, tempDir, writeConfig } from './helpers';
 
 const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
@@ -25,13 +27,17 @@ describe('cosign commands per environment', () => {
   it.each(['develop', 'staging', 'production'])('%s: one cosign call per signature guardrail, with its identity rules', (name) => {
     // restrict-image-registries checks no signature: refusing ungoverned images (below) is its local check.
     const plan = planVerification(env(name), IMAGE);
-    expect(plan).toEqual({
-      steps: [
-        { policy: 'verify-image-signatures', argv: ['cosign', 'verify', ...IDENTITY, IMAGE] },
-        { policy: 'require-sbom-attestation', argv: ['cosign', 'verify-attestation', '--type', 'spdxjson', ...IDENTITY, IMAGE] },
-        { policy: 'require-provenance-attestation', argv: ['cosign', 'verify-attestation', '--type', 'slsaprovenance1', ...IDENTITY, IMAGE] },
-      ],
-    });
+    if (!('steps' in plan)) throw new Error(plan.refusal);
+    expect(plan.steps.map(({ policy, argv }) => ({ policy, argv }))).toEqual([
+      { policy: 'verify-image-signatures', argv: ['cosign', 'verify', ...IDENTITY, IMAGE] },
+      { policy: 'require-sbom-attestation', argv: ['cosign', 'verify-attestation', '--type', 'spdxjson', ...IDENTITY, IMAGE] },
+      { policy: 'require-provenance-attestation', argv: ['cosign', 'verify-attestation', '--type', 'slsaprovenance1', ...IDENTITY, IMAGE] },
+    ]);
+    // The provenance step carries the predicate conditions the policy renders, checked on cosign's output with --run.
+    expect(plan.steps[2].attestation?.conditions.map(describeCondition)).toEqual([
+      'runDetails.builder.id matches one of: https://github.com/acme/*',
+      'buildDefinition.externalParameters.workflow.repository matches one of: https://github.com/acme/*',
+    ]);
   });
 
   it('a CycloneDX SBOM and a separate provenance signer reach their commands', () => {
@@ -76,6 +82,7 @@ describe('cosign commands per environment', () => {
             '--rekor-url', 'https://rekor.example.com',
             'registry.example.com/team/app:1.0',
           ],
+          attestation: { predicateType: 'https://spdx.dev/Document', conditions: [] },
         },
       ],
     });
@@ -155,23 +162,40 @@ describe('printed commands', () => {
 describe('verify --run', () => {
   afterEach(() => vi.unstubAllEnvs());
 
-  /** Puts a fake `cosign` first on PATH that records its arguments and exits with the code given per subcommand. */
-  function fakeCosign(exitCodes: Record<string, number> = {}): string {
+  /**
+   * Puts a fake `cosign` first on PATH that records its arguments, prints what `attestations` holds for its
+   * `--type` (as cosign prints verified attestations: one DSSE envelope per line) and exits with the code given
+   * per subcommand.
+   */
+  function fakeCosign(exitCodes: Record<string, number> = {}, attestations: Record<string, object> = {}): string {
     const dir = tempDir();
     const log = join(dir, 'calls.log');
+    for (const [type, statement] of Object.entries(attestations)) {
+      const payload = Buffer.from(JSON.stringify(statement)).toString('base64');
+      writeFileSync(join(dir, `${type}.out`), `${JSON.stringify({ payloadType: 'application/vnd.in-toto+json', payload, signatures: [] })}\n`);
+    }
     const cases = Object.entries(exitCodes).map(([sub, code]) => `  ${sub}) exit ${code} ;;`).join('\n');
     writeFileSync(
       join(dir, 'cosign'),
-      `#!/bin/sh\nprintf '%s\\0' "$@" >> '${log}'\nprintf '\\n' >> '${log}'\necho "checked $1"\ncase "$1" in\n${cases}\nesac\nexit 0\n`,
+      `#!/bin/sh\nprintf '%s\\0' "$@" >> '${log}'\nprintf '\\n' >> '${log}'\necho "checked $1" >&2\n` +
+        `type=; prev=; for a in "$@"; do [ "$prev" = --type ] && type=$a; prev=$a; done\n` +
+        `[ -f '${dir}'/"$type".out ] && cat '${dir}'/"$type".out\n` +
+        `case "$1" in\n${cases}\nesac\nexit 0\n`,
     );
     chmodSync(join(dir, 'cosign'), 0o755);
     vi.stubEnv('PATH', `${dir}:${process.env.PATH}`);
     return log;
   }
+  const provenance = (builderId: string, repository: string) => ({
+    _type: 'https://in-toto.io/Statement/v1',
+    predicateType: 'https://slsa.dev/provenance/v1',
+    predicate: { buildDefinition: { externalParameters: { workflow: { repository } } }, runDetails: { builder: { id: builderId } } },
+  });
+  const RELEASE = 'https://github.com/acme/web/.github/workflows/release.yml@refs/tags/v1.0.0';
   const calls = (log: string) => readFileSync(log, 'utf8').split('\n').slice(0, -1).map((line) => line.split('\0').slice(0, -1));
 
   it('runs each planned command with exactly its arguments and reports each step', () => {
-    const log = fakeCosign();
+    const log = fakeCosign({}, { slsaprovenance1: provenance(RELEASE, 'https://github.com/acme/web') });
     const { code, out } = runCli('verify', '--env', 'staging', IMAGE, '--run');
     expect(code).toBe(0);
     expect(calls(log)).toEqual([
@@ -195,6 +219,23 @@ describe('verify --run', () => {
     expect(out).toContain('2 of 3 checks failed');
   });
 
+  it('checks the predicate as the policy does: a provenance from a foreign builder or repository fails', () => {
+    fakeCosign({}, { slsaprovenance1: provenance('https://github.com/evil/x/.github/workflows/a.yml@refs/heads/main', 'https://github.com/acme-evil/web') });
+    const { code, out } = runCli('verify', '--env', 'staging', IMAGE, '--run');
+    expect(code).toBe(1);
+    expect(out).toContain('step 3/3 require-provenance-attestation: FAILED (predicate conditions)');
+    expect(out).toContain('predicate: ');
+    expect(out).toContain('runDetails.builder.id is "https://github.com/evil/x/.github/workflows/a.yml@refs/heads/main"');
+    expect(out).toContain('buildDefinition.externalParameters.workflow.repository is "https://github.com/acme-evil/web"');
+  });
+
+  it('an attestation step whose output holds no statement of the type fails: nothing was shown to satisfy the predicate', () => {
+    fakeCosign();
+    const { code, out } = runCli('verify', '--env', 'staging', IMAGE, '--run');
+    expect(code).toBe(1);
+    expect(out).toContain("predicate: no https://slsa.dev/provenance/v1 statement in cosign's output");
+  });
+
   it('without cosign on PATH: says how to install it', () => {
     const empty = tempDir();
     vi.stubEnv('PATH', empty);
@@ -208,5 +249,34 @@ describe('verify --run', () => {
     const log = fakeCosign();
     expect(runCli('verify', '--env', 'production', 'ghcr.io/acme/web:latest', '--run').code).toBe(2);
     expect(existsSync(log)).toBe(false);
+  });
+});
+
+describe('predicate conditions on what cosign printed', () => {
+  const SPDX = 'https://spdx.dev/Document';
+  const now = Date.parse('2026-11-26T12:00:00Z');
+  const daysAgo = (days: number) => new Date(now - days * 86_400_000).toISOString();
+  const output = (...statements: object[]) =>
+    ['Verification for ghcr.io/acme/web --', ...statements.map((st) => JSON.stringify({ payload: Buffer.from(JSON.stringify(st)).toString('base64') }))].join('\n');
+  const sbom = (created: string, predicateType = SPDX) => ({ predicateType, predicate: { creationInfo: { created } } });
+  const maxAge = { kind: 'notOlderThan', field: predicateField('creationInfo.created'), maxAgeSeconds: 30 * 86_400, description: 'SPDX SBOM is older than allowed' } as const;
+
+  it.each([0, 29, 30])('an SBOM created %i days ago passes a 30-day maximum age', (days) => {
+    expect(predicateViolations(output(sbom(daysAgo(days))), SPDX, [maxAge], now)).toEqual([]);
+  });
+
+  it.each([
+    ['31 days old', daysAgo(31)],
+    ['dated in the future', daysAgo(-1)],
+    ['not a timestamp', 'yesterday'],
+  ])('an SBOM %s fails', (_, created) => {
+    expect(predicateViolations(output(sbom(created)), SPDX, [maxAge], now)).toEqual([`SPDX SBOM is older than allowed: creationInfo.created is ${JSON.stringify(created)}`]);
+  });
+
+  it('every statement of the type must pass, as in the ClusterPolicy engine; other types are not considered', () => {
+    expect(predicateViolations(output(sbom(daysAgo(1)), sbom(daysAgo(90))), SPDX, [maxAge], now)).toHaveLength(1);
+    expect(predicateViolations(output(sbom(daysAgo(90), 'https://cyclonedx.org/bom')), SPDX, [maxAge], now)).toEqual([
+      "no https://spdx.dev/Document statement in cosign's output",
+    ]);
   });
 });

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { planVerification, shellCommand } from '../rollout/cosign';
+import { describeCondition, predicateViolations } from '../rollout/predicate';
 import { loadEnvironment } from './environment';
 import type { Command } from './output';
 import { DEFAULT_CONFIG } from './synth';
@@ -36,7 +37,11 @@ export const verify: Command = (argv, output) => {
     output.err(`refused: ${plan.refusal}`);
     return 2;
   }
-  for (const step of plan.steps) output.out(`# ${step.policy}\n${shellCommand(step.argv)}`);
+  for (const step of plan.steps) {
+    output.out(`# ${step.policy}\n${shellCommand(step.argv)}`);
+    // cosign checks who signed; what the predicate says is the policy's to check too (done here with --run).
+    for (const condition of step.attestation?.conditions ?? []) output.out(`#   and its predicate: ${describeCondition(condition)}`);
+  }
   if (!values.run) return 0;
 
   let failed = 0;
@@ -48,10 +53,14 @@ export const verify: Command = (argv, output) => {
       return 2;
     }
     if (run.error) throw run.error;
-    const outcome = run.status === 0 ? 'verified' : `FAILED (cosign exited ${run.status ?? run.signal})`;
+    const violations =
+      run.status === 0 && step.attestation?.conditions.length ? predicateViolations(run.stdout, step.attestation.predicateType, step.attestation.conditions) : [];
+    const outcome =
+      run.status !== 0 ? `FAILED (cosign exited ${run.status ?? run.signal})` : violations.length > 0 ? 'FAILED (predicate conditions)' : 'verified';
     output.out(`step ${index + 1}/${plan.steps.length} ${step.policy}: ${outcome}`);
     for (const line of `${run.stderr}${run.stdout}`.split('\n').filter((l) => l.trim() !== '')) output.out(`  ${line}`);
-    if (run.status !== 0) failed++;
+    for (const violation of violations) output.out(`  predicate: ${violation}`);
+    if (outcome !== 'verified') failed++;
   }
   output.out(failed === 0 ? `${positionals[0]} passes every guardrail of "${environment.name}"` : `${failed} of ${plan.steps.length} checks failed`);
   return failed === 0 ? 0 : 1;

@@ -1,22 +1,28 @@
-import type { Environment, PolicyName, SbomFormat, Signer } from '../model/environment';
+import type { Environment, PolicyName, Signer } from '../model/environment';
 import { globToRegExp, isGlob, matchesGlob } from '../model/glob';
+import { CYCLONEDX_PREDICATE_TYPE, SPDX_PREDICATE_TYPE } from '../policies/require-sbom-attestation';
+import { SLSA_PROVENANCE_V1_PREDICATE_TYPE } from '../policies/require-provenance-attestation';
+import type { AttestationCheck } from '../policies/guardrail';
+import { imageVerificationsOf } from './definitions';
 
 /** One `cosign` invocation that checks what one guardrail checks at admission. */
 export interface CosignStep {
   readonly policy: PolicyName;
   /** `cosign` and its arguments, ready for spawning without a shell. */
   readonly argv: readonly string[];
+  /** For an attestation: its predicate type and the conditions its predicate must meet, checked on cosign's output. */
+  readonly attestation?: Pick<AttestationCheck, 'predicateType' | 'conditions'>;
 }
 
 /** Either the steps that verify the image as the environment would, or why the image cannot be verified here. */
 export type VerificationPlan = { readonly steps: readonly CosignStep[] } | { readonly refusal: string };
 
-/**
- * cosign's `--type` names for the predicate types the policies require: `spdxjson` is https://spdx.dev/Document,
- * `cyclonedx` is https://cyclonedx.org/bom, `slsaprovenance1` is https://slsa.dev/provenance/v1.
- */
-const COSIGN_SBOM_TYPE: Readonly<Record<SbomFormat, string>> = { spdx: 'spdxjson', cyclonedx: 'cyclonedx' };
-const COSIGN_PROVENANCE_TYPE = 'slsaprovenance1';
+/** cosign's `--type` names for the predicate types the policies require; any other type is passed as its URI. */
+const COSIGN_TYPES: Readonly<Record<string, string>> = {
+  [SPDX_PREDICATE_TYPE]: 'spdxjson',
+  [CYCLONEDX_PREDICATE_TYPE]: 'cyclonedx',
+  [SLSA_PROVENANCE_V1_PREDICATE_TYPE]: 'slsaprovenance1',
+};
 
 // The image reference grammar of the distribution spec, in parts: `[host[:port]/]path[:tag][@digest]`.
 const HOST = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?';
@@ -59,24 +65,17 @@ export function planVerification(env: Environment, imageRef: string): Verificati
         `(e.g. ${imageRef.replace(/@.*$/, '').replace(/:[^/:]*$/, '')}@sha256:<digest>, from \`crane digest\` or the CI build output)`,
     };
   }
-  const identity = identityArguments(env.signer);
-  // restrict-image-registries checks no signature: being governed (checked above) is what it asks of this image.
-  const commands: Partial<Record<PolicyName, readonly string[]>> = {
-    'verify-image-signatures': ['cosign', 'verify', ...identity, imageRef],
-    'require-sbom-attestation': ['cosign', 'verify-attestation', '--type', COSIGN_SBOM_TYPE[env.sbom.format ?? 'spdx'], ...identity, imageRef],
-    'require-provenance-attestation': [
-      'cosign',
-      'verify-attestation',
-      '--type',
-      COSIGN_PROVENANCE_TYPE,
-      ...identityArguments(env.provenance.provenanceSigner ?? env.signer),
-      imageRef,
-    ],
-  };
+  // One step per image verification guardrail, from its resolved definition (signer, predicate type and conditions
+  // as the policy renders them). restrict-image-registries checks no signature: being governed is what it asks.
   return {
-    steps: [...env.policies.keys()].flatMap((policy) => {
-      const argv = commands[policy];
-      return argv ? [{ policy, argv }] : [];
+    steps: imageVerificationsOf(env).map(({ name, signer, attestation }): CosignStep => {
+      if (!attestation) return { policy: name, argv: ['cosign', 'verify', ...identityArguments(signer), imageRef] };
+      const type = COSIGN_TYPES[attestation.predicateType] ?? attestation.predicateType;
+      return {
+        policy: name,
+        argv: ['cosign', 'verify-attestation', '--type', type, ...identityArguments(signer), imageRef],
+        attestation: { predicateType: attestation.predicateType, conditions: attestation.conditions },
+      };
     }),
   };
 }

@@ -1,0 +1,49 @@
+import { goDuration } from '../model/duration';
+import { matchesGlob } from '../model/glob';
+import type { PredicateCondition } from '../policies/guardrail';
+
+/** A condition as a person reads it, e.g. `runDetails.builder.id matches one of: https://github.com/acme/*`. */
+export function describeCondition(condition: PredicateCondition): string {
+  const field = condition.field.segments.join('.');
+  return condition.kind === 'matchesAnyGlob'
+    ? `${field} matches one of: ${condition.globs.join(', ')}`
+    : `${field} is at most ${goDuration(condition.maxAgeSeconds)} old and not in the future`;
+}
+
+/**
+ * Why the attestations `cosign verify-attestation` printed (one DSSE envelope per line, its in-toto statement
+ * base64-encoded in `payload`) fail the policy's predicate conditions; empty when they pass. Like the
+ * ClusterPolicy engine, every statement of the predicate type must satisfy every condition.
+ */
+export function predicateViolations(
+  cosignOutput: string,
+  predicateType: string,
+  conditions: readonly PredicateCondition[],
+  now: number = Date.now(),
+): string[] {
+  const statements = cosignOutput
+    .split('\n')
+    .flatMap((line) => {
+      try {
+        const envelope = JSON.parse(line) as { payload?: string };
+        return [JSON.parse(Buffer.from(envelope.payload ?? '', 'base64').toString('utf8')) as { predicateType?: string; predicate?: unknown }];
+      } catch {
+        return []; // not an envelope: cosign's other output
+      }
+    })
+    .filter((statement) => statement.predicateType === predicateType);
+  if (statements.length === 0) return [`no ${predicateType} statement in cosign's output`];
+  return statements.flatMap((statement) =>
+    conditions.flatMap((condition) => {
+      const value = condition.field.segments.reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], statement.predicate);
+      return holds(condition, value, now) ? [] : [`${condition.description}: ${condition.field.segments.join('.')} is ${JSON.stringify(value)}`];
+    }),
+  );
+}
+
+function holds(condition: PredicateCondition, value: unknown, now: number): boolean {
+  if (typeof value !== 'string') return false;
+  if (condition.kind === 'matchesAnyGlob') return condition.globs.some((glob) => matchesGlob(glob, value));
+  const age = now - Date.parse(value);
+  return Number.isFinite(age) && age >= 0 && age <= condition.maxAgeSeconds * 1000;
+}
