@@ -32,12 +32,13 @@ export function admissionAuditPerEntry(spec: Json, rule: Json): boolean[] {
 }
 
 /**
- * Whether a failed verifyImages rule blocks the request at runtime (v1.19.0 engineresponse.go, #16558): any
- * entry with `failureAction: Enforce` makes the rule Enforce; otherwise the first explicit entry action
- * decides; otherwise the spec's overrides and action. An override that enforces anywhere counts as enforcing.
+ * Whether a failed rule blocks the request at runtime (v1.19.0 engineresponse.go, #16558): a validate rule's own
+ * `failureAction`, or for verifyImages any entry with `failureAction: Enforce`, otherwise the first explicit
+ * entry action; otherwise the spec's overrides and action. An override that enforces anywhere counts as enforcing.
  */
 export function ruleEnforcesAtRuntime(spec: Json, rule: Json): boolean {
-  const actions = list(rule.verifyImages).map((entry) => record(entry).failureAction).filter((a) => a !== undefined);
+  const validateAction = record(rule.validate).failureAction;
+  const actions = [validateAction, ...list(rule.verifyImages).map((entry) => record(entry).failureAction)].filter((a) => a !== undefined);
   if (actions.length > 0) return actions.some(isEnforce);
   const overrides = list(spec.validationFailureActionOverrides).map((o) => record(o).action);
   return isEnforce(spec.validationFailureAction ?? 'Audit') || overrides.some(isEnforce);

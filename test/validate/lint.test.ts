@@ -149,6 +149,13 @@ describe('identity and scope lint', () => {
     expect(violationsOf('lint/image-pattern-scope', renderPolicy({ imagePatterns: [pattern] }))).toEqual([]);
   });
 
+  it('lint/fail-open-enforce reads a validate rule\'s own failure action (the ClusterPolicy registry restriction)', () => {
+    const policy = shippedObject('production/restrict-image-registries.yaml');
+    expect(violationsOf('lint/fail-open-enforce', policy)).toEqual([]);
+    policy.spec.webhookConfiguration.failurePolicy = 'Ignore';
+    expect(violationsOf('lint/fail-open-enforce', policy).map((v) => v.path)).toEqual([['spec', 'webhookConfiguration', 'failurePolicy']]);
+  });
+
   it('lint/fail-open-enforce covers the ValidatingPolicy of the registry restriction', () => {
     const [policy] = objectsIn(treeWithEngine('ImageValidatingPolicy'), 'production/restrict-image-registries.yaml');
     expect(policy.kind).toBe('ValidatingPolicy');
