@@ -9,7 +9,7 @@ import { DEFAULT_CONFIG } from './synth';
 /** Exit codes: every audit policy ready / some not ready / input or config unusable. */
 export const READY = 0;
 const NOT_READY = 1;
-export const UNUSABLE_INPUT = 2;
+const UNUSABLE_INPUT = 2;
 
 /**
  * `readiness --env <env> --reports <file|-> [--json] [--config <file>]`: whether the environment's audit-phase

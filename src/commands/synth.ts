@@ -27,7 +27,7 @@ function parseSynthArgs(argv: readonly string[]) {
  * Loads the config, synthesizes in memory, refuses output in which an environment has no policy, and validates
  * every object; throws ConfigError, OutputGuardError or ValidationError.
  */
-export function synthesizeValidated(configFile: string): { environments: Environment[]; tree: FileTree; report: ValidationReport } {
+function synthesizeValidated(configFile: string): { environments: Environment[]; tree: FileTree; report: ValidationReport } {
   const environments = loadConfig(configFile);
   const { tree, manifests } = synthesize(environments);
   assertNoEmptyEnvironment(tree, environments.map((env) => env.name));

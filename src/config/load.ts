@@ -40,7 +40,7 @@ export class ConfigError extends Error {
   }
 }
 
-export function formatProblem(p: ConfigProblem): string {
+function formatProblem(p: ConfigProblem): string {
   const where = p.environment === undefined ? '' : `environment "${p.environment}": `;
   return `${p.file}:${p.line}:${p.column}: ${where}${p.field}: ${p.message}`;
 }

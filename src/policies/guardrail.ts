@@ -139,7 +139,7 @@ export interface RegistryRestriction extends PolicyDefinition {
   readonly allowedImages: readonly string[];
 }
 
-export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const PHASE_LABEL = 'guardrails/phase';
 
 /** The parts of a definition each guardrail states itself; the rest comes from its props. */

@@ -9,9 +9,9 @@ const { policyName, clusterPolicyRule } = GUARDRAIL_CATALOGUE['require-provenanc
 /** Predicate type of SLSA v1 build provenance (what GitHub's `actions/attest-build-provenance` writes). */
 export const SLSA_PROVENANCE_V1_PREDICATE_TYPE = 'https://slsa.dev/provenance/v1';
 /** Who produced the provenance: for GitHub, the workflow that signed it (`github.server_url` + `job_workflow_ref`). */
-export const BUILDER_ID_FIELD = predicateField('runDetails.builder.id');
+const BUILDER_ID_FIELD = predicateField('runDetails.builder.id');
 /** The repository the build ran from, `https://github.com/<owner>/<repo>`, in GitHub's workflow build type. */
-export const SOURCE_REPOSITORY_FIELD = predicateField('buildDefinition.externalParameters.workflow.repository');
+const SOURCE_REPOSITORY_FIELD = predicateField('buildDefinition.externalParameters.workflow.repository');
 
 /** Properties of {@link RequireProvenanceAttestation}. */
 export interface RequireProvenanceAttestationProps extends GuardrailProps {

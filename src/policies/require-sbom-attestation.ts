@@ -11,7 +11,7 @@ export const SPDX_PREDICATE_TYPE = 'https://spdx.dev/Document';
 export const CYCLONEDX_PREDICATE_TYPE = 'https://cyclonedx.org/bom';
 
 /** Each format's predicate type, name (with its article), and where its document records when it was created. */
-export const SBOM_FORMAT_DETAILS: Readonly<
+const SBOM_FORMAT_DETAILS: Readonly<
   Record<SbomFormat, { predicateType: string; title: string; aTitle: string; createdAt: PredicateField }>
 > = {
   spdx: { predicateType: SPDX_PREDICATE_TYPE, title: 'SPDX', aTitle: 'an SPDX', createdAt: predicateField('creationInfo.created') },

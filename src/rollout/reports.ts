@@ -6,7 +6,7 @@ export const RESULT_STATUSES = ['pass', 'fail', 'warn', 'error', 'skip'] as cons
 export type ResultStatus = (typeof RESULT_STATUSES)[number];
 
 /** The report kinds Kyverno writes: the policy working group's, or OpenReports' when configured to. */
-export const REPORT_KINDS: Readonly<Record<string, readonly string[]>> = {
+const REPORT_KINDS: Readonly<Record<string, readonly string[]>> = {
   'wgpolicyk8s.io/v1alpha2': ['PolicyReport', 'ClusterPolicyReport'],
   'openreports.io/v1alpha1': ['Report', 'ClusterReport'],
 };
