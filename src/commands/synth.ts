@@ -1,11 +1,16 @@
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/load';
+import { UserError } from '../errors';
 import type { Environment } from '../model/environment';
+import { assertNoClusterCollision } from '../output/cluster-sharing';
 import { readCommittedOutput } from '../output/committed';
+import { assertEntryPointsWritable, diffEntryPoints, readClusterFiles, writeEntryPoints } from '../output/entry-points';
 import { OutputGuardError, assertNoEmptyEnvironment, assertNoEnforcedPolicyDropped } from '../output/guards';
-import type { FileTree } from '../output/render';
-import { diffTrees, isEmptyDiff, readTree, writeTreeAtomically } from '../output/write';
-import { synthesize } from '../synthesize';
+import { clustersDirectoryFor } from '../output/layout';
+import { diffTrees, readTree, writeTreeAtomically, type TreeDiff } from '../output/write';
+import { synthesize, type Synthesis } from '../synthesize';
+import { checkStaged } from './check-staged';
 import { formatFinding, validateTree, ValidationError, type ValidationReport } from '../validate';
 import type { Command, Output } from './output';
 
@@ -17,23 +22,27 @@ function resolveOutdir(outdir: string | undefined): string {
   return outdir ?? process.env.CDK8S_OUTDIR ?? 'dist';
 }
 
-/** Parses the options every synthesizing command shares. */
-function parseSynthArgs(argv: readonly string[]) {
-  const { values } = parseArgs({ args: [...argv], options: COMMON_OPTIONS });
-  return { config: values.config, outdir: resolveOutdir(values.outdir) };
-}
-
 /**
- * Loads the config, synthesizes in memory, refuses output in which an environment has no policy, and validates
- * every object; throws ConfigError, OutputGuardError or ValidationError.
+ * Synthesizes in memory, refuses environments that would collide on a shared cluster and output in which an
+ * environment has no policy, and validates every object (entry points included); throws ConfigError,
+ * OutputGuardError or ValidationError.
  */
-function synthesizeValidated(configFile: string): { environments: Environment[]; tree: FileTree; report: ValidationReport } {
-  const environments = loadConfig(configFile);
-  const { tree, manifests } = synthesize(environments);
-  assertNoEmptyEnvironment(tree, environments.map((env) => env.name));
-  const report = validateTree(tree, environments, manifests);
+export function synthesizeValidated(environments: readonly Environment[]): { synthesis: Synthesis; report: ValidationReport } {
+  const synthesis = synthesize(environments);
+  assertNoClusterCollision(environments, synthesis);
+  assertNoEmptyEnvironment(synthesis.tree, environments.map((env) => env.name));
+  const output = validateTree(synthesis.tree, environments, synthesis.manifests);
+  const entryPoints = validateTree(synthesis.entryPoints, environments, synthesis.entryPointManifests);
+  const report: ValidationReport = {
+    findings: [...output.findings, ...entryPoints.findings],
+    // Entry points count under `clusters`, which an environment may be named too: add, do not replace.
+    objectsValidated: [...entryPoints.objectsValidated].reduce(
+      (counts, [owner, n]) => counts.set(owner, (counts.get(owner) ?? 0) + n),
+      new Map(output.objectsValidated),
+    ),
+  };
   if (report.findings.length > 0) throw new ValidationError(report.findings);
-  return { environments, tree, report };
+  return { synthesis, report };
 }
 
 /**
@@ -46,8 +55,13 @@ export const synth: Command = (argv, output) => {
     options: { ...COMMON_OPTIONS, 'allow-removal': { type: 'string', multiple: true, default: [] } },
   });
   const outdir = resolveOutdir(values.outdir);
+  const clustersDir = clustersDirectoryFor(outdir);
   try {
-    const { environments, tree, report } = synthesizeValidated(values.config);
+    const environments = loadConfig(values.config);
+    const { synthesis, report } = synthesizeValidated(environments);
+    const { tree, entryPoints } = synthesis;
+    const entryPointDiff = diffEntryPoints(entryPoints, readClusterFiles(dirname(outdir)));
+    assertEntryPointsWritable(entryPointDiff);
     const committed = readCommittedOutput(outdir);
     try {
       assertNoEnforcedPolicyDropped(committed, tree, values['allow-removal']);
@@ -56,33 +70,57 @@ export const synth: Command = (argv, output) => {
       throw error;
     }
     const changed = writeTreeAtomically(outdir, tree);
+    const entryPointsChanged = writeEntryPoints(dirname(outdir), entryPoints, entryPointDiff);
     printSummary(environments, report, output);
     output.out(changed ? `wrote ${tree.size} files to ${outdir}/` : `${outdir}/ is up to date (${tree.size} files)`);
+    output.out(
+      entryPointsChanged ? `wrote ${entryPoints.size} entry points to ${clustersDir}/` : `${clustersDir}/ is up to date (${entryPoints.size} entry points)`,
+    );
     return 0;
   } catch (error) {
     return reportRefusal(error, outdir, output);
   }
 };
 
-/** `check`: the drift gate. Synthesizes and validates in memory, lists how `dist/` differs, writes nothing. */
+/**
+ * `check`: the drift gate. Synthesizes and validates in memory, lists how `dist/` and the entry points under
+ * `clusters/` differ, writes nothing. `--staged` checks what the commit being made holds instead (see
+ * {@link checkStaged}).
+ */
 export const check: Command = (argv, output) => {
-  const { config, outdir } = parseSynthArgs(argv);
+  const { values } = parseArgs({ args: [...argv], options: { ...COMMON_OPTIONS, staged: { type: 'boolean', default: false } } });
+  const outdir = resolveOutdir(values.outdir);
+  if (values.staged) return checkStaged(values.config, outdir, output);
+  const clustersDir = clustersDirectoryFor(outdir);
   try {
-    const { tree, report } = synthesizeValidated(config);
-    const diff = diffTrees(tree, readTree(outdir));
-    if (isEmptyDiff(diff)) {
-      output.out(`${outdir}/ is current (${tree.size} files, ${totalObjects(report)} objects validated)`);
+    const { synthesis, report } = synthesizeValidated(loadConfig(values.config));
+    const stale = [
+      ...describeDiff(diffTrees(synthesis.tree, readTree(outdir)), outdir),
+      ...describeDiff(diffEntryPoints(synthesis.entryPoints, readClusterFiles(dirname(outdir))), dirname(outdir)),
+    ];
+    if (stale.length === 0) {
+      output.out(
+        `${outdir}/ is current, and so are the entry points in ${clustersDir}/ (${synthesis.tree.size} files, ${synthesis.entryPoints.size} entry points, ${totalObjects(report)} objects validated)`,
+      );
       return 0;
     }
-    for (const path of diff.added) output.err(`added:   ${outdir}/${path}`);
-    for (const path of diff.changed) output.err(`changed: ${outdir}/${path}`);
-    for (const path of diff.removed) output.err(`removed: ${outdir}/${path}`);
-    output.err(`${outdir}/ is stale: run \`npm run synth\` and commit the result.`);
+    for (const line of stale) output.err(line);
+    output.err(`${outdir}/ or ${clustersDir}/ is stale: run \`npm run synth\` and commit the result.`);
     return 1;
   } catch (error) {
     return reportRefusal(error, outdir, output);
   }
 };
+
+/** One line per file a diff lists, `added:   <dir>/<path>` and so on; none for an empty diff. */
+export function describeDiff(diff: TreeDiff, dir: string): string[] {
+  const at = (path: string) => (dir === '.' ? path : `${dir}/${path}`);
+  return [
+    ...diff.added.map((path) => `added:   ${at(path)}`),
+    ...diff.changed.map((path) => `changed: ${at(path)}`),
+    ...diff.removed.map((path) => `removed: ${at(path)}`),
+  ];
+}
 
 /** Per environment: its policies with their phase, and how many objects were validated. */
 function printSummary(environments: readonly Environment[], report: ValidationReport, output: Output): void {
@@ -97,13 +135,13 @@ function totalObjects(report: ValidationReport): number {
 }
 
 /** Reports validation findings, a config error or a guard refusal; anything else is a bug and propagates. */
-function reportRefusal(error: unknown, outdir: string, output: Output): number {
+export function reportRefusal(error: unknown, outdir: string, output: Output): number {
   if (error instanceof ValidationError) {
     for (const finding of error.findings) output.err(formatFinding(finding));
     output.err(`${error.findings.length} finding(s); ${outdir}/ was not changed.`);
     return 1;
   }
-  if (!(error instanceof ConfigError || error instanceof OutputGuardError)) throw error;
+  if (!(error instanceof ConfigError || error instanceof OutputGuardError || error instanceof UserError)) throw error;
   output.err(error.message);
   output.err(`${outdir}/ was not changed.`);
   return 1;

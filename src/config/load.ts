@@ -14,11 +14,12 @@ import {
   type PolicySettings,
   type SbomFormat,
   type Signer,
+  type ConfigLocation,
 } from '../model/environment';
 import { matchesGlob } from '../model/glob';
 import { subjectBreadth } from '../model/identity';
 import { thirdPartyImageBreadth } from '../model/image-pattern';
-import { RESERVED_ENVIRONMENT_NAMES } from '../output/layout';
+import { BOOTSTRAP_SOURCE, RESERVED_ENVIRONMENT_NAMES, clusterNameSuffix } from '../output/layout';
 import { validateConfigSchema } from './schema-validator';
 
 /** One problem in the config, located as precisely as the YAML allows. */
@@ -56,8 +57,6 @@ const DEFAULT_FOREIGN_DRILL_IMAGE = 'docker.io/library/busybox:1.36';
 const DEFAULT_ENGINE: EngineKind = 'ClusterPolicy';
 /** Flux defaults: drift corrected every 10 minutes; a failed apply retried after 2; 3 minutes to become Ready. */
 const FLUX_DEFAULTS = { kyvernoKustomization: 'kyverno', interval: '10m', retryInterval: '2m', timeout: '3m' };
-/** The GitRepository `flux bootstrap` creates; synth must never emit one under this name. */
-const BOOTSTRAP_SOURCE = 'flux-system';
 const DEFAULT_EMITTED_SOURCE = 'guardrails';
 const DEFAULT_SOURCE_BRANCH = 'main';
 const DEFAULT_SOURCE_INTERVAL = '5m';
@@ -66,6 +65,7 @@ type RawSigner = { issuer: string; subject: string; rekorUrl?: string };
 
 interface RawEnvironment {
   name: string;
+  cluster?: string;
   engine?: EngineKind;
   imagePatterns: string[];
   signer: RawSigner;
@@ -186,13 +186,19 @@ export function parseConfig(text: string, file: string): Environment[] {
     }
   });
   if (problems.length > 0) throw new ConfigError(problems);
-  return raw.environments.map(resolveEnvironment);
+  return raw.environments.map((env, i) => {
+    const { line, column, field } = problemAt(['environments', i, env.cluster === undefined ? 'name' : 'cluster'], '');
+    return resolveEnvironment(env, { file, line, column, field });
+  });
 }
 
-function resolveEnvironment(env: RawEnvironment): Environment {
+function resolveEnvironment(env: RawEnvironment, clusterDeclaredAt: ConfigLocation): Environment {
+  const cluster = env.cluster ?? env.name;
   const excluded = new Set([...ALWAYS_EXCLUDED_NAMESPACES, env.kyvernoNamespace ?? DEFAULT_KYVERNO_NAMESPACE, ...(env.excludeNamespaces ?? [])]);
   return {
     name: env.name,
+    cluster,
+    clusterDeclaredAt,
     engine: env.engine ?? DEFAULT_ENGINE,
     imagePatterns: env.imagePatterns,
     signer: resolveSigner(env.signer),
@@ -213,13 +219,14 @@ function resolveEnvironment(env: RawEnvironment): Environment {
       sourceRepositories: env.provenance?.sourceRepositories,
     },
     policies: new Map(POLICY_NAMES.flatMap((name) => (env.policies[name] ? [[name, env.policies[name]] as const] : []))),
-    flux: resolveFlux(env.flux ?? {}),
+    flux: resolveFlux(env.flux ?? {}, clusterNameSuffix(env.name, cluster)),
   };
 }
 
-function resolveFlux(flux: NonNullable<RawEnvironment['flux']>): FluxSettings {
+/** `nameSuffix` keeps the default name of an emitted GitRepository distinct on a shared cluster. */
+function resolveFlux(flux: NonNullable<RawEnvironment['flux']>, nameSuffix: string): FluxSettings {
   const repo = flux.gitRepository;
-  const sourceRef = flux.sourceRef ?? (repo ? DEFAULT_EMITTED_SOURCE : BOOTSTRAP_SOURCE);
+  const sourceRef = flux.sourceRef ?? (repo ? `${DEFAULT_EMITTED_SOURCE}${nameSuffix}` : BOOTSTRAP_SOURCE);
   return {
     kyvernoKustomization: flux.kyvernoKustomization ?? FLUX_DEFAULTS.kyvernoKustomization,
     interval: flux.interval ?? FLUX_DEFAULTS.interval,

@@ -2,11 +2,14 @@ import { ApiObject, Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { Environment } from '../model/environment';
 import type { PolicyKind } from './health-checks';
-import { fluxPath } from '../output/layout';
+import { clusterNameSuffix, fluxPath } from '../output/layout';
 import { PoliciesGitRepository } from './policies-git-repository';
 import { PoliciesKustomization } from './policies-kustomization';
 
-/** Name of every environment's policies Kustomization; one environment runs per cluster. */
+/**
+ * Name of an environment's policies Kustomization; an environment applied to a cluster named otherwise adds
+ * `-<env>` (see {@link clusterNameSuffix}).
+ */
 export const POLICIES_KUSTOMIZATION_NAME = 'guardrails-policies';
 
 /** Properties of {@link FluxChart}. */
@@ -26,12 +29,12 @@ export class FluxChart extends Chart {
   constructor(scope: Construct, props: FluxChartProps) {
     // `.` cannot occur in an environment name, so this id never collides with an EnvironmentChart's.
     super(scope, `flux.${props.environment.name}`, { disableResourceNameHashes: true });
-    const { name, flux } = props.environment;
+    const { name, cluster, flux } = props.environment;
     if (flux.gitRepository) {
       new PoliciesGitRepository(this, 'source', flux.gitRepository);
     }
     new PoliciesKustomization(this, 'policies', {
-      name: POLICIES_KUSTOMIZATION_NAME,
+      name: `${POLICIES_KUSTOMIZATION_NAME}${clusterNameSuffix(name, cluster)}`,
       path: fluxPath(name),
       sourceRef: flux.sourceRef,
       kyvernoKustomization: flux.kyvernoKustomization,

@@ -90,9 +90,25 @@ export interface DrillImages {
   readonly foreignImage: string;
 }
 
+/** Where a setting is written in the config file, so a refusal found after loading can point at it. */
+export interface ConfigLocation {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  /** The setting's path inside its environment, e.g. `cluster`. */
+  readonly field: string;
+}
+
 /** One environment, resolved from the config with every default applied. */
 export interface Environment {
   readonly name: string;
+  /**
+   * The cluster the environment is applied to, bootstrapped by Flux from `clusters/<cluster>/`; by default the
+   * environment's name. Another environment may share it only when no object they apply collides.
+   */
+  readonly cluster: string;
+  /** Where `cluster` is set (its `name` when it is defaulted); absent for environments not read from a file. */
+  readonly clusterDeclaredAt?: ConfigLocation;
   /** The Kyverno policy kind this environment's guardrails are rendered as. */
   readonly engine: EngineKind;
   /** Image reference globs the environment governs. */

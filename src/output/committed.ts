@@ -1,6 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { git, readBlobs } from './git';
 import type { FileTree } from './render';
 import { readTree } from './write';
 
@@ -25,14 +25,6 @@ export function readCommittedOutput(outdir: string): CommittedOutput {
   return committedAtHead(absolute) ?? onDisk(absolute);
 }
 
-function git(cwd: string, args: readonly string[], input?: string): Buffer | undefined {
-  try {
-    return execFileSync('git', args, { cwd, input, stdio: ['pipe', 'pipe', 'ignore'], maxBuffer: 256 * 1024 * 1024 });
-  } catch {
-    return undefined;
-  }
-}
-
 function committedAtHead(outdir: string): CommittedOutput | undefined {
   let parent: string;
   try {
@@ -54,19 +46,8 @@ function committedAtHead(outdir: string): CommittedOutput | undefined {
     source: 'git HEAD',
     paths,
     read(wanted) {
-      const tree: FileTree = new Map();
-      if (wanted.length === 0) return tree;
-      // One `git cat-file --batch` for every file: each answer is "<sha> <type> <size>\n<content>\n".
-      const batch = git(parent, ['cat-file', '--batch'], wanted.map((p) => `HEAD:./${name}/${p}\n`).join(''));
-      if (batch === undefined) throw new Error(`git could not read the committed ${name}/`);
-      let offset = 0;
-      for (const path of wanted) {
-        const headerEnd = batch.indexOf(0x0a, offset);
-        const size = Number(batch.subarray(offset, headerEnd).toString().split(' ')[2]);
-        tree.set(path, batch.subarray(headerEnd + 1, headerEnd + 1 + size).toString('utf8'));
-        offset = headerEnd + 1 + size + 1;
-      }
-      return tree;
+      const contents = readBlobs(parent, wanted.map((p) => `HEAD:./${name}/${p}`));
+      return new Map(wanted.map((path, i) => [path, contents[i]]));
     },
   };
 }

@@ -1,8 +1,13 @@
+import { dirname, join } from 'node:path';
+
 /**
  * Where synth puts things in the output tree, and where Flux finds them in the repository. Flux paths are
  * relative to the repository root, so they name `dist/` whatever `--outdir` a local run used.
  */
 export const FLUX_NAMESPACE = 'flux-system';
+
+/** The GitRepository (in `flux-system`) that `flux bootstrap` creates from this repository. */
+export const BOOTSTRAP_SOURCE = 'flux-system';
 
 /** The directory synth writes and Flux reads. */
 export const DIST_DIR = 'dist';
@@ -35,4 +40,30 @@ export function environmentOfPath(path: string): string {
 /** A Flux Kustomization `path` for a directory of `dist/` (`./dist/<dir>`). */
 export function fluxPath(distDirectory: string): string {
   return `./${DIST_DIR}/${distDirectory}`;
+}
+
+/**
+ * Directory beside `dist/` holding each cluster's Flux entry point, `clusters/<cluster>/`: the path
+ * `flux bootstrap --path=clusters/<cluster>` reconciles. It also holds files synth does not own (bootstrap's
+ * `flux-system/`).
+ */
+export const CLUSTERS_DIR = 'clusters';
+
+/** Where synth writes the entry points for an output directory: `clusters/` beside it. */
+export function clustersDirectoryFor(outdir: string): string {
+  return join(dirname(outdir), CLUSTERS_DIR);
+}
+
+/**
+ * What distinguishes an environment's Flux object names and entry point file on its cluster: nothing for the
+ * environment the cluster is named after, `-<env>` for one applied to a cluster named otherwise (a side-by-side
+ * migration on another environment's cluster), so the two never overwrite each other's objects.
+ */
+export function clusterNameSuffix(environment: string, cluster: string): string {
+  return environment === cluster ? '' : `-${environment}`;
+}
+
+/** An environment's entry point, relative to the parent of `dist/`: `clusters/<cluster>/guardrails[-<env>].yaml`. */
+export function entryPointPath(environment: string, cluster: string): string {
+  return `${CLUSTERS_DIR}/${cluster}/guardrails${clusterNameSuffix(environment, cluster)}.yaml`;
 }

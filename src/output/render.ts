@@ -1,4 +1,5 @@
 import { ApiObject, Yaml, type Chart } from 'cdk8s';
+import type { IConstruct } from 'constructs';
 
 /** A synthesized output tree: path relative to the output directory → file content. */
 export type FileTree = Map<string, string>;
@@ -13,16 +14,33 @@ export type Manifests = Map<string, readonly unknown[]>;
 export function renderChartDirectory(chart: Chart, dir: string, tree: FileTree = new Map(), manifests?: Manifests): FileTree {
   const files: string[] = [];
   for (const child of chart.node.children) {
-    const objects = child.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
-    if (objects.length === 0) continue;
+    const json = objectsOf(child);
+    if (json.length === 0) continue;
     const file = `${child.node.id}.yaml`;
-    const json = objects.map((o) => o.toJson());
     tree.set(`${dir}/${file}`, Yaml.stringify(...json));
     manifests?.set(`${dir}/${file}`, json);
     files.push(file);
   }
   tree.set(`${dir}/kustomization.yaml`, kustomization(files));
   return tree;
+}
+
+/**
+ * Renders every object of a chart into the one file `path`, after `header` (comment lines, each ending in a
+ * newline): for a file that must stand alone in a directory synth does not own.
+ */
+export function renderChartFile(chart: Chart, path: string, tree: FileTree, manifests: Manifests, header = ''): void {
+  const json = objectsOf(chart);
+  tree.set(path, header + Yaml.stringify(...json));
+  manifests.set(path, json);
+}
+
+/** The Kubernetes objects under a construct, as cdk8s renders them. */
+function objectsOf(scope: IConstruct): unknown[] {
+  return scope.node
+    .findAll()
+    .filter((c): c is ApiObject => c instanceof ApiObject)
+    .map((o) => o.toJson());
 }
 
 function kustomization(files: readonly string[]): string {

@@ -1,0 +1,192 @@
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
+import { ConfigError, parseConfig } from '../config/load';
+import { UserError } from '../errors';
+import { diffEntryPoints, isEntryPointLocation, isGenerated } from '../output/entry-points';
+import { OutputGuardError } from '../output/guards';
+import { CLUSTERS_DIR } from '../output/layout';
+import type { FileTree } from '../output/render';
+import { git, readBlobs } from '../output/git';
+import { diffTrees } from '../output/write';
+import { formatFinding, ValidationError } from '../validate';
+import type { Output } from './output';
+import { describeDiff, reportRefusal, synthesizeValidated } from './synth';
+
+/**
+ * The config schema, at the repository root. Synth validates with the schema it was built from, the working
+ * tree's: an unstaged change to it is reported, so the schema checked is the staged one.
+ */
+const SCHEMA_FILE = 'environments.schema.json';
+
+/** Repository-relative, `/`-separated paths of what the check reads. */
+interface CheckedPaths {
+  readonly config: string;
+  readonly schema: string;
+  readonly dist: string;
+  readonly clusters: string;
+  /** The directory holding dist/ and clusters/ ('.' at the top). */
+  readonly parent: string;
+}
+
+/**
+ * `check --staged`: what the pre-commit hook runs. Reads the config from the git index, synthesizes it, and
+ * compares the result with the `dist/` files and entry points in the index, so it judges the commit being
+ * made, not the working tree. Fails (1) with one message per problem, each naming what to do:
+ * - the staged config is invalid (its errors, with lines of the staged version);
+ * - the staged output differs from what the staged config synthesizes (the files);
+ * - the config, the schema, `dist/` or an entry point has changes that are not staged, so the commit would not
+ *   hold what was checked (the files).
+ */
+export function checkStaged(configFile: string, outdir: string, output: Output): number {
+  try {
+    const root = repositoryRoot(dirname(resolve(configFile)));
+    const paths = checkedPaths(root, configFile, outdir);
+    const index = stagedFiles(root, paths);
+    const problems: string[][] = [];
+    const unmerged = [...index.values()].filter((entry) => entry.stage !== 0).map((entry) => entry.path);
+    if (unmerged.length > 0) {
+      return report(output, [[`unmerged paths in the index:`, ...new Set(unmerged), 'Resolve the merge, `git add` the result, and commit again.']]);
+    }
+
+    const config = index.get(paths.config);
+    if (config === undefined) {
+      return report(output, [[`${paths.config} is not in the index: \`git add ${paths.config}\`, and commit again.`]]);
+    }
+    const [configText] = readBlobs(root, [config.id]);
+    const dist = new Map<string, string>();
+    const clusterFiles = new Map<string, string>();
+    const outputEntries = [...index.values()].filter((entry) => isUnder(entry.path, paths.dist) || isClusterFile(entry.path, paths));
+    readBlobs(root, outputEntries.map((entry) => entry.id)).forEach((content, i) => {
+      const { path } = outputEntries[i];
+      if (isUnder(path, paths.dist)) dist.set(posix.relative(paths.dist, path), content);
+      else clusterFiles.set(posix.relative(paths.parent, path), content);
+    });
+
+    let expectedEntryPoints: FileTree = new Map();
+    try {
+      const { synthesis } = synthesizeValidated(parseConfig(configText, paths.config));
+      expectedEntryPoints = synthesis.entryPoints;
+      const stale = [
+        ...describeDiff(diffTrees(synthesis.tree, dist), paths.dist),
+        ...describeDiff(diffEntryPoints(synthesis.entryPoints, clusterFiles), paths.parent),
+      ];
+      if (stale.length > 0) {
+        problems.push([
+          `the staged output is not what the staged ${paths.config} synthesizes:`,
+          ...stale,
+          `Run \`npm run synth\`, then \`git add ${paths.config} ${paths.dist} ${paths.clusters}\`, and commit again.`,
+        ]);
+      }
+    } catch (error) {
+      problems.push(invalidConfig(error, paths.config));
+    }
+
+    const unstaged = unstagedPaths(root, paths, expectedEntryPoints, clusterFiles);
+    if (unstaged.length > 0) {
+      problems.push([
+        'changes not staged for commit, so the commit would not hold what was checked:',
+        ...unstaged,
+        `Stage them (\`git add ${paths.config} ${paths.dist} ${paths.clusters}\`) or set them aside (\`git stash --keep-index\`), and commit again.`,
+      ]);
+    }
+    if (problems.length === 0) {
+      output.out(`the staged ${paths.dist}/ and ${paths.clusters}/ are what the staged ${paths.config} synthesizes`);
+      return 0;
+    }
+    return report(output, problems);
+  } catch (error) {
+    return reportRefusal(error, outdir, output);
+  }
+}
+
+function report(output: Output, problems: readonly string[][]): number {
+  for (const line of problems.flat()) output.err(line);
+  return 1;
+}
+
+/** The message for a staged config synth refuses: its errors, or the findings in what it would synthesize. */
+function invalidConfig(error: unknown, config: string): string[] {
+  const fix = `Fix ${config}, \`git add ${config}\`, and commit again.`;
+  if (error instanceof ConfigError) return [`the staged ${config} is invalid (lines of the staged version):`, error.message, fix];
+  if (error instanceof ValidationError) {
+    return [`the staged ${config} synthesizes output that fails validation:`, ...error.findings.map(formatFinding), fix];
+  }
+  if (error instanceof OutputGuardError) return [`the staged ${config} is refused:`, error.message, fix];
+  throw error;
+}
+
+function repositoryRoot(cwd: string): string {
+  const root = git(cwd, ['rev-parse', '--show-toplevel']);
+  if (root === undefined) throw new UserError(`--staged checks the git index, but ${cwd} is not in a git work tree`);
+  return realpathSync(root.toString().trim());
+}
+
+function checkedPaths(root: string, configFile: string, outdir: string): CheckedPaths {
+  const inRepository = (path: string) => {
+    const absolute = resolve(path);
+    // Resolve symbolic links of the directory as git does for the root; the file itself may not exist.
+    const real = existsSync(dirname(absolute)) ? join(realpathSync(dirname(absolute)), absolute.slice(dirname(absolute).length)) : absolute;
+    const relativePath = relative(root, real);
+    if (relativePath.startsWith('..') || isAbsolute(relativePath)) throw new UserError(`${path} is outside the git work tree ${root}`);
+    return relativePath.split(sep).join('/') || '.';
+  };
+  const dist = inRepository(outdir);
+  const parent = posix.dirname(dist);
+  return {
+    config: inRepository(configFile),
+    schema: SCHEMA_FILE,
+    dist,
+    clusters: posix.join(parent, CLUSTERS_DIR),
+    parent,
+  };
+}
+
+interface IndexEntry {
+  readonly path: string;
+  /** Blob id. */
+  readonly id: string;
+  /** 0, or 1-3 while a merge conflict is unresolved. */
+  readonly stage: number;
+}
+
+/** The index entries of the config, `dist/` and `clusters/`, by path (`git ls-files -s`). */
+function stagedFiles(root: string, paths: CheckedPaths): Map<string, IndexEntry> {
+  const listing = git(root, ['ls-files', '-s', '-z', '--', paths.config, paths.dist, paths.clusters]);
+  if (listing === undefined) throw new UserError(`git could not list the index in ${root}`);
+  const entries = new Map<string, IndexEntry>();
+  for (const line of listing.toString().split('\0').filter(Boolean)) {
+    // "<mode> <id> <stage>\t<path>"
+    const [meta, path] = [line.slice(0, line.indexOf('\t')), line.slice(line.indexOf('\t') + 1)];
+    const [, id, stage] = meta.split(' ');
+    const key = entries.has(path) ? `${path}\0${stage}` : path;
+    entries.set(key, { path, id, stage: Number(stage) });
+  }
+  return entries;
+}
+
+/**
+ * Checked paths whose working-tree version differs from the index (or that git does not track yet): the config,
+ * the schema, anything under `dist/`, and under `clusters/` only entry points (expected ones, and files either
+ * version marks as generated): the rest of `clusters/` is not synth's.
+ */
+function unstagedPaths(root: string, paths: CheckedPaths, expectedEntryPoints: FileTree, stagedClusterFiles: FileTree): string[] {
+  const list = (args: string[]) => (git(root, [...args, '-z', '--', paths.config, paths.schema, paths.dist, paths.clusters]) ?? Buffer.alloc(0)).toString().split('\0').filter(Boolean);
+  const changed = [...list(['diff', '--name-only']), ...list(['ls-files', '--others', '--exclude-standard'])];
+  const isEntryPoint = (path: string) => {
+    if (!isClusterFile(path, paths)) return false;
+    const relativePath = posix.relative(paths.parent, path);
+    const staged = stagedClusterFiles.get(relativePath);
+    const file = join(root, path);
+    return expectedEntryPoints.has(relativePath) || (staged !== undefined && isGenerated(staged)) || (existsSync(file) && isGenerated(readFileSync(file, 'utf8')));
+  };
+  return [...new Set(changed)].filter((path) => !isUnder(path, paths.clusters) || isEntryPoint(path)).sort();
+}
+
+function isUnder(path: string, dir: string): boolean {
+  return dir === '.' || path.startsWith(`${dir}/`);
+}
+
+/** A file directly in a cluster's directory, where entry points are. */
+function isClusterFile(path: string, paths: CheckedPaths): boolean {
+  return isUnder(path, paths.clusters) && isEntryPointLocation(posix.relative(paths.parent, path));
+}

@@ -1,0 +1,30 @@
+import { execFileSync } from 'node:child_process';
+
+/** Runs git in `cwd`; undefined when it fails (not a work tree, no HEAD, unknown path…). */
+export function git(cwd: string, args: readonly string[], input?: string): Buffer | undefined {
+  try {
+    return execFileSync('git', args, { cwd, input, stdio: ['pipe', 'pipe', 'ignore'], maxBuffer: 256 * 1024 * 1024 });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The contents of git objects, read with one `git cat-file --batch`: `objects` are anything git names a blob by
+ * (`HEAD:./dist/x.yaml`, a blob id). Throws when git fails or an object does not exist.
+ */
+export function readBlobs(cwd: string, objects: readonly string[]): string[] {
+  if (objects.length === 0) return [];
+  const batch = git(cwd, ['cat-file', '--batch'], objects.map((object) => `${object}\n`).join(''));
+  if (batch === undefined) throw new Error(`git cat-file failed in ${cwd}`);
+  // Each answer is "<id> <type> <size>\n<content>\n", or "<object> missing\n".
+  let offset = 0;
+  return objects.map((object) => {
+    const headerEnd = batch.indexOf(0x0a, offset);
+    const header = batch.subarray(offset, headerEnd).toString().split(' ');
+    if (header.length !== 3) throw new Error(`git cannot read ${object}: ${header.join(' ')}`);
+    const size = Number(header[2]);
+    offset = headerEnd + 1 + size + 1;
+    return batch.subarray(headerEnd + 1, headerEnd + 1 + size).toString('utf8');
+  });
+}
