@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Installs the git pre-commit hook that runs the drift gate (`npm run check`) in the current checkout.
+// Installs the git pre-commit hook that runs the drift gate on what is being committed (`npm run check -- --staged`)
+// in the current checkout.
 // Run by `npm install` / `npm ci` through the `prepare` script; safe to run again by hand.
 //
 // Does nothing when CI is set (CI runs `npm run check` itself) or outside a git checkout (e.g. an unpacked
@@ -12,14 +13,11 @@ const MARKER = '# supply-chain-guardrails drift gate';
 
 const HOOK = `#!/bin/sh
 ${MARKER} (installed by \`npm install\` via scripts/install-hooks.mjs)
-# Blocks a commit whose dist/ differs from what \`npm run synth\` writes, or is not fully staged.
+# Checks the commit, not the working tree: the staged environments.yaml must be valid and synthesize exactly the
+# staged dist/ and clusters/ entry points, and none of them may have unstaged changes.
 cd "$(git rev-parse --show-toplevel)" || exit 1
-if ! node scripts/run.mjs check; then
-  echo "pre-commit: commit blocked, dist/ is stale. Run \\\`npm run synth\\\`, then \\\`git add dist\\\` and commit again." >&2
-  exit 1
-fi
-if ! git diff --quiet -- dist || [ -n "$(git ls-files --others --exclude-standard -- dist)" ]; then
-  echo "pre-commit: commit blocked, dist/ has changes that are not staged. Run \\\`git add dist\\\` and commit again." >&2
+if ! node scripts/run.mjs check --staged; then
+  echo "pre-commit: commit blocked." >&2
   exit 1
 fi
 `;
@@ -39,13 +37,13 @@ function installHook() {
     const current = readFileSync(hook, 'utf8');
     if (current === HOOK) return `${hook} is up to date`;
     if (!current.includes(MARKER)) {
-      return `${hook} exists and was not written by this project, so it was left unchanged. To block commits with a stale dist/, add \`npm run --silent check || exit 1\` to it.`;
+      return `${hook} exists and was not written by this project, so it was left unchanged. To block commits with stale output, add \`npm run --silent check -- --staged || exit 1\` to it.`;
     }
   }
   mkdirSync(hooksDir, { recursive: true });
   writeFileSync(hook, HOOK);
   chmodSync(hook, 0o755);
-  return `installed ${hook}: commits are blocked while dist/ is stale`;
+  return `installed ${hook}: commits are blocked unless the staged output is what the staged config synthesizes`;
 }
 
 console.log(`prepare: ${installHook()}`);

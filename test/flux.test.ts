@@ -1,8 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import validators from '../imports/validators';
 import { ConfigError, loadConfig } from '../src/config/load';
+import { synthesize } from '../src/synthesize';
 import { DIST_DIR, SOURCE_IGNORE, fluxDirectory } from '../src/flux';
 import { SHIPPED_CONFIG, objectsIn, treeFor, writeConfig } from './helpers';
 
@@ -76,36 +76,10 @@ describe.each(ENVIRONMENTS)('Flux objects of %s', (env) => {
   });
 });
 
-describe('the committed per-cluster entry points', () => {
-  /** The first YAML block after `heading` in a Markdown file. */
-  const yamlBlockAfter = (file: string, heading: string) => {
-    const text = readFileSync(file, 'utf8');
-    return /```yaml\n([\s\S]*?)```/.exec(text.slice(text.indexOf(heading)))?.[1];
-  };
-  const documented = yamlBlockAfter('docs/flux.md', '## Wiring a cluster');
-  const tree = treeFor();
-
-  test('the docs show the production file, and the README shows the same', () => {
-    expect(documented).toContain('path: ./dist/flux/production');
-    expect(yamlBlockAfter('README.md', '## Delivery with Flux')).toBe(documented);
-  });
-
-  test.each(ENVIRONMENTS)('clusters/%s/guardrails.yaml is the documented file, with a valid existing path', (env) => {
-    const file = `clusters/${env}/guardrails.yaml`;
-    expect(existsSync(file), `${file} is missing: commit it as docs/flux.md shows`).toBe(true);
-    const text = readFileSync(file, 'utf8');
-    expect(text).toBe(documented!.replaceAll('production', env));
-    const entry = parse(text);
-    expect(validate(entry)).toEqual([]);
-    expect(entry.spec.path).toBe(`./dist/${fluxDirectory(env)}`);
-    expect(tree.has(`${treeDirectory(entry.spec.path)}/kustomization.yaml`)).toBe(true);
-  });
-});
-
 test('no Flux path covers the drill directory or another environment', () => {
-  const tree = treeFor();
+  const { tree, entryPoints } = synthesize(loadConfig(SHIPPED_CONFIG));
   const paths = [
-    ...ENVIRONMENTS.map((env) => parse(readFileSync(`clusters/${env}/guardrails.yaml`, 'utf8')).spec.path),
+    ...[...entryPoints.values()].map((text) => parse(text).spec.path),
     ...ENVIRONMENTS.map((env) => objectsIn(tree, `${fluxDirectory(env)}/policies.yaml`)[0].spec.path),
   ];
   for (const path of paths) {

@@ -71,7 +71,7 @@ export function shippedObject(path: string): any {
 }
 
 /** Everything a copy of the project needs to build and run the app (node_modules is linked, not copied). */
-const PROJECT_FILES = ['.gitignore', 'package.json', 'package-lock.json', 'tsconfig.json', 'environments.yaml', 'environments.schema.json', 'src', 'imports', 'scripts', 'dist'];
+const PROJECT_FILES = ['.gitignore', 'package.json', 'package-lock.json', 'tsconfig.json', 'environments.yaml', 'environments.schema.json', 'src', 'imports', 'scripts', 'dist', 'clusters'];
 
 /** A copy of the project in a temporary directory, sharing node_modules, for tests that edit files or run git. */
 export function projectCopy(): string {

@@ -47,7 +47,7 @@ describe('pre-commit hook', () => {
     expect(git(repo, 'add', 'environments.yaml').code).toBe(0);
     const unstaged = git(repo, 'commit', '-q', '-m', 'synthesized but dist not staged');
     expect(unstaged.code).not.toBe(0);
-    expect(unstaged.err).toContain('git add dist');
+    expect(unstaged.err).toContain('git add environments.yaml dist clusters');
 
     expect(git(repo, 'commit', '-q', '-am', 'demote with synth').code).toBe(0);
     expect(git(repo, 'status', '--porcelain').out).toBe('');

@@ -81,7 +81,7 @@ export function checkStaged(configFile: string, outdir: string, output: Output):
       problems.push(invalidConfig(error, paths.config));
     }
 
-    const unstaged = unstagedPaths(root, paths, expectedEntryPoints, clusterFiles);
+    const unstaged = unstagedChanges(root, paths, expectedEntryPoints, clusterFiles);
     if (unstaged.length > 0) {
       problems.push([
         'changes not staged for commit, so the commit would not hold what was checked:',
@@ -165,13 +165,18 @@ function stagedFiles(root: string, paths: CheckedPaths): Map<string, IndexEntry>
 }
 
 /**
- * Checked paths whose working-tree version differs from the index (or that git does not track yet): the config,
- * the schema, anything under `dist/`, and under `clusters/` only entry points (expected ones, and files either
- * version marks as generated): the rest of `clusters/` is not synth's.
+ * One line per checked path whose working-tree version differs from the index (`unstaged: <path>`) or that git
+ * does not track yet (`untracked: <path>`): the config, the schema, anything under `dist/`, and under
+ * `clusters/` only entry points (expected ones, and files either version marks as generated): the rest of
+ * `clusters/` is not synth's.
  */
-function unstagedPaths(root: string, paths: CheckedPaths, expectedEntryPoints: FileTree, stagedClusterFiles: FileTree): string[] {
-  const list = (args: string[]) => (git(root, [...args, '-z', '--', paths.config, paths.schema, paths.dist, paths.clusters]) ?? Buffer.alloc(0)).toString().split('\0').filter(Boolean);
-  const changed = [...list(['diff', '--name-only']), ...list(['ls-files', '--others', '--exclude-standard'])];
+function unstagedChanges(root: string, paths: CheckedPaths, expectedEntryPoints: FileTree, stagedClusterFiles: FileTree): string[] {
+  const list = (args: string[]) =>
+    (git(root, [...args, '-z', '--', paths.config, paths.schema, paths.dist, paths.clusters]) ?? Buffer.alloc(0))
+      .toString()
+      .split('\0')
+      .filter((path) => path !== '' && (!isUnder(path, paths.clusters) || isEntryPoint(path)))
+      .sort();
   const isEntryPoint = (path: string) => {
     if (!isClusterFile(path, paths)) return false;
     const relativePath = posix.relative(paths.parent, path);
@@ -179,7 +184,10 @@ function unstagedPaths(root: string, paths: CheckedPaths, expectedEntryPoints: F
     const file = join(root, path);
     return expectedEntryPoints.has(relativePath) || (staged !== undefined && isGenerated(staged)) || (existsSync(file) && isGenerated(readFileSync(file, 'utf8')));
   };
-  return [...new Set(changed)].filter((path) => !isUnder(path, paths.clusters) || isEntryPoint(path)).sort();
+  return [
+    ...list(['diff', '--name-only']).map((path) => `unstaged:  ${path}`),
+    ...list(['ls-files', '--others', '--exclude-standard']).map((path) => `untracked: ${path}`),
+  ];
 }
 
 function isUnder(path: string, dir: string): boolean {

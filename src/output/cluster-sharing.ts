@@ -39,7 +39,8 @@ export function assertNoClusterCollision(environments: readonly Environment[], s
         problemAt(
           environment,
           `environments "${other}" and "${environment.name}" are both applied to cluster "${environment.cluster}" and would both apply ${colliding.join(', ')}: ` +
-            'each would overwrite the other. Give one its own cluster, or render it with the other engine (docs/engines.md).',
+            "each would overwrite the other's. Apply one to another cluster, or change what collides: policies of one engine share their names " +
+            '(run the other engine side by side, docs/engines.md); Flux object names derive from the environment name and flux.sourceRef.',
         ),
       );
     }
