@@ -1,0 +1,167 @@
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { loadConfig } from '../src/config/load';
+import { synthesize } from '../src/synthesize';
+import { projectCopy, runCli, writeConfig } from './helpers';
+
+/** A config synth accepts, with two environments on one cluster. */
+const FIXTURE_CONFIG = 'test/fixtures/side-by-side.yaml';
+
+/** Spawned git: no CI flag, no user or system git config (no foreign hooksPath), a fixed identity. */
+const ENV: NodeJS.ProcessEnv = { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' };
+delete ENV.CI;
+
+function git(cwd: string, ...args: string[]) {
+  const result = spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd, env: ENV, encoding: 'utf8' });
+  return { code: result.status, out: result.stdout, err: result.stderr };
+}
+
+/** An environment appended to the fixture config: new files in dist/ and a new entry point. */
+const EXTRA_ENVIRONMENT = [
+  '  - name: extra',
+  '    imagePatterns: [ghcr.io/acme/extra/*]',
+  '    signer: { issuer: https://token.actions.githubusercontent.com, subject: https://github.com/acme/extra/* }',
+  '    policies: { verify-image-signatures: { phase: audit } }',
+  '',
+].join('\n');
+
+const STAGE_ADVICE = 'Stage them (`git add environments.yaml dist clusters`) or set them aside (`git stash --keep-index`), and commit again.';
+const SYNTH_ADVICE = 'Run `npm run synth`, then `git add environments.yaml dist clusters`, and commit again.';
+
+/**
+ * A git repository holding the project with the fixture as its config, and the dist/ and
+ * clusters/ synth writes for it, all committed.
+ */
+function fixtureRepository(): string {
+  const repo = projectCopy();
+  cpSync(FIXTURE_CONFIG, join(repo, 'environments.yaml'));
+  rmSync(join(repo, 'dist'), { recursive: true, force: true });
+  rmSync(join(repo, 'clusters'), { recursive: true, force: true });
+  synth(repo);
+  expect(git(repo, 'init', '-q').code).toBe(0);
+  // .gitignore's `node_modules/` does not match a symlink.
+  writeFileSync(join(repo, '.git/info/exclude'), '/node_modules\n');
+  expect(git(repo, 'add', '-A').code).toBe(0);
+  expect(git(repo, 'commit', '-q', '--no-verify', '-m', 'fixture').code).toBe(0);
+  return repo;
+}
+
+function synth(repo: string) {
+  expect(runCli('synth', '--config', join(repo, 'environments.yaml'), '--outdir', join(repo, 'dist')).code).toBe(0);
+}
+
+function checkStaged(repo: string) {
+  return runCli('check', '--staged', '--config', join(repo, 'environments.yaml'), '--outdir', join(repo, 'dist'));
+}
+
+function addEnvironment(repo: string) {
+  appendFileSync(join(repo, 'environments.yaml'), EXTRA_ENVIRONMENT);
+}
+
+/** The files synth writes for the extra environment, as the check lists them (`dist/…`, `clusters/…`). */
+function extraEnvironmentFiles(): string[] {
+  const { tree, entryPoints } = synthesize(loadConfig(writeConfig(`environments:\n${EXTRA_ENVIRONMENT}`)));
+  return [...[...tree.keys()].map((path) => `dist/${path}`), ...entryPoints.keys()];
+}
+
+describe('check --staged', () => {
+  test('passes a commit of a config with its synthesized output', () => {
+    const repo = fixtureRepository();
+    addEnvironment(repo);
+    synth(repo);
+    expect(git(repo, 'add', '-A').code).toBe(0);
+    const { code, out, err } = checkStaged(repo);
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    expect(out).toBe('the staged dist/ and clusters/ are what the staged environments.yaml synthesizes');
+  });
+
+  test('refuses staged output without the config it came from', () => {
+    const repo = fixtureRepository();
+    addEnvironment(repo);
+    synth(repo);
+    expect(git(repo, 'add', 'dist', 'clusters').code).toBe(0);
+    const { code, err } = checkStaged(repo);
+    expect(code).toBe(1);
+    // The staged config is the committed one: every file of the new environment is one synth would remove.
+    const removed = extraEnvironmentFiles().sort().map((path) => `removed: ${path}`);
+    const distRemoved = removed.filter((line) => line.startsWith('removed: dist/'));
+    const clustersRemoved = removed.filter((line) => line.startsWith('removed: clusters/'));
+    expect(err.split('\n')).toEqual([
+      'the staged output is not what the staged environments.yaml synthesizes:',
+      ...distRemoved,
+      ...clustersRemoved,
+      SYNTH_ADVICE,
+      'changes not staged for commit, so the commit would not hold what was checked:',
+      'unstaged:  environments.yaml',
+      STAGE_ADVICE,
+    ]);
+  });
+
+  test('refuses a staged config without its output', () => {
+    const repo = fixtureRepository();
+    addEnvironment(repo);
+    expect(git(repo, 'add', 'environments.yaml').code).toBe(0);
+    const { code, err } = checkStaged(repo);
+    expect(code).toBe(1);
+    const added = extraEnvironmentFiles().map((path) => `added:   ${path}`);
+    expect(err.split('\n')).toEqual([
+      'the staged output is not what the staged environments.yaml synthesizes:',
+      ...added.filter((line) => line.startsWith('added:   dist/')).sort(),
+      ...added.filter((line) => line.startsWith('added:   clusters/')).sort(),
+      SYNTH_ADVICE,
+    ]);
+  });
+
+  test('refuses an invalid staged config with its errors, lines of the staged version', () => {
+    const repo = fixtureRepository();
+    const invalid = EXTRA_ENVIRONMENT.replace('    policies:', '    cluster: Not_A_Label\n    policies:');
+    appendFileSync(join(repo, 'environments.yaml'), invalid);
+    expect(git(repo, 'add', 'environments.yaml').code).toBe(0);
+    // The working tree no longer has the error: only the staged version is judged.
+    writeFileSync(join(repo, 'environments.yaml'), readFileSync(join(repo, 'environments.yaml'), 'utf8').replace('    cluster: Not_A_Label\n', ''));
+    const staged = git(repo, 'show', ':environments.yaml').out;
+    const line = staged.split('\n').findIndex((l) => l.includes('Not_A_Label')) + 1;
+
+    const { code, err } = checkStaged(repo);
+    expect(code).toBe(1);
+    expect(err.split('\n')).toEqual([
+      'the staged environments.yaml is invalid (lines of the staged version):',
+      `environments.yaml:${line}:14: environment "extra": cluster: must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit`,
+      'Fix environments.yaml, `git add environments.yaml`, and commit again.',
+      'changes not staged for commit, so the commit would not hold what was checked:',
+      'unstaged:  environments.yaml',
+      STAGE_ADVICE,
+    ]);
+  });
+
+  test('the hook blocks a partially staged change with an exact message, and lets it through once staged', { timeout: 30_000 }, () => {
+    const repo = fixtureRepository();
+    expect(spawnSync('node', [join(repo, 'scripts/install-hooks.mjs')], { cwd: repo, env: ENV }).status).toBe(0);
+    addEnvironment(repo);
+    synth(repo);
+    expect(git(repo, 'add', '-A').code).toBe(0);
+    // A second change after staging, synthesized but not staged: the commit would hold the first one only.
+    const config = join(repo, 'environments.yaml');
+    writeFileSync(config, readFileSync(config, 'utf8').replace('policies: { verify-image-signatures: { phase: audit } }\n', 'policies: { verify-image-signatures: { phase: enforce } }\n'));
+    synth(repo);
+
+    const commit = git(repo, 'commit', '-q', '-m', 'extra environment');
+    expect(commit.code).not.toBe(0);
+    expect(commit.err.split('\n')).toEqual([
+      'changes not staged for commit, so the commit would not hold what was checked:',
+      'unstaged:  dist/extra/verify-image-signatures.yaml',
+      'unstaged:  environments.yaml',
+      STAGE_ADVICE,
+      'pre-commit: commit blocked.',
+      '',
+    ]);
+    expect(git(repo, 'log', '--format=%s').out).toBe('fixture\n');
+
+    expect(git(repo, 'add', '-A').code).toBe(0);
+    expect(git(repo, 'commit', '-q', '-m', 'extra environment').code).toBe(0);
+    expect(git(repo, 'status', '--porcelain').out).toBe('');
+  });
+});
