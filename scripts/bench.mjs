@@ -110,7 +110,8 @@ function generateConfig(count) {
   return file;
 }
 
-const out = (name) => join(work, 'out', name);
+// Each case its own parent directory: synth writes the entry points to clusters/ beside the output directory.
+const out = (name) => join(work, name, 'dist');
 const npmRun = (script, ...args) => ['npm', 'run', script, '--', ...args];
 
 const CDK8S = 'cdk8s';
