@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
-import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { ConfigError, parseConfig } from '../config/load';
 import { UserError } from '../errors';
 import { diffEntryPoints, isEntryPointLocation, isGenerated } from '../output/entry-points';
@@ -42,33 +42,24 @@ export function checkStaged(configFile: string, outdir: string, output: Output):
     const root = repositoryRoot(dirname(resolve(configFile)));
     const paths = checkedPaths(root, configFile, outdir);
     const index = stagedFiles(root, paths);
-    const problems: string[][] = [];
-    const unmerged = [...index.values()].filter((entry) => entry.stage !== 0).map((entry) => entry.path);
+    const unmerged = index.filter((entry) => entry.stage !== 0).map((entry) => entry.path);
     if (unmerged.length > 0) {
-      return report(output, [[`unmerged paths in the index:`, ...new Set(unmerged), 'Resolve the merge, `git add` the result, and commit again.']]);
+      return report(output, [['unmerged paths in the index:', ...new Set(unmerged), 'Resolve the merge, `git add` the result, and commit again.']]);
     }
-
-    const config = index.get(paths.config);
+    const config = index.find((entry) => entry.path === paths.config);
     if (config === undefined) {
       return report(output, [[`${paths.config} is not in the index: \`git add ${paths.config}\`, and commit again.`]]);
     }
     const [configText] = readBlobs(root, [config.id]);
-    const dist = new Map<string, string>();
-    const clusterFiles = new Map<string, string>();
-    const outputEntries = [...index.values()].filter((entry) => isUnder(entry.path, paths.dist) || isClusterFile(entry.path, paths));
-    readBlobs(root, outputEntries.map((entry) => entry.id)).forEach((content, i) => {
-      const { path } = outputEntries[i];
-      if (isUnder(path, paths.dist)) dist.set(posix.relative(paths.dist, path), content);
-      else clusterFiles.set(posix.relative(paths.parent, path), content);
-    });
-
+    const staged = stagedOutput(root, paths, index);
+    const problems: string[][] = [];
     let expectedEntryPoints: FileTree = new Map();
     try {
       const { synthesis } = synthesizeValidated(parseConfig(configText, paths.config));
       expectedEntryPoints = synthesis.entryPoints;
       const stale = [
-        ...describeDiff(diffTrees(synthesis.tree, dist), paths.dist),
-        ...describeDiff(diffEntryPoints(synthesis.entryPoints, clusterFiles), paths.parent),
+        ...describeDiff(diffTrees(synthesis.tree, staged.dist), paths.dist),
+        ...describeDiff(diffEntryPoints(synthesis.entryPoints, staged.clusterFiles), paths.parent),
       ];
       if (stale.length > 0) {
         problems.push([
@@ -80,8 +71,7 @@ export function checkStaged(configFile: string, outdir: string, output: Output):
     } catch (error) {
       problems.push(invalidConfig(error, paths.config));
     }
-
-    const unstaged = unstagedChanges(root, paths, expectedEntryPoints, clusterFiles);
+    const unstaged = unstagedChanges(root, paths, expectedEntryPoints, staged.clusterFiles);
     if (unstaged.length > 0) {
       problems.push([
         'changes not staged for commit, so the commit would not hold what was checked:',
@@ -89,14 +79,28 @@ export function checkStaged(configFile: string, outdir: string, output: Output):
         `Stage them (\`git add ${paths.config} ${paths.dist} ${paths.clusters}\`) or set them aside (\`git stash --keep-index\`), and commit again.`,
       ]);
     }
-    if (problems.length === 0) {
-      output.out(`the staged ${paths.dist}/ and ${paths.clusters}/ are what the staged ${paths.config} synthesizes`);
-      return 0;
-    }
-    return report(output, problems);
+    if (problems.length > 0) return report(output, problems);
+    output.out(`the staged ${paths.dist}/ and ${paths.clusters}/ are what the staged ${paths.config} synthesizes`);
+    return 0;
   } catch (error) {
     return reportRefusal(error, outdir, output);
   }
+}
+
+/**
+ * The staged files under `dist/` (relative to it) and directly in the clusters' directories (relative to the
+ * parent of `dist/`, as synth names entry points), read with one `git cat-file`.
+ */
+function stagedOutput(root: string, paths: CheckedPaths, index: readonly IndexEntry[]): { dist: FileTree; clusterFiles: FileTree } {
+  const dist: FileTree = new Map();
+  const clusterFiles: FileTree = new Map();
+  const entries = index.filter((entry) => isUnder(entry.path, paths.dist) || isClusterFile(entry.path, paths));
+  readBlobs(root, entries.map((entry) => entry.id)).forEach((content, i) => {
+    const { path } = entries[i];
+    if (isUnder(path, paths.dist)) dist.set(posix.relative(paths.dist, path), content);
+    else clusterFiles.set(posix.relative(paths.parent, path), content);
+  });
+  return { dist, clusterFiles };
 }
 
 function report(output: Output, problems: readonly string[][]): number {
@@ -125,7 +129,7 @@ function checkedPaths(root: string, configFile: string, outdir: string): Checked
   const inRepository = (path: string) => {
     const absolute = resolve(path);
     // Resolve symbolic links of the directory as git does for the root; the file itself may not exist.
-    const real = existsSync(dirname(absolute)) ? join(realpathSync(dirname(absolute)), absolute.slice(dirname(absolute).length)) : absolute;
+    const real = existsSync(dirname(absolute)) ? join(realpathSync(dirname(absolute)), basename(absolute)) : absolute;
     const relativePath = relative(root, real);
     if (relativePath.startsWith('..') || isAbsolute(relativePath)) throw new UserError(`${path} is outside the git work tree ${root}`);
     return relativePath.split(sep).join('/') || '.';
@@ -149,19 +153,20 @@ interface IndexEntry {
   readonly stage: number;
 }
 
-/** The index entries of the config, `dist/` and `clusters/`, by path (`git ls-files -s`). */
-function stagedFiles(root: string, paths: CheckedPaths): Map<string, IndexEntry> {
+/** The index entries of the config, `dist/` and `clusters/` (`git ls-files -s`). */
+function stagedFiles(root: string, paths: CheckedPaths): IndexEntry[] {
   const listing = git(root, ['ls-files', '-s', '-z', '--', paths.config, paths.dist, paths.clusters]);
   if (listing === undefined) throw new UserError(`git could not list the index in ${root}`);
-  const entries = new Map<string, IndexEntry>();
-  for (const line of listing.toString().split('\0').filter(Boolean)) {
-    // "<mode> <id> <stage>\t<path>"
-    const [meta, path] = [line.slice(0, line.indexOf('\t')), line.slice(line.indexOf('\t') + 1)];
-    const [, id, stage] = meta.split(' ');
-    const key = entries.has(path) ? `${path}\0${stage}` : path;
-    entries.set(key, { path, id, stage: Number(stage) });
-  }
-  return entries;
+  return listing
+    .toString()
+    .split('\0')
+    .filter(Boolean)
+    .map((line) => {
+      // "<mode> <id> <stage>\t<path>"
+      const tab = line.indexOf('\t');
+      const [, id, stage] = line.slice(0, tab).split(' ');
+      return { path: line.slice(tab + 1), id, stage: Number(stage) };
+    });
 }
 
 /**
