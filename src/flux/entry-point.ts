@@ -5,7 +5,7 @@ import type { Environment } from '../model/environment';
 import { BOOTSTRAP_SOURCE, FLUX_NAMESPACE, clusterNameSuffix, fluxDirectory, fluxPath } from '../output/layout';
 
 /** Name of the entry Kustomization; an environment applied to a cluster named otherwise adds `-<env>`. */
-export const ENTRY_KUSTOMIZATION_NAME = 'guardrails';
+const ENTRY_KUSTOMIZATION_NAME = 'guardrails';
 
 /** How often Flux re-applies `dist/flux/<env>/`; the objects there carry the configurable settings. */
 const ENTRY_INTERVAL = '10m';

@@ -1,13 +1,13 @@
 import { Construct } from 'constructs';
 import { GitRepository } from '../../imports/gitrepository-source.toolkit.fluxcd.io';
-import { DIST_DIR, FLUX_NAMESPACE } from '../output/layout';
+import { CLUSTERS_DIR, DIST_DIR, FLUX_NAMESPACE } from '../output/layout';
 
 /**
  * `.sourceignore` rules (they replace source-controller's defaults): everything but the synthesized output and
  * the per-cluster entry points stays out of the artifact, so the generated `imports/`, the sources and the tests
  * never reach the cluster.
  */
-export const SOURCE_IGNORE = ['/*', `!/${DIST_DIR}/`, '!/clusters/', ''].join('\n');
+export const SOURCE_IGNORE = ['/*', `!/${DIST_DIR}/`, `!/${CLUSTERS_DIR}/`, ''].join('\n');
 
 /** Properties of {@link PoliciesGitRepository}. */
 export interface PoliciesGitRepositoryProps {
