@@ -143,6 +143,15 @@ describe('environments colliding on one cluster are refused at their cluster fie
     expect(err).toContain('would both apply GitRepository flux-system/fleet (source.toolkit.fluxcd.io)');
   });
 
+  test('a Kustomization name too long for the label Flux puts on what it applies', () => {
+    const name = `migration-${'x'.repeat(34)}`; // 44 characters: guardrails-policies-<name> has 64
+    const text = configText(environment('staging'), environment(name, 'cluster: staging', 'engine: ImageValidatingPolicy'));
+    const { err } = refusal(text);
+    expect(err).toContain(`environment "${name}": cluster: the Flux Kustomization name "guardrails-policies-${name}" is longer than 63 characters`);
+    const fits = configText(environment('staging'), environment(name.slice(1), 'cluster: staging', 'engine: ImageValidatingPolicy'));
+    expect(runCli('synth', '--config', writeConfig(fits), '--outdir', join(tempDir(), 'dist')).code).toBe(0);
+  });
+
   test('a cluster name that is not a DNS-1123 label', () => {
     const text = configText(environment('staging', 'cluster: Staging_1'));
     const { err, config } = refusal(text);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadConfig } from '../src/config/load';
@@ -72,6 +72,10 @@ describe('check --staged', () => {
     addEnvironment(repo);
     synth(repo);
     expect(git(repo, 'add', '-A').code).toBe(0);
+    // Files of a cluster's directory that synth does not own are not the check's business, staged or not.
+    mkdirSync(join(repo, 'clusters/shop/flux-system'));
+    writeFileSync(join(repo, 'clusters/shop/flux-system/gotk-sync.yaml'), 'kind: Kustomization\n');
+    writeFileSync(join(repo, 'clusters/shop/apps.yaml'), 'kind: Kustomization\n');
     const { code, out, err } = checkStaged(repo);
     expect(err).toBe('');
     expect(code).toBe(0);

@@ -187,7 +187,11 @@ function unstagedChanges(root: string, paths: CheckedPaths, expectedEntryPoints:
     const relativePath = posix.relative(paths.parent, path);
     const staged = stagedClusterFiles.get(relativePath);
     const file = join(root, path);
-    return expectedEntryPoints.has(relativePath) || (staged !== undefined && isGenerated(staged)) || (existsSync(file) && isGenerated(readFileSync(file, 'utf8')));
+    return (
+      expectedEntryPoints.has(relativePath) ||
+      (staged !== undefined && isGenerated(staged)) ||
+      (existsSync(file) && isGenerated(readFileSync(file, 'utf8')))
+    );
   };
   return [
     ...list(['diff', '--name-only']).map((path) => `unstaged:  ${path}`),

@@ -100,7 +100,8 @@ export const check: Command = (argv, output) => {
     ];
     if (stale.length === 0) {
       output.out(
-        `${outdir}/ is current, and so are the entry points in ${clustersDir}/ (${synthesis.tree.size} files, ${synthesis.entryPoints.size} entry points, ${totalObjects(report)} objects validated)`,
+        `${outdir}/ is current, and so are the entry points in ${clustersDir}/ ` +
+          `(${synthesis.tree.size} files, ${synthesis.entryPoints.size} entry points, ${totalObjects(report)} objects validated)`,
       );
       return 0;
     }

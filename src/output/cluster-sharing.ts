@@ -49,7 +49,8 @@ export function assertNoClusterCollision(environments: readonly Environment[], s
         problems.push(
           problemAt(
             environment,
-            `the Flux Kustomization name "${name}" is longer than ${MAX_LABEL_VALUE_LENGTH} characters, and Flux labels every object it applies with it: shorten the environment name`,
+            `the Flux Kustomization name "${name}" is longer than ${MAX_LABEL_VALUE_LENGTH} characters, ` +
+              'and Flux labels every object it applies with it: shorten the environment name',
           ),
         );
       }
