@@ -1,26 +1,33 @@
-import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config/load';
+import { loadConfig } from '../config/load';
+import { UserError } from '../errors';
 import type { Environment } from '../model/environment';
 import { readCommittedOutput } from '../output/committed';
-import { OutputGuardError, assertNoEmptyEnvironment, assertNoEnforcedPolicyDropped } from '../output/guards';
+import { assertNoEmptyEnvironment, assertNoEnforcedPolicyDropped } from '../output/guards';
+import { drillDirectory, environmentOfPath, fluxDirectory } from '../output/layout';
 import type { FileTree } from '../output/render';
 import { diffTrees, isEmptyDiff, readTree, writeTreeAtomically } from '../output/write';
 import { synthesize } from '../synthesize';
-import { formatFinding, validateTree, ValidationError, type ValidationReport } from '../validate';
-import type { Command, Output } from './output';
+import { validateTree, ValidationError, type ValidationReport } from '../validate';
+import { defineCommand, type OptionDescription } from './command';
+import { NEXT_STEP_HINTS, type OutputChange } from './hints';
+import type { Output } from './output';
 
 export const DEFAULT_CONFIG = 'environments.yaml';
 
-const COMMON_OPTIONS = { config: { type: 'string', default: DEFAULT_CONFIG }, outdir: { type: 'string' } } as const;
+/** `--config`, shared by every command that reads the environments. */
+export const CONFIG_OPTION = {
+  config: { type: 'string', default: DEFAULT_CONFIG, valueName: 'file', description: 'the environments config to read' },
+} as const satisfies Record<string, OptionDescription>;
+
+const OUTPUT_OPTIONS = {
+  ...CONFIG_OPTION,
+  outdir: { type: 'string', valueName: 'dir', description: 'the output directory (default: $CDK8S_OUTDIR, else dist)' },
+} as const satisfies Record<string, OptionDescription>;
+
+const CONFIG_REFUSAL = 'invalid config, validation findings (each with its rule id) or a refused output directory';
 
 function resolveOutdir(outdir: string | undefined): string {
   return outdir ?? process.env.CDK8S_OUTDIR ?? 'dist';
-}
-
-/** Parses the options every synthesizing command shares. */
-function parseSynthArgs(argv: readonly string[]) {
-  const { values } = parseArgs({ args: [...argv], options: COMMON_OPTIONS });
-  return { config: values.config, outdir: resolveOutdir(values.outdir) };
 }
 
 /**
@@ -36,53 +43,122 @@ function synthesizeValidated(configFile: string): { environments: Environment[];
   return { environments, tree, report };
 }
 
-/**
- * `synth`: writes every environment's output tree atomically; `dist/` is untouched on any error or finding.
- * `--allow-removal <env>/<policy>` (repeatable) lets synth drop a policy the committed output enforces.
- */
-export const synth: Command = (argv, output) => {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: { ...COMMON_OPTIONS, 'allow-removal': { type: 'string', multiple: true, default: [] } },
-  });
-  const outdir = resolveOutdir(values.outdir);
+/** Runs `step`; a refusal it throws is thrown again with a line of context before and/or after its message. */
+function withContext<T>(step: () => T, context: { before?: string; after?: string }): T {
   try {
-    const { environments, tree, report } = synthesizeValidated(values.config);
-    const committed = readCommittedOutput(outdir);
-    try {
-      assertNoEnforcedPolicyDropped(committed, tree, values['allow-removal']);
-    } catch (error) {
-      if (error instanceof OutputGuardError) output.err(`compared with ${outdir}/ at ${committed.source}:`);
-      throw error;
-    }
-    const changed = writeTreeAtomically(outdir, tree);
-    printSummary(environments, report, output);
-    output.out(changed ? `wrote ${tree.size} files to ${outdir}/` : `${outdir}/ is up to date (${tree.size} files)`);
-    return 0;
+    return step();
   } catch (error) {
-    return reportRefusal(error, outdir, output);
+    if (!(error instanceof UserError)) throw error;
+    throw new UserError([context.before, error.message, context.after].filter((line) => line !== undefined).join('\n'), error.exitCode);
   }
-};
+}
+
+export const synth = defineCommand({
+  name: 'synth',
+  usage: '[options]',
+  summary: 'Validate environments.yaml and write every environment\'s policies, Flux objects and drill into the output directory.',
+  details: [
+    'The whole tree is built and validated in memory, then swapped in; on any error the output directory is left as it was. ' +
+      'Prints every added, changed and removed file, then a summary, then the steps that must follow (if any).',
+  ],
+  options: {
+    ...OUTPUT_OPTIONS,
+    'allow-removal': {
+      type: 'string',
+      multiple: true,
+      default: [],
+      valueName: 'env/policy',
+      description: 'let synth drop a policy the committed output enforces (Flux would delete it from the cluster)',
+    },
+  },
+  exitCodes: [
+    { code: 0, meaning: 'written, or already up to date' },
+    { code: 1, meaning: `${CONFIG_REFUSAL}, or a filesystem error; nothing written` },
+  ],
+  run({ values }, output) {
+    const outdir = resolveOutdir(values.outdir);
+    const unchanged = { after: `${outdir}/ was not changed.` };
+    const { environments, tree, report } = withContext(() => synthesizeValidated(values.config), unchanged);
+    const committed = readCommittedOutput(outdir);
+    withContext(() => assertNoEnforcedPolicyDropped(committed, tree, values['allow-removal']), {
+      before: `compared with ${outdir}/ at ${committed.source}:`,
+      ...unchanged,
+    });
+    const current = readTree(outdir);
+    const change = describeChange(outdir, environments, tree, current);
+    writeTreeAtomically(outdir, tree, current);
+    formatChange(change).forEach((line) => output.out(line));
+    printSummary(environments, report, output);
+    if (isEmptyDiff(change.diff)) {
+      output.out(`${outdir}/ is up to date (${tree.size} files)`);
+      return 0;
+    }
+    const { added, changed, removed } = change.diff;
+    output.out(`wrote ${outdir}/: ${added.length} added, ${changed.length} changed, ${removed.length} removed (${tree.size} files)`);
+    for (const hint of NEXT_STEP_HINTS.flatMap((hintFor) => hintFor(change))) output.out(`next: ${hint}`);
+    return 0;
+  },
+});
 
 /** `check`: the drift gate. Synthesizes and validates in memory, lists how `dist/` differs, writes nothing. */
-export const check: Command = (argv, output) => {
-  const { config, outdir } = parseSynthArgs(argv);
-  try {
-    const { tree, report } = synthesizeValidated(config);
-    const diff = diffTrees(tree, readTree(outdir));
-    if (isEmptyDiff(diff)) {
+export const check = defineCommand({
+  name: 'check',
+  usage: '[options]',
+  summary: 'The drift gate: synthesize in memory and list every file of the output directory that differs; writes nothing.',
+  options: OUTPUT_OPTIONS,
+  exitCodes: [
+    { code: 0, meaning: 'the output directory is current' },
+    { code: 1, meaning: `stale (run synth and commit the result), ${CONFIG_REFUSAL}, or a filesystem error` },
+  ],
+  run({ values }, output) {
+    const outdir = resolveOutdir(values.outdir);
+    const { environments, tree, report } = synthesizeValidated(values.config);
+    const change = describeChange(outdir, environments, tree, readTree(outdir));
+    if (isEmptyDiff(change.diff)) {
       output.out(`${outdir}/ is current (${tree.size} files, ${totalObjects(report)} objects validated)`);
       return 0;
     }
-    for (const path of diff.added) output.err(`added:   ${outdir}/${path}`);
-    for (const path of diff.changed) output.err(`changed: ${outdir}/${path}`);
-    for (const path of diff.removed) output.err(`removed: ${outdir}/${path}`);
+    formatChange(change).forEach((line) => output.err(line));
     output.err(`${outdir}/ is stale: run \`npm run synth\` and commit the result.`);
     return 1;
-  } catch (error) {
-    return reportRefusal(error, outdir, output);
-  }
-};
+  },
+});
+
+/** How `next` differs from `current`, with the environments that appear or disappear as a whole. */
+function describeChange(outdir: string, environments: readonly Environment[], next: FileTree, current: FileTree): OutputChange {
+  const diff = diffTrees(next, current);
+  const environmentsOf = (tree: FileTree) => new Set([...tree.keys()].filter((path) => path.includes('/')).map(environmentOfPath));
+  const before = environmentsOf(current);
+  const after = environmentsOf(next);
+  return {
+    outdir,
+    environments,
+    diff,
+    addedEnvironments: [...after].filter((env) => !before.has(env)).sort(),
+    removedEnvironments: [...before].filter((env) => !after.has(env)).sort(),
+  };
+}
+
+/**
+ * One line per added, changed or removed file (`added:   dist/<path>`), in the format `check` and `synth`
+ * share; an environment that appears or disappears as a whole is one line naming its directories.
+ */
+function formatChange({ outdir, diff, addedEnvironments, removedEnvironments }: OutputChange): string[] {
+  const wholeEnvironment = (kind: 'added' | 'removed', environments: readonly string[], paths: readonly string[]) => {
+    const lines = environments.map((env) => {
+      const files = paths.filter((path) => path.includes('/') && environmentOfPath(path) === env);
+      const directories = [env, fluxDirectory(env), drillDirectory(env)].filter((dir) => files.some((path) => path.startsWith(`${dir}/`)));
+      return `${kind} environment ${env}: ${directories.map((dir) => `${outdir}/${dir}/`).join(', ')} (${files.length} files)`;
+    });
+    const rest = paths.filter((path) => !(path.includes('/') && environments.includes(environmentOfPath(path))));
+    return [...lines, ...rest.map((path) => `${`${kind}:`.padEnd(8)} ${outdir}/${path}`)];
+  };
+  return [
+    ...wholeEnvironment('added', addedEnvironments, diff.added),
+    ...diff.changed.map((path) => `changed: ${outdir}/${path}`),
+    ...wholeEnvironment('removed', removedEnvironments, diff.removed),
+  ];
+}
 
 /** Per environment: its policies with their phase, and how many objects were validated. */
 function printSummary(environments: readonly Environment[], report: ValidationReport, output: Output): void {
@@ -94,17 +170,4 @@ function printSummary(environments: readonly Environment[], report: ValidationRe
 
 function totalObjects(report: ValidationReport): number {
   return [...report.objectsValidated.values()].reduce((sum, n) => sum + n, 0);
-}
-
-/** Reports validation findings, a config error or a guard refusal; anything else is a bug and propagates. */
-function reportRefusal(error: unknown, outdir: string, output: Output): number {
-  if (error instanceof ValidationError) {
-    for (const finding of error.findings) output.err(formatFinding(finding));
-    output.err(`${error.findings.length} finding(s); ${outdir}/ was not changed.`);
-    return 1;
-  }
-  if (!(error instanceof ConfigError || error instanceof OutputGuardError)) throw error;
-  output.err(error.message);
-  output.err(`${outdir}/ was not changed.`);
-  return 1;
 }
