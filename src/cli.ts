@@ -21,8 +21,13 @@ export function main(argv: readonly string[], output: Output = consoleOutput): n
     listCommands(output.err);
     return USAGE_EXIT_CODE;
   }
+  return execute(command, rest, output);
+}
+
+/** Runs one command inside the error boundary; returns its exit code. */
+export function execute(command: CommandDescription, argv: readonly string[], output: Output): number {
   try {
-    return runCommand(command, rest, output);
+    return runCommand(command, argv, output);
   } catch (error) {
     return reportFailure(error, command, output);
   }

@@ -34,7 +34,7 @@ const FILESYSTEM_ERRORS: Readonly<Record<string, { problem: string; remedy: stri
   EACCES: { problem: 'permission denied', remedy: 'check its permissions (and those of its directory), or use another path' },
   EPERM: { problem: 'operation not permitted', remedy: 'check its permissions and attributes, or use another path' },
   EROFS: { problem: 'read-only file system', remedy: 'use a path on a writable file system' },
-  ENOTDIR: { problem: 'a part of the path is a file, not a directory', remedy: 'move that file away or use another path' },
+  ENOTDIR: { problem: 'not a directory (it, or a directory above it, is a file)', remedy: 'move that file away or use another path' },
   EISDIR: { problem: 'a directory where a file was expected', remedy: 'name a file, not a directory' },
   ENOENT: { problem: 'no such file or directory', remedy: 'check the path' },
   EEXIST: { problem: 'already exists', remedy: 'move it away or use another path' },
@@ -86,7 +86,9 @@ export function isAliasLimitError(error: unknown): boolean {
  */
 export function describeKnownError(error: unknown): string | undefined {
   if (isFilesystemError(error)) {
-    const { problem, remedy } = FILESYSTEM_ERRORS[error.code];
+    const { remedy } = FILESYSTEM_ERRORS[error.code];
+    // `mkdir -p` through a file reports that the file "exists".
+    const problem = error.code === 'EEXIST' && error.syscall === 'mkdir' ? 'exists and is not a directory' : FILESYSTEM_ERRORS[error.code].problem;
     const operation = OPERATIONS[error.syscall ?? ''] ?? error.syscall ?? 'access';
     const target = error.path === undefined ? '' : ` ${error.path}${error.dest === undefined ? '' : ` to ${error.dest}`}`;
     return `cannot ${operation}${target}: ${problem} (${error.code}); ${remedy}`;
