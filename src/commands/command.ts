@@ -56,7 +56,7 @@ export function defineCommand<const O extends OptionDescriptions>(description: C
 const HELP_OPTION = { help: { type: 'boolean', short: 'h', description: 'print this help and exit' } } as const satisfies OptionDescriptions;
 
 /** Exit codes every command shares, documented in every help text (unless the command words one itself). */
-export const COMMON_EXIT_CODES: readonly ExitCode[] = [
+const COMMON_EXIT_CODES: readonly ExitCode[] = [
   { code: USAGE_EXIT_CODE, meaning: 'usage error: unknown option, missing or malformed argument' },
   { code: INTERNAL_ERROR_EXIT_CODE, meaning: 'internal error: a bug, printed with its stack' },
 ];
@@ -97,7 +97,7 @@ function printHelp(command: CommandDescription, output: Output): number {
 }
 
 /** The help text of a command: usage, summary, details, positionals, options (with type and default), exit codes. */
-export function formatHelp(command: CommandDescription): string[] {
+function formatHelp(command: CommandDescription): string[] {
   const lines = [`usage: ${command.name} ${command.usage}`, '', command.summary];
   for (const paragraph of command.details ?? []) lines.push('', paragraph);
   if (command.positionals?.length) {
