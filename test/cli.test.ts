@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { COMMANDS, execute } from '../src/cli';
-import { defineCommand } from '../src/commands/command';
+import { COMMANDS } from '../src/cli';
+import { defineCommand, execute } from '../src/commands/command';
 import { INTERNAL_ERROR_EXIT_CODE, UserError } from '../src/errors';
 import { diffTrees, readTree } from '../src/output/write';
 import type { Readiness } from '../src/rollout/readiness';

@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { INTERNAL_ERROR_EXIT_CODE, USAGE_EXIT_CODE, UsageError } from '../errors';
+import { INTERNAL_ERROR_EXIT_CODE, USAGE_EXIT_CODE, UsageError, UserError, describeKnownError } from '../errors';
 import type { Output } from './output';
 
 /** One option: what `parseArgs` reads, plus what `--help` says about it. */
@@ -62,10 +62,38 @@ const COMMON_EXIT_CODES: readonly ExitCode[] = [
 ];
 
 /**
+ * Runs a command inside the error boundary every command shares; returns its exit code and never throws. What
+ * the user can act on becomes a message without a stack and a documented exit code; anything else is a bug,
+ * printed with its stack under the internal-error code. Standalone scripts use it too (see docs/cli.md).
+ */
+export function execute(command: CommandDescription, argv: readonly string[], output: Output): number {
+  try {
+    return runCommand(command, argv, output);
+  } catch (error) {
+    return reportFailure(error, command, output);
+  }
+}
+
+function reportFailure(error: unknown, command: CommandDescription, output: Output): number {
+  if (error instanceof UsageError) {
+    output.err(`usage error: ${error.message} (see ${command.name} --help)`);
+    return error.exitCode;
+  }
+  const known = error instanceof UserError ? error.message : describeKnownError(error);
+  if (known !== undefined) {
+    output.err(known);
+    return command.unusableInputExitCode ?? (error instanceof UserError ? error.exitCode : 1);
+  }
+  output.err('internal error (a bug in supply-chain-guardrails; please report it with this output):');
+  output.err(error instanceof Error ? (error.stack ?? String(error)) : String(error));
+  return INTERNAL_ERROR_EXIT_CODE;
+}
+
+/**
  * Parses argv for a command and runs it. `--help`/`-h` anywhere prints its help (exit 0), even beside an
  * unknown option; a parseArgs error becomes a UsageError.
  */
-export function runCommand(command: CommandDescription, argv: readonly string[], output: Output): number {
+function runCommand(command: CommandDescription, argv: readonly string[], output: Output): number {
   const options = { ...command.options, ...HELP_OPTION };
   let parsed;
   try {
