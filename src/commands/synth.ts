@@ -124,10 +124,15 @@ export const check = defineCommand({
   },
 });
 
+/** The environment an output file belongs to; none for a file directly in the output directory. */
+function environmentOfFile(path: string): string | undefined {
+  return path.includes('/') ? environmentOfPath(path) : undefined;
+}
+
 /** How `next` differs from `current`, with the environments that appear or disappear as a whole. */
 function describeChange(outdir: string, environments: readonly Environment[], next: FileTree, current: FileTree): OutputChange {
   const diff = diffTrees(next, current);
-  const environmentsOf = (tree: FileTree) => new Set([...tree.keys()].filter((path) => path.includes('/')).map(environmentOfPath));
+  const environmentsOf = (tree: FileTree) => new Set([...tree.keys()].flatMap((path) => environmentOfFile(path) ?? []));
   const before = environmentsOf(current);
   const after = environmentsOf(next);
   return {
@@ -146,11 +151,14 @@ function describeChange(outdir: string, environments: readonly Environment[], ne
 function formatChange({ outdir, diff, addedEnvironments, removedEnvironments }: OutputChange): string[] {
   const wholeEnvironment = (kind: 'added' | 'removed', environments: readonly string[], paths: readonly string[]) => {
     const lines = environments.map((env) => {
-      const files = paths.filter((path) => path.includes('/') && environmentOfPath(path) === env);
+      const files = paths.filter((path) => environmentOfFile(path) === env);
       const directories = [env, fluxDirectory(env), drillDirectory(env)].filter((dir) => files.some((path) => path.startsWith(`${dir}/`)));
       return `${kind} environment ${env}: ${directories.map((dir) => `${outdir}/${dir}/`).join(', ')} (${files.length} files)`;
     });
-    const rest = paths.filter((path) => !(path.includes('/') && environments.includes(environmentOfPath(path))));
+    const rest = paths.filter((path) => {
+      const env = environmentOfFile(path);
+      return env === undefined || !environments.includes(env);
+    });
     return [...lines, ...rest.map((path) => `${`${kind}:`.padEnd(8)} ${outdir}/${path}`)];
   };
   return [
