@@ -89,7 +89,8 @@ export function describeKnownError(error: unknown): string | undefined {
     const { remedy } = FILESYSTEM_ERRORS[error.code];
     // `mkdir -p` through a file reports that the file "exists".
     const problem = error.code === 'EEXIST' && error.syscall === 'mkdir' ? 'exists and is not a directory' : FILESYSTEM_ERRORS[error.code].problem;
-    const operation = OPERATIONS[error.syscall ?? ''] ?? error.syscall ?? 'access';
+    // A failed spawn names the program in its syscall (`spawnSync cosign`) and path.
+    const operation = error.syscall?.startsWith('spawn') ? 'run' : (OPERATIONS[error.syscall ?? ''] ?? error.syscall ?? 'access');
     const target = error.path === undefined ? '' : ` ${error.path}${error.dest === undefined ? '' : ` to ${error.dest}`}`;
     return `cannot ${operation}${target}: ${problem} (${error.code}); ${remedy}`;
   }

@@ -73,6 +73,7 @@ describe('usage errors: one line, exit 2', () => {
   it.each([
     [['synth', '--bogus'], "usage error: Unknown option '--bogus' (see synth --help)"],
     [['check', '--config'], "usage error: Option '--config <value>' argument missing (see check --help)"],
+    [['synth', '--outdir', ''], 'usage error: --outdir is empty: name the output directory, e.g. --outdir dist (see synth --help)'],
     [['synth', 'production'], "usage error: unexpected argument 'production': synth takes no positional arguments (see synth --help)"],
     [['verify', '--config', REPORTS_CONFIG, '--env', 'develop'], 'usage error: expected one image reference, got 0 (see verify --help)'],
     [['readiness', '--config', REPORTS_CONFIG, '--env', 'develop'], 'usage error: --reports <file|-> is required'],
@@ -205,6 +206,7 @@ describe('the error boundary', () => {
     ['ENOSPC', 'write', 'no space left on the device (ENOSPC); free some space and run again'],
     ['EACCES', 'open', 'permission denied (EACCES)'],
     ['EROFS', 'mkdir', 'read-only file system (EROFS)'],
+    ['EACCES', 'spawnSync cosign', 'permission denied (EACCES)'],
   ])('a filesystem error %s: one line naming the path, exit 1', (code, syscall, text) => {
     const error = Object.assign(new Error(`${code}: raw`), { code, syscall, path: '/srv/out/dist' });
     const result = run(failing(error));

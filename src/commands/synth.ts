@@ -1,5 +1,5 @@
 import { loadConfig } from '../config/load';
-import { UserError } from '../errors';
+import { UsageError, UserError } from '../errors';
 import type { Environment } from '../model/environment';
 import { readCommittedOutput } from '../output/committed';
 import { assertNoEmptyEnvironment, assertNoEnforcedPolicyDropped } from '../output/guards';
@@ -26,8 +26,10 @@ const OUTPUT_OPTIONS = {
 
 const CONFIG_REFUSAL = 'invalid config, validation findings (each with its rule id) or a refused output directory';
 
+/** `--outdir`, else $CDK8S_OUTDIR (an empty one counts as unset, as in shells), else `dist`. */
 function resolveOutdir(outdir: string | undefined): string {
-  return outdir ?? process.env.CDK8S_OUTDIR ?? 'dist';
+  if (outdir === '') throw new UsageError('--outdir is empty: name the output directory, e.g. --outdir dist');
+  return outdir ?? (process.env.CDK8S_OUTDIR || 'dist');
 }
 
 /**
