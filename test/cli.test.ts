@@ -156,6 +156,12 @@ describe('known failures: a message naming the path, no stack', () => {
       expect(result.err).toMatch(new RegExp(`^${file} is larger than 64 MiB`));
     });
 
+    it('an endless stream (a device with no size, as a pipe): refused once 64 MiB are read', () => {
+      const result = judge('/dev/zero');
+      expect(result.code).toBe(2);
+      expect(result.err).toBe('/dev/zero is larger than 64 MiB: export the reports in parts (e.g. per namespace, `-n <namespace>`) and judge each');
+    });
+
     it('a missing file, and a directory', () => {
       const missing = judge(join(tempDir(), 'missing.json'));
       expect(missing.code).toBe(2);

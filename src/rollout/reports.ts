@@ -1,5 +1,5 @@
 import Ajv, { type ValidateFunction } from 'ajv';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { parseAllDocuments, type Document } from 'yaml';
 import { UserError, isAliasLimitError } from '../errors';
 
@@ -112,8 +112,14 @@ export const MAX_REPORTS_BYTES = 64 * 1024 * 1024;
  */
 export function readReportsInput(source: string): string {
   const name = source === '-' ? 'stdin' : source;
+  const tooLarge = () =>
+    new ReportInputError(
+      `${name} is larger than ${MAX_REPORTS_BYTES / 1024 / 1024} MiB: export the reports in parts (e.g. per namespace, \`-n <namespace>\`) and judge each`,
+    );
   const fd = source === '-' ? 0 : openSync(source, 'r');
   try {
+    // A file says its size up front; a pipe is counted while reading.
+    if (fstatSync(fd).size > MAX_REPORTS_BYTES) throw tooLarge();
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {
@@ -121,11 +127,7 @@ export function readReportsInput(source: string): string {
       const bytes = readChunk(fd, chunk, name);
       if (bytes === 0) return Buffer.concat(chunks, total).toString('utf8');
       total += bytes;
-      if (total > MAX_REPORTS_BYTES) {
-        throw new ReportInputError(
-          `${name} is larger than ${MAX_REPORTS_BYTES / 1024 / 1024} MiB: export the reports in parts (e.g. per namespace, \`-n <namespace>\`) and judge each`,
-        );
-      }
+      if (total > MAX_REPORTS_BYTES) throw tooLarge();
       chunks.push(chunk.subarray(0, bytes));
     }
   } finally {
