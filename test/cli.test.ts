@@ -45,11 +45,15 @@ describe('--help', () => {
   });
 
   it('every option help lists is one the command parses', () => {
+    const missingConfig = join(tempDir(), 'missing.yaml'); // each run stops at the config, after parsing
     for (const command of COMMANDS) {
-      const stringOption = Object.entries(command.options).find(([, option]) => option.type === 'string')?.[0];
-      // An option the command declares is never a usage error (whatever the command then makes of its value).
-      const { err } = runCli(command.name, `--${stringOption}`, 'x');
-      expect(err).not.toContain('usage error: Unknown option');
+      for (const [name, option] of Object.entries(command.options)) {
+        const argv = name === 'config' ? [] : option.type === 'string' ? [`--${name}`, 'x'] : [`--${name}`];
+        const { code, err } = runCli(command.name, ...argv, '--config', missingConfig);
+        expect(err, `${command.name} --${name}`).not.toMatch(/^usage error/);
+        expect(err).toContain(missingConfig);
+        expect(code).not.toBe(0);
+      }
     }
   });
 
@@ -213,7 +217,7 @@ describe('the error boundary', () => {
     ['EACCES', 'open', 'permission denied (EACCES)'],
     ['EROFS', 'mkdir', 'read-only file system (EROFS)'],
     ['EACCES', 'spawnSync cosign', 'permission denied (EACCES)'],
-  ])('a filesystem error %s: one line naming the path, exit 1', (code, syscall, text) => {
+  ])('a filesystem error %s from %s: one line naming the path, exit 1', (code, syscall, text) => {
     const error = Object.assign(new Error(`${code}: raw`), { code, syscall, path: '/srv/out/dist' });
     const result = run(failing(error));
     expect(result.code).toBe(1);
