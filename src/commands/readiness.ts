@@ -48,7 +48,8 @@ export const readiness = defineCommand({
     if (values.reports === undefined) {
       throw new UsageError('--reports <file|-> is required: e.g. kubectl get policyreports,clusterpolicyreports -A -o json > reports.json');
     }
-    const verdict = assessReadiness(environment, parseReports(readReportsInput(values.reports)), only);
+    const input = readReportsInput(values.reports);
+    const verdict = assessReadiness(environment, parseReports(input.text, input.name), only);
     if (values.json) output.out(JSON.stringify(verdict, null, 2));
     else formatReadiness(verdict).forEach((line) => output.out(line));
     return verdict.ready ? READY : NOT_READY;

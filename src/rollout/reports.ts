@@ -108,9 +108,10 @@ export const MAX_REPORTS_BYTES = 64 * 1024 * 1024;
 
 /**
  * Reads a report export from a file, or from stdin for `-` (`kubectl get … -o json | … --reports -`), refusing
- * input larger than MAX_REPORTS_BYTES before holding more of it in memory.
+ * input larger than MAX_REPORTS_BYTES before holding more of it in memory. Returns the text and the input's
+ * name for messages.
  */
-export function readReportsInput(source: string): string {
+export function readReportsInput(source: string): { text: string; name: string } {
   const name = source === '-' ? 'stdin' : source;
   const tooLarge = () =>
     new ReportInputError(
@@ -125,7 +126,7 @@ export function readReportsInput(source: string): string {
     for (;;) {
       const chunk = Buffer.allocUnsafe(1024 * 1024);
       const bytes = readChunk(fd, chunk, name);
-      if (bytes === 0) return Buffer.concat(chunks, total).toString('utf8');
+      if (bytes === 0) return { text: Buffer.concat(chunks, total).toString('utf8'), name };
       total += bytes;
       if (total > MAX_REPORTS_BYTES) throw tooLarge();
       chunks.push(chunk.subarray(0, bytes));
@@ -155,13 +156,13 @@ function readChunk(fd: number, chunk: Buffer, name: string): number {
 /**
  * Reads exported policy reports: JSON or YAML (one or more documents), each a report or a `List` of reports
  * (`kubectl get policyreports,clusterpolicyreports -A -o json|yaml`). Throws ReportInputError naming the
- * document and field when something is not a report this tool understands.
+ * input (`source`), document and field when something is not a report this tool understands.
  */
-export function parseReports(text: string): ReportedResult[] {
+export function parseReports(text: string, source = 'input'): ReportedResult[] {
   const documents = parseAllDocuments(text, { prettyErrors: false });
   const reports: { where: string; value: unknown }[] = [];
   for (const [index, doc] of documents.entries()) {
-    const where = documents.length > 1 ? `document ${index + 1}` : 'input';
+    const where = documents.length > 1 ? `${source}: document ${index + 1}` : source;
     const error = doc.errors[0];
     if (error) throw new ReportInputError(`${where}: not valid JSON or YAML: ${error.message.split('\n')[0]}`);
     const value: unknown = toJS(doc, where);
@@ -170,7 +171,7 @@ export function parseReports(text: string): ReportedResult[] {
     else reports.push({ where, value });
   }
   // An empty List is a valid export (no reports yet); an empty file is more likely a failed export.
-  if (documents.every((doc) => doc.contents === null)) throw new ReportInputError('input is empty');
+  if (documents.every((doc) => doc.contents === null)) throw new ReportInputError(`${source} is empty`);
   return reports.flatMap(({ where, value }) => resultsOf(checkReport(value, where)));
 }
 
