@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { INTERNAL_ERROR_EXIT_CODE, USAGE_EXIT_CODE, UsageError, UserError, describeKnownError } from '../errors';
-import type { Output } from './output';
+import { consoleOutput, type Output } from './output';
 
 /** One option: what `parseArgs` reads, plus what `--help` says about it. */
 export type OptionDescription = NonNullable<ParseArgsConfig['options']>[string] & {
@@ -48,6 +48,9 @@ export interface CommandDescription<O extends OptionDescriptions = OptionDescrip
   run(args: ParsedArgs<O>, output: Output): number;
 }
 
+/** What a script that runs at its top level declares: a command without `run` (see parseScriptArguments). */
+export type ScriptDescription<O extends OptionDescriptions = OptionDescriptions> = Omit<CommandDescription<O>, 'run'>;
+
 /** Declares a command; the const type parameter keeps its option literals, so `run` receives typed values. */
 export function defineCommand<const O extends OptionDescriptions>(description: CommandDescription<O>): CommandDescription<O> {
   return description;
@@ -74,7 +77,22 @@ export function execute(command: CommandDescription, argv: readonly string[], ou
   }
 }
 
-function reportFailure(error: unknown, command: CommandDescription, output: Output): number {
+/**
+ * For a script whose work runs at its top level rather than in a `run` function: parses argv as `execute` does
+ * and returns the arguments. After printing the help (exit 0) or a usage error (exit 2), ends the process.
+ */
+export function parseScriptArguments<const O extends OptionDescriptions>(script: ScriptDescription<O>, argv: readonly string[]): ParsedArgs<O> {
+  let parsed: ParsedArgs<O> | undefined;
+  try {
+    parsed = parseCommandLine(script, argv, consoleOutput);
+  } catch (error) {
+    process.exit(reportFailure(error, script, consoleOutput));
+  }
+  if (parsed === undefined) process.exit(0);
+  return parsed;
+}
+
+function reportFailure(error: unknown, command: ScriptDescription, output: Output): number {
   if (error instanceof UsageError) {
     output.err(`usage error: ${error.message} (see ${command.name} --help)`);
     return error.exitCode;
@@ -89,12 +107,17 @@ function reportFailure(error: unknown, command: CommandDescription, output: Outp
   return INTERNAL_ERROR_EXIT_CODE;
 }
 
+function runCommand(command: CommandDescription, argv: readonly string[], output: Output): number {
+  const parsed = parseCommandLine(command, argv, output);
+  return parsed === undefined ? 0 : command.run(parsed, output);
+}
+
 /**
- * Parses argv for a command and runs it. `--help`/`-h` anywhere prints its help (exit 0), even beside an
+ * Parses argv for a command. `--help`/`-h` anywhere prints its help and returns undefined, even beside an
  * unknown option; a parseArgs error becomes a UsageError.
  */
-function runCommand(command: CommandDescription, argv: readonly string[], output: Output): number {
-  const options = { ...command.options, ...HELP_OPTION };
+function parseCommandLine<O extends OptionDescriptions>(command: ScriptDescription<O>, argv: readonly string[], output: Output): ParsedArgs<O> | undefined {
+  const options: OptionDescriptions = { ...command.options, ...HELP_OPTION };
   let parsed;
   try {
     parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
@@ -110,7 +133,7 @@ function runCommand(command: CommandDescription, argv: readonly string[], output
   if (!command.positionals?.length && parsed.positionals.length > 0) {
     throw new UsageError(`unexpected argument '${parsed.positionals[0]}': ${command.name} takes no positional arguments`);
   }
-  return command.run(parsed, output);
+  return parsed as ParsedArgs<O>; // parsed with O's own options (plus help), so O's types hold
 }
 
 /** Whether a command line that did not parse still asks for help, e.g. `synth --bogus --help`. */
@@ -119,13 +142,12 @@ function asksForHelp(argv: readonly string[], options: OptionDescriptions): bool
   return tokens.some((token) => token.kind === 'option' && token.name === 'help');
 }
 
-function printHelp(command: CommandDescription, output: Output): number {
+function printHelp(command: ScriptDescription, output: Output): undefined {
   formatHelp(command).forEach((line) => output.out(line));
-  return 0;
 }
 
 /** The help text of a command: usage, summary, details, positionals, options (with type and default), exit codes. */
-function formatHelp(command: CommandDescription): string[] {
+function formatHelp(command: ScriptDescription): string[] {
   const lines = [`usage: ${command.name} ${command.usage}`, '', command.summary];
   for (const paragraph of command.details ?? []) lines.push('', paragraph);
   if (command.positionals?.length) {
