@@ -4,7 +4,10 @@
 //   npm run bench                                   # 5 timed runs per case after one warm-up round
 //   npm run bench -- --runs 10 --json out.json      # more runs; numbers to another file
 //   npm run bench -- --no-test                      # skip the single `npm test` run
+//   npm run bench -- --help                         # every option and exit code
 //
+// `npm run bench` runs this file under tsx: its options are declared, parsed and explained by the same
+// module as every command's (src/commands/command.ts).
 // Cases run round-robin (one run of every case per round) so a load change on the machine hits every case
 // alike, and the ratio to `cdk8s synth` compares runs made side by side. Every output goes to a temporary
 // directory: the repository's dist/ and tracked files are only read.
@@ -17,8 +20,8 @@ import { spawnSync } from 'node:child_process';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { parse, stringify } from 'yaml';
+import { parseScriptArguments } from '../src/commands/command.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const SHIPPED_CONFIG = 'environments.yaml';
@@ -26,14 +29,25 @@ const SHIPPED_CONFIG = 'environments.yaml';
 const SIZES = [10, 55, 100];
 const MIB = 1024 * 1024;
 
-const { values: options } = parseArgs({
-  options: {
-    runs: { type: 'string', default: '5' },
-    warmup: { type: 'string', default: '1' },
-    json: { type: 'string', default: join(root, 'bench-results.json') },
-    'no-test': { type: 'boolean', default: false },
+const { values: options } = parseScriptArguments(
+  {
+    name: 'bench',
+    usage: '[options]',
+    summary: `Time synth, check, generated ${SIZES.join('/')}-environment configs and \`npm test\` against \`cdk8s synth\`, and check the performance targets.`,
+    options: {
+      runs: { type: 'string', default: '5', valueName: 'n', description: 'timed runs per case' },
+      warmup: { type: 'string', default: '1', valueName: 'n', description: 'warm-up rounds before timing' },
+      json: { type: 'string', default: join(root, 'bench-results.json'), valueName: 'file', description: 'where the numbers are written' },
+      'no-test': { type: 'boolean', default: false, description: 'skip the single `npm test` run' },
+    },
+    exitCodes: [
+      { code: 0, meaning: 'measured (each target is printed PASS or MISS)' },
+      { code: 1, meaning: '`npm test` failed' },
+      { code: 2, meaning: 'usage error, or a benchmarked command failed' },
+    ],
   },
-});
+  process.argv.slice(2),
+);
 const runs = integerAtLeast(1, options.runs, '--runs');
 const warmup = integerAtLeast(0, options.warmup, '--warmup');
 

@@ -65,7 +65,7 @@ async function precompiledSchemaValidator(build) {
     platform: 'node',
     format: 'cjs',
     packages: 'external',
-    logLevel: 'error',
+    logLevel: 'silent', // its errors are reported once, by fail()
   });
   const compiler = join(buildDir, `schema-validator.${process.pid}.cjs`);
   writeFileSync(compiler, outputFiles[0].text);
@@ -104,7 +104,7 @@ async function buildBundle(stamp) {
     target: 'node20',
     banner: { js: stamp },
     legalComments: 'none',
-    logLevel: 'error',
+    logLevel: 'silent', // its errors are reported once, by fail()
     plugins: [
       pinModuleLocation,
       {
@@ -143,12 +143,50 @@ function loadBundle(source, stamp) {
   return { exports: module.exports, saveCache };
 }
 
-const stamp = `// inputs ${inputsHash()}`;
+/** What to do about a failure to build the bundle, by its cause. */
+function buildRemedy(error) {
+  if (error.code === 'ERR_MODULE_NOT_FOUND') return 'install the dependencies with `npm ci`';
+  if (Array.isArray(error.errors)) return 'fix the source (`npx tsc --noEmit` lists every error)';
+  if (typeof error.code === 'string') return `${buildDir} holds only the compiled app: make it writable, or delete it`;
+  return undefined;
+}
+
+/** One line per esbuild error (file:line:column: text), else the error's first line. */
+function describeBuildError(error) {
+  if (!Array.isArray(error.errors) || error.errors.length === 0) return error.message.split('\n')[0];
+  return error.errors.map(({ location, text }) => (location ? `${location.file}:${location.line}:${location.column}: ${text}` : text)).join('\n');
+}
+
+/** Ends the run, printing what could not be done, why, and what to do; the remedy is left out when unknown. */
+function fail(what, error, remedy) {
+  console.error(`cannot ${what}: ${describeBuildError(error)}${remedy ? `\n${remedy}` : ''}`);
+  process.exit(1);
+}
+
+let stamp;
+try {
+  stamp = `// inputs ${inputsHash()}`;
+} catch (error) {
+  fail('read the sources of the app', error, 'check that the checkout is complete and readable');
+}
 let source = readOrUndefined(bundle, 'utf8');
 if (!source?.startsWith(`${stamp}\n`)) {
-  await buildBundle(stamp);
-  source = readFileSync(bundle, 'utf8');
+  try {
+    await buildBundle(stamp);
+    source = readFileSync(bundle, 'utf8');
+  } catch (error) {
+    fail(`build the app into ${bundle}`, error, buildRemedy(error));
+  }
 }
-const { exports: app, saveCache } = loadBundle(source, stamp);
+let app;
+let saveCache;
+try {
+  ({ exports: app, saveCache } = loadBundle(source, stamp));
+} catch (error) {
+  // The bundle built, so failing to start it is a bug; `main` itself turns every failure into a message.
+  console.error('internal error (a bug in supply-chain-guardrails; please report it with this output):');
+  console.error(error.stack ?? String(error));
+  process.exit(70);
+}
 process.exitCode = app.main(process.argv.slice(2));
 saveCache();

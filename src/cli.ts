@@ -1,27 +1,35 @@
-import { consoleOutput, type Command, type Output } from './commands/output';
+import { execute, type CommandDescription } from './commands/command';
+import { consoleOutput, type Output } from './commands/output';
 import { readiness } from './commands/readiness';
 import { check, synth } from './commands/synth';
 import { verify } from './commands/verify';
+import { USAGE_EXIT_CODE } from './errors';
 
-/** Every command `node scripts/run.mjs <command>` (and the npm scripts) can run. */
-export const COMMANDS: Readonly<Record<string, Command>> = { synth, check, readiness, verify };
+/** Every command `node scripts/run.mjs <command>` (and the npm scripts) can run, in the order help lists them. */
+export const COMMANDS: readonly CommandDescription[] = [synth, check, readiness, verify];
 
-/** Dispatches `argv[0]` to its command; returns the exit code. */
+/** Dispatches `argv[0]` to its command; returns the exit code. Never throws: every command runs in the error boundary. */
 export function main(argv: readonly string[], output: Output = consoleOutput): number {
   const [name, ...rest] = argv;
-  const command = name === undefined ? undefined : COMMANDS[name];
+  if (name === undefined || name === '--help' || name === '-h') {
+    listCommands(output.out);
+    return name === undefined ? USAGE_EXIT_CODE : 0;
+  }
+  const command = COMMANDS.find((candidate) => candidate.name === name);
   if (!command) {
-    output.err(`usage: <command> [options]; commands: ${Object.keys(COMMANDS).join(', ')}`);
-    return 2;
+    output.err(`usage error: unknown command '${name}'`);
+    listCommands(output.err);
+    return USAGE_EXIT_CODE;
   }
-  try {
-    return command(rest, output);
-  } catch (error) {
-    // Option errors from parseArgs are user errors; anything else is a bug and keeps its stack.
-    if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      output.err((error as Error).message);
-      return 2;
-    }
-    throw error;
-  }
+  return execute(command, rest, output);
+}
+
+function listCommands(print: (line: string) => void): void {
+  const width = Math.max(...COMMANDS.map(({ name }) => name.length));
+  print('usage: node scripts/run.mjs <command> [options]   (or: npm run <command> -- [options])');
+  print('');
+  print('commands:');
+  for (const { name, summary } of COMMANDS) print(`  ${name.padEnd(width)}  ${summary}`);
+  print('');
+  print('Run any command with --help for its options and exit codes.');
 }

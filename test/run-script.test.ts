@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { appendFileSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ENVIRONMENT_LABEL } from '../src/environment-chart';
@@ -47,4 +47,22 @@ describe('scripts/run.mjs', () => {
     editKeepingSizeAndTime(join(dir, 'environments.schema.json'), 'must be a DNS-1123 label', 'MUST be a DNS-1123 label');
     expect(run(dir, 'check', '--config', 'bad.yaml')).toContain('MUST be a DNS-1123 label');
   }, 120_000); // a ceiling for three bundle builds on a busy machine, not a speed check
+
+  it('a bundle that cannot be built is a message naming the cause and the remedy, not a stack', () => {
+    const dir = projectCopy();
+    const build = () => spawnSync(process.execPath, ['scripts/run.mjs', 'check'], { cwd: dir, encoding: 'utf8' });
+
+    appendFileSync(join(dir, 'src', 'cli.ts'), '\nexport const broken = ;\n');
+    const syntaxError = build();
+    expect(syntaxError.status).toBe(1);
+    expect(syntaxError.stderr).toMatch(/^cannot build the app into \S+main\.cjs: src\/cli\.ts:\d+:\d+: Unexpected ";"\nfix the source/);
+    expect(syntaxError.stderr).not.toMatch(/^\s+at /m);
+
+    writeFileSync(join(dir, 'src', 'cli.ts'), readFileSync('src/cli.ts'));
+    rmSync(join(dir, '.build'), { recursive: true, force: true });
+    writeFileSync(join(dir, '.build'), 'a file where the build directory goes\n');
+    const notADirectory = build();
+    expect(notADirectory.status).toBe(1);
+    expect(notADirectory.stderr).toMatch(/^cannot build the app into \S+main\.cjs: EEXIST: .*\n\S+\.build holds only the compiled app: make it writable, or delete it\n$/);
+  }, 60_000); // a ceiling for a failing build on a busy machine, not a speed check
 });

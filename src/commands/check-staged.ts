@@ -10,7 +10,7 @@ import { git, readBlobs } from '../output/git';
 import { diffTrees } from '../output/write';
 import { formatFinding, ValidationError } from '../validate';
 import type { Output } from './output';
-import { describeDiff, reportRefusal, synthesizeValidated } from './synth';
+import { describeDiff, synthesizeValidated } from './synth';
 
 /**
  * The config schema, at the repository root. Synth validates with the schema it was built from, the working
@@ -38,53 +38,49 @@ interface CheckedPaths {
  *   hold what was checked (the files).
  */
 export function checkStaged(configFile: string, outdir: string, output: Output): number {
+  const root = repositoryRoot(configFile);
+  const paths = checkedPaths(root, configFile, outdir);
+  const index = stagedFiles(root, paths);
+  const unmerged = index.filter((entry) => entry.stage !== 0).map((entry) => entry.path);
+  if (unmerged.length > 0) {
+    return report(output, [['unmerged paths in the index:', ...new Set(unmerged), 'Resolve the merge, `git add` the result, and commit again.']]);
+  }
+  const config = index.find((entry) => entry.path === paths.config);
+  if (config === undefined) {
+    return report(output, [[`${paths.config} is not in the index: \`git add ${paths.config}\`, and commit again.`]]);
+  }
+  const [configText] = readBlobs(root, [config.id]);
+  const staged = stagedOutput(root, paths, index);
+  const problems: string[][] = [];
+  let expectedEntryPoints: FileTree = new Map();
   try {
-    const root = repositoryRoot(dirname(resolve(configFile)));
-    const paths = checkedPaths(root, configFile, outdir);
-    const index = stagedFiles(root, paths);
-    const unmerged = index.filter((entry) => entry.stage !== 0).map((entry) => entry.path);
-    if (unmerged.length > 0) {
-      return report(output, [['unmerged paths in the index:', ...new Set(unmerged), 'Resolve the merge, `git add` the result, and commit again.']]);
-    }
-    const config = index.find((entry) => entry.path === paths.config);
-    if (config === undefined) {
-      return report(output, [[`${paths.config} is not in the index: \`git add ${paths.config}\`, and commit again.`]]);
-    }
-    const [configText] = readBlobs(root, [config.id]);
-    const staged = stagedOutput(root, paths, index);
-    const problems: string[][] = [];
-    let expectedEntryPoints: FileTree = new Map();
-    try {
-      const { synthesis } = synthesizeValidated(parseConfig(configText, paths.config));
-      expectedEntryPoints = synthesis.entryPoints;
-      const stale = [
-        ...describeDiff(diffTrees(synthesis.tree, staged.dist), paths.dist),
-        ...describeDiff(diffEntryPoints(synthesis.entryPoints, staged.clusterFiles), paths.parent),
-      ];
-      if (stale.length > 0) {
-        problems.push([
-          `the staged output is not what the staged ${paths.config} synthesizes:`,
-          ...stale,
-          `Run \`npm run synth\`, then \`git add ${paths.config} ${paths.dist} ${paths.clusters}\`, and commit again.`,
-        ]);
-      }
-    } catch (error) {
-      problems.push(invalidConfig(error, paths.config));
-    }
-    const unstaged = unstagedChanges(root, paths, expectedEntryPoints, staged.clusterFiles);
-    if (unstaged.length > 0) {
+    const { synthesis } = synthesizeValidated(parseConfig(configText, paths.config));
+    expectedEntryPoints = synthesis.entryPoints;
+    const stale = [
+      ...describeDiff(diffTrees(synthesis.tree, staged.dist), paths.dist),
+      ...describeDiff(diffEntryPoints(synthesis.entryPoints, staged.clusterFiles), paths.parent),
+    ];
+    if (stale.length > 0) {
       problems.push([
-        'changes not staged for commit, so the commit would not hold what was checked:',
-        ...unstaged,
-        `Stage them (\`git add ${paths.config} ${paths.dist} ${paths.clusters}\`) or set them aside (\`git stash --keep-index\`), and commit again.`,
+        `the staged output is not what the staged ${paths.config} synthesizes:`,
+        ...stale,
+        `Run \`npm run synth\`, then \`git add ${paths.config} ${paths.dist} ${paths.clusters}\`, and commit again.`,
       ]);
     }
-    if (problems.length > 0) return report(output, problems);
-    output.out(`the staged ${paths.dist}/ and ${paths.clusters}/ are what the staged ${paths.config} synthesizes`);
-    return 0;
   } catch (error) {
-    return reportRefusal(error, outdir, output);
+    problems.push(invalidConfig(error, paths.config));
   }
+  const unstaged = unstagedChanges(root, paths, expectedEntryPoints, staged.clusterFiles);
+  if (unstaged.length > 0) {
+    problems.push([
+      'changes not staged for commit, so the commit would not hold what was checked:',
+      ...unstaged,
+      `Stage them (\`git add ${paths.config} ${paths.dist} ${paths.clusters}\`) or set them aside (\`git stash --keep-index\`), and commit again.`,
+    ]);
+  }
+  if (problems.length > 0) return report(output, problems);
+  output.out(`the staged ${paths.dist}/ and ${paths.clusters}/ are what the staged ${paths.config} synthesizes`);
+  return 0;
 }
 
 /**
@@ -119,9 +115,9 @@ function invalidConfig(error: unknown, config: string): string[] {
   throw error;
 }
 
-function repositoryRoot(cwd: string): string {
-  const root = git(cwd, ['rev-parse', '--show-toplevel']);
-  if (root === undefined) throw new UserError(`--staged checks the git index, but ${cwd} is not in a git work tree`);
+function repositoryRoot(configFile: string): string {
+  const root = git(dirname(resolve(configFile)), ['rev-parse', '--show-toplevel']);
+  if (root === undefined) throw new UserError(`--staged checks the git index, but ${configFile} is not in a git work tree`);
   return realpathSync(root.toString().trim());
 }
 

@@ -5,6 +5,3 @@ export interface Output {
 }
 
 export const consoleOutput: Output = { out: (l) => console.log(l), err: (l) => console.error(l) };
-
-/** A command takes its arguments and returns the process exit code; it never throws for bad input. */
-export type Command = (argv: readonly string[], output: Output) => number;

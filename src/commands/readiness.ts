@@ -1,48 +1,67 @@
-import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { UsageError, UserError } from '../errors';
+import type { Environment, PolicyName } from '../model/environment';
 import { assessReadiness, formatReadiness } from '../rollout/readiness';
-import { ReportInputError, parseReports } from '../rollout/reports';
+import { MAX_REPORTS_BYTES, parseReports, readReportsInput } from '../rollout/reports';
+import { defineCommand } from './command';
 import { loadEnvironment } from './environment';
-import type { Command } from './output';
-import { DEFAULT_CONFIG } from './synth';
+import { CONFIG_OPTION } from './synth';
 
-/** Exit codes: every audit policy ready / some not ready / input or config unusable. */
+/** Exit codes: every judged audit policy ready / some not ready / input or config unusable. */
 export const READY = 0;
 const NOT_READY = 1;
 const UNUSABLE_INPUT = 2;
 
 /**
- * `readiness --env <env> --reports <file|-> [--json] [--config <file>]`: whether the environment's audit-phase
- * guardrails can be switched to enforce, judged from exported policy reports.
+ * `readiness --env <env> --reports <file|-> [--policy <name>]… [--json] [--config <file>]`: whether the
+ * environment's audit-phase guardrails (or the named ones) can be switched to enforce, judged from exported
+ * policy reports.
  */
-export const readiness: Command = (argv, output) => {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      env: { type: 'string' },
-      reports: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      config: { type: 'string', default: DEFAULT_CONFIG },
+export const readiness = defineCommand({
+  name: 'readiness',
+  usage: '--env <env> --reports <file|-> [options]',
+  summary: "Judge from exported policy reports whether an environment's audit-phase policies can be switched to enforce.",
+  details: [
+    'Export the reports with `kubectl get policyreports,clusterpolicyreports -A -o json > reports.json` ' +
+      `(JSON or YAML, at most ${MAX_REPORTS_BYTES / 1024 / 1024} MiB). A policy is ready when it was observed and has no fail, warn or error result.`,
+  ],
+  options: {
+    env: { type: 'string', valueName: 'env', description: 'the environment to judge (required)' },
+    reports: { type: 'string', valueName: 'file|-', description: 'the exported policy reports; - reads stdin (required)' },
+    policy: {
+      type: 'string',
+      multiple: true,
+      valueName: 'name',
+      description: 'judge only this policy of the environment: the verdict and exit code are its alone',
     },
-  });
-  const environment = loadEnvironment(values.config, values.env, output);
-  if (!environment) return UNUSABLE_INPUT;
-  if (values.reports === undefined) {
-    output.err('--reports <file|-> is required: e.g. kubectl get policyreports,clusterpolicyreports -A -o json > reports.json');
-    return UNUSABLE_INPUT;
+    json: { type: 'boolean', default: false, description: 'print the verdict as JSON' },
+    ...CONFIG_OPTION,
+  },
+  exitCodes: [
+    { code: READY, meaning: 'ready: every audit policy judged can be enforced (or none is in audit)' },
+    { code: NOT_READY, meaning: 'not ready: a policy judged has blocking results or was never observed' },
+    { code: UNUSABLE_INPUT, meaning: 'usage error or unusable input: config, unknown environment or policy, unreadable, malformed or oversized reports' },
+  ],
+  unusableInputExitCode: UNUSABLE_INPUT,
+  run({ values }, output) {
+    const environment = loadEnvironment(values.config, values.env);
+    const only = values.policy === undefined ? undefined : enabledPolicies(environment, values.policy);
+    if (values.reports === undefined) {
+      throw new UsageError('--reports <file|-> is required: e.g. kubectl get policyreports,clusterpolicyreports -A -o json > reports.json');
+    }
+    const input = readReportsInput(values.reports);
+    const verdict = assessReadiness(environment, parseReports(input.text, input.name), only);
+    if (values.json) output.out(JSON.stringify(verdict, null, 2));
+    else formatReadiness(verdict).forEach((line) => output.out(line));
+    return verdict.ready ? READY : NOT_READY;
+  },
+});
+
+/** The `--policy` names, each refused unless it is a policy the environment enables. */
+function enabledPolicies(environment: Environment, names: readonly string[]): PolicyName[] {
+  const enabled = [...environment.policies.keys()];
+  const unknown = names.filter((name) => !enabled.includes(name as PolicyName));
+  if (unknown.length > 0) {
+    throw new UserError(`--policy ${unknown.join(', ')}: not enabled in environment "${environment.name}" (enabled: ${enabled.join(', ')})`);
   }
-  let results;
-  try {
-    // `-` is stdin (fd 0), so `kubectl get … -o json | npm run readiness -- --reports -` works.
-    const text = readFileSync(values.reports === '-' ? 0 : values.reports, 'utf8');
-    results = parseReports(text);
-  } catch (error) {
-    if (!(error instanceof ReportInputError) && !(error as { code?: string }).code) throw error;
-    output.err(`cannot read policy reports from ${values.reports === '-' ? 'stdin' : values.reports}: ${(error as Error).message}`);
-    return UNUSABLE_INPUT;
-  }
-  const verdict = assessReadiness(environment, results);
-  if (values.json) output.out(JSON.stringify(verdict, null, 2));
-  else formatReadiness(verdict).forEach((line) => output.out(line));
-  return verdict.ready ? READY : NOT_READY;
-};
+  return names as PolicyName[];
+}

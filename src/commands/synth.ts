@@ -1,25 +1,43 @@
 import { dirname } from 'node:path';
-import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config/load';
-import { UserError } from '../errors';
+import { loadConfig } from '../config/load';
+import { UsageError, UserError } from '../errors';
 import type { Environment } from '../model/environment';
 import { assertNoClusterCollision } from '../output/cluster-sharing';
 import { readCommittedOutput } from '../output/committed';
 import { assertEntryPointsWritable, diffEntryPoints, readClusterFiles, writeEntryPoints } from '../output/entry-points';
-import { OutputGuardError, assertNoEmptyEnvironment, assertNoEnforcedPolicyDropped } from '../output/guards';
-import { clustersDirectoryFor } from '../output/layout';
+import { assertNoEmptyEnvironment, assertNoEnforcedPolicyDropped } from '../output/guards';
+import { clustersDirectoryFor, drillDirectory, environmentOfPath, fluxDirectory } from '../output/layout';
+import type { FileTree } from '../output/render';
 import { diffTrees, readTree, writeTreeAtomically, type TreeDiff } from '../output/write';
 import { synthesize, type Synthesis } from '../synthesize';
+import { validateTree, ValidationError, type ValidationReport } from '../validate';
 import { checkStaged } from './check-staged';
-import { formatFinding, validateTree, ValidationError, type ValidationReport } from '../validate';
-import type { Command, Output } from './output';
+import { defineCommand, type OptionDescription } from './command';
+import { NEXT_STEP_HINTS, type OutputChange } from './hints';
+import type { Output } from './output';
 
 export const DEFAULT_CONFIG = 'environments.yaml';
 
-const COMMON_OPTIONS = { config: { type: 'string', default: DEFAULT_CONFIG }, outdir: { type: 'string' } } as const;
+/** `--config`, shared by every command that reads the environments. */
+export const CONFIG_OPTION = {
+  config: { type: 'string', default: DEFAULT_CONFIG, valueName: 'file', description: 'the environments config to read' },
+} as const satisfies Record<string, OptionDescription>;
 
+const OUTPUT_OPTIONS = {
+  ...CONFIG_OPTION,
+  outdir: {
+    type: 'string',
+    valueName: 'dir',
+    description: 'the output directory (default: $CDK8S_OUTDIR, else dist); entry points go to clusters/ beside it',
+  },
+} as const satisfies Record<string, OptionDescription>;
+
+const CONFIG_REFUSAL = 'invalid config, validation findings (each with its rule id) or a refused output directory';
+
+/** `--outdir`, else $CDK8S_OUTDIR (an empty one counts as unset, as in shells), else `dist`. */
 function resolveOutdir(outdir: string | undefined): string {
-  return outdir ?? process.env.CDK8S_OUTDIR ?? 'dist';
+  if (outdir === '') throw new UsageError('--outdir is empty: name the output directory, e.g. --outdir dist');
+  return outdir ?? (process.env.CDK8S_OUTDIR || 'dist');
 }
 
 /**
@@ -45,59 +63,103 @@ export function synthesizeValidated(environments: readonly Environment[]): { syn
   return { synthesis, report };
 }
 
-/**
- * `synth`: writes every environment's output tree atomically; `dist/` is untouched on any error or finding.
- * `--allow-removal <env>/<policy>` (repeatable) lets synth drop a policy the committed output enforces.
- */
-export const synth: Command = (argv, output) => {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: { ...COMMON_OPTIONS, 'allow-removal': { type: 'string', multiple: true, default: [] } },
-  });
-  const outdir = resolveOutdir(values.outdir);
-  const clustersDir = clustersDirectoryFor(outdir);
+/** Runs `step`; a refusal it throws is thrown again with a line of context before and/or after its message. */
+function withContext<T>(step: () => T, context: { before?: string; after?: string }): T {
   try {
-    const environments = loadConfig(values.config);
-    const { synthesis, report } = synthesizeValidated(environments);
-    const { tree, entryPoints } = synthesis;
-    const entryPointDiff = diffEntryPoints(entryPoints, readClusterFiles(dirname(outdir)));
-    assertEntryPointsWritable(entryPointDiff);
-    const committed = readCommittedOutput(outdir);
-    try {
-      assertNoEnforcedPolicyDropped(committed, tree, values['allow-removal']);
-    } catch (error) {
-      if (error instanceof OutputGuardError) output.err(`compared with ${outdir}/ at ${committed.source}:`);
-      throw error;
-    }
-    const changed = writeTreeAtomically(outdir, tree);
-    const entryPointsChanged = writeEntryPoints(dirname(outdir), entryPoints, entryPointDiff);
-    printSummary(environments, report, output);
-    output.out(changed ? `wrote ${tree.size} files to ${outdir}/` : `${outdir}/ is up to date (${tree.size} files)`);
-    output.out(
-      entryPointsChanged ? `wrote ${entryPoints.size} entry points to ${clustersDir}/` : `${clustersDir}/ is up to date (${entryPoints.size} entry points)`,
-    );
-    return 0;
+    return step();
   } catch (error) {
-    return reportRefusal(error, outdir, output);
+    if (!(error instanceof UserError)) throw error;
+    throw new UserError([context.before, error.message, context.after].filter((line) => line !== undefined).join('\n'), error.exitCode);
   }
-};
+}
+
+export const synth = defineCommand({
+  name: 'synth',
+  usage: '[options]',
+  summary:
+    "Validate environments.yaml and write every environment's policies, Flux objects and drill into the output directory, and its cluster's entry point into clusters/.",
+  details: [
+    'The whole tree is built and validated in memory, then swapped in; on any error the output directory is left as it was. ' +
+      'Prints every added, changed and removed file, then a summary, then the steps that must follow (if any).',
+  ],
+  options: {
+    ...OUTPUT_OPTIONS,
+    'allow-removal': {
+      type: 'string',
+      multiple: true,
+      default: [],
+      valueName: 'env/policy',
+      description: 'let synth drop a policy the committed output enforces (Flux would delete it from the cluster)',
+    },
+  },
+  exitCodes: [
+    { code: 0, meaning: 'written, or already up to date' },
+    { code: 1, meaning: `${CONFIG_REFUSAL}, or a filesystem error; nothing written` },
+  ],
+  run({ values }, output) {
+    const outdir = resolveOutdir(values.outdir);
+    const parent = dirname(outdir);
+    const unchanged = { after: `${outdir}/ was not changed.` };
+    const environments = withContext(() => loadConfig(values.config), unchanged);
+    const { synthesis, report } = withContext(() => synthesizeValidated(environments), unchanged);
+    const { tree, entryPoints } = synthesis;
+    const entryPointDiff = diffEntryPoints(entryPoints, readClusterFiles(parent));
+    withContext(() => assertEntryPointsWritable(entryPointDiff), unchanged);
+    const committed = readCommittedOutput(outdir);
+    withContext(() => assertNoEnforcedPolicyDropped(committed, tree, values['allow-removal']), {
+      before: `compared with ${outdir}/ at ${committed.source}:`,
+      ...unchanged,
+    });
+    const current = readTree(outdir);
+    const change = describeChange(outdir, environments, tree, current);
+    writeTreeAtomically(outdir, tree, current);
+    writeEntryPoints(parent, entryPoints, entryPointDiff);
+    const lines = [...formatChange(change), ...describeDiff(entryPointDiff, parent)];
+    lines.forEach((line) => output.out(line));
+    printSummary(environments, report, output);
+    if (lines.length === 0) {
+      output.out(`${outdir}/ and the entry points in ${clustersDirectoryFor(outdir)}/ are up to date (${tree.size} files, ${entryPoints.size} entry points)`);
+      return 0;
+    }
+    const { added, changed, removed } = change.diff;
+    output.out(`wrote ${outdir}/: ${added.length} added, ${changed.length} changed, ${removed.length} removed (${tree.size} files)`);
+    const entryPointChanges = entryPointDiff.added.length + entryPointDiff.changed.length + entryPointDiff.removed.length;
+    output.out(`wrote ${clustersDirectoryFor(outdir)}/: ${entryPointChanges} entry point(s) changed (${entryPoints.size} in all)`);
+    for (const hint of NEXT_STEP_HINTS.flatMap((hintFor) => hintFor(change))) output.out(`next: ${hint}`);
+    return 0;
+  },
+});
 
 /**
  * `check`: the drift gate. Synthesizes and validates in memory, lists how `dist/` and the entry points under
  * `clusters/` differ, writes nothing. `--staged` checks what the commit being made holds instead (see
  * {@link checkStaged}).
  */
-export const check: Command = (argv, output) => {
-  const { values } = parseArgs({ args: [...argv], options: { ...COMMON_OPTIONS, staged: { type: 'boolean', default: false } } });
-  const outdir = resolveOutdir(values.outdir);
-  if (values.staged) return checkStaged(values.config, outdir, output);
-  const clustersDir = clustersDirectoryFor(outdir);
-  try {
-    const { synthesis, report } = synthesizeValidated(loadConfig(values.config));
-    const stale = [
-      ...describeDiff(diffTrees(synthesis.tree, readTree(outdir)), outdir),
-      ...describeDiff(diffEntryPoints(synthesis.entryPoints, readClusterFiles(dirname(outdir))), dirname(outdir)),
-    ];
+export const check = defineCommand({
+  name: 'check',
+  usage: '[options]',
+  summary:
+    'The drift gate: synthesize in memory and list every file of the output directory and every entry point in clusters/ that differs; writes nothing.',
+  options: {
+    ...OUTPUT_OPTIONS,
+    staged: {
+      type: 'boolean',
+      default: false,
+      description: 'check the commit being made: synthesize the staged config and compare with the staged output (the pre-commit hook)',
+    },
+  },
+  exitCodes: [
+    { code: 0, meaning: 'the output directory and the entry points are current' },
+    { code: 1, meaning: `stale or (with --staged) not fully staged, ${CONFIG_REFUSAL}, or a filesystem error` },
+  ],
+  run({ values }, output) {
+    const outdir = resolveOutdir(values.outdir);
+    if (values.staged) return checkStaged(values.config, outdir, output);
+    const environments = loadConfig(values.config);
+    const { synthesis, report } = synthesizeValidated(environments);
+    const change = describeChange(outdir, environments, synthesis.tree, readTree(outdir));
+    const stale = [...formatChange(change), ...describeDiff(diffEntryPoints(synthesis.entryPoints, readClusterFiles(dirname(outdir))), dirname(outdir))];
+    const clustersDir = clustersDirectoryFor(outdir);
     if (stale.length === 0) {
       output.out(
         `${outdir}/ is current, and so are the entry points in ${clustersDir}/ ` +
@@ -105,13 +167,58 @@ export const check: Command = (argv, output) => {
       );
       return 0;
     }
-    for (const line of stale) output.err(line);
+    stale.forEach((line) => output.err(line));
     output.err(`${outdir}/ or ${clustersDir}/ is stale: run \`npm run synth\` and commit the result.`);
     return 1;
-  } catch (error) {
-    return reportRefusal(error, outdir, output);
-  }
-};
+  },
+});
+
+/** The environment an output file belongs to; none for a file directly in the output directory. */
+function environmentOfFile(path: string): string | undefined {
+  return path.includes('/') ? environmentOfPath(path) : undefined;
+}
+
+/** How `next` differs from `current`, with the environments that appear or disappear as a whole. */
+function describeChange(outdir: string, environments: readonly Environment[], next: FileTree, current: FileTree): OutputChange {
+  const diff = diffTrees(next, current);
+  const environmentsOf = (tree: FileTree) => new Set([...tree.keys()].flatMap((path) => environmentOfFile(path) ?? []));
+  const before = environmentsOf(current);
+  const after = environmentsOf(next);
+  return {
+    outdir,
+    environments,
+    diff,
+    addedEnvironments: [...after].filter((env) => !before.has(env)).sort(),
+    removedEnvironments: [...before].filter((env) => !after.has(env)).sort(),
+  };
+}
+
+/**
+ * The lines `check` and `synth` print for a change of the output directory: an environment that appears or
+ * disappears as a whole is one line naming its directories; every other file is one line of {@link describeDiff}.
+ */
+function formatChange({ outdir, diff, addedEnvironments, removedEnvironments }: OutputChange): string[] {
+  const ofWholeEnvironments = (environments: readonly string[]) => (path: string) => {
+    const env = environmentOfFile(path);
+    return env !== undefined && environments.includes(env);
+  };
+  const wholeEnvironments = (kind: 'added' | 'removed', environments: readonly string[], paths: readonly string[]) =>
+    environments.map((env) => {
+      const files = paths.filter((path) => environmentOfFile(path) === env);
+      const directories = [env, fluxDirectory(env), drillDirectory(env)].filter((dir) => files.some((path) => path.startsWith(`${dir}/`)));
+      return `${kind} environment ${env}: ${directories.map((dir) => `${outdir}/${dir}/`).join(', ')} (${files.length} files)`;
+    });
+  const rest: TreeDiff = {
+    added: diff.added.filter((path) => !ofWholeEnvironments(addedEnvironments)(path)),
+    changed: diff.changed,
+    removed: diff.removed.filter((path) => !ofWholeEnvironments(removedEnvironments)(path)),
+  };
+  return [
+    ...wholeEnvironments('added', addedEnvironments, diff.added),
+    ...wholeEnvironments('removed', removedEnvironments, diff.removed),
+    ...describeDiff(rest, outdir),
+  ];
+}
 
 /** One line per file a diff lists, `added:   <dir>/<path>` and so on; none for an empty diff. */
 export function describeDiff(diff: TreeDiff, dir: string): string[] {
@@ -133,17 +240,4 @@ function printSummary(environments: readonly Environment[], report: ValidationRe
 
 function totalObjects(report: ValidationReport): number {
   return [...report.objectsValidated.values()].reduce((sum, n) => sum + n, 0);
-}
-
-/** Reports validation findings, a config error or a guard refusal; anything else is a bug and propagates. */
-export function reportRefusal(error: unknown, outdir: string, output: Output): number {
-  if (error instanceof ValidationError) {
-    for (const finding of error.findings) output.err(formatFinding(finding));
-    output.err(`${error.findings.length} finding(s); ${outdir}/ was not changed.`);
-    return 1;
-  }
-  if (!(error instanceof ConfigError || error instanceof OutputGuardError || error instanceof UserError)) throw error;
-  output.err(error.message);
-  output.err(`${outdir}/ was not changed.`);
-  return 1;
 }

@@ -1,6 +1,7 @@
 import type { ErrorObject } from 'ajv';
 import { readFileSync } from 'node:fs';
 import { LineCounter, isMap, isScalar, parseDocument, type Document, type Node } from 'yaml';
+import { UserError } from '../errors';
 import { fromJsonPointer, type FieldPath } from '../model/field-path';
 import { parseDuration, parseGoDuration } from '../model/duration';
 import {
@@ -34,10 +35,10 @@ export interface ConfigProblem {
   readonly message: string;
 }
 
-export class ConfigError extends Error {
+/** The config cannot be used: every problem found, one line each. Exit code 1. */
+export class ConfigError extends UserError {
   constructor(readonly problems: readonly ConfigProblem[]) {
     super(problems.map(formatProblem).join('\n'));
-    this.name = 'ConfigError';
   }
 }
 

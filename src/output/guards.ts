@@ -1,13 +1,13 @@
 import { parseAllDocuments } from 'yaml';
+import { UserError } from '../errors';
 import { PHASE_LABEL } from '../policies/guardrail';
 import type { CommittedOutput } from './committed';
 import type { FileTree } from './render';
 
-/** Synth's output would remove guardrails from a cluster; nothing is written. */
-export class OutputGuardError extends Error {
+/** Synth's output would remove guardrails from a cluster; nothing is written. Exit code 1. */
+export class OutputGuardError extends UserError {
   constructor(readonly problems: readonly string[]) {
     super(problems.join('\n'));
-    this.name = 'OutputGuardError';
   }
 }
 

@@ -32,10 +32,11 @@ export interface PolicyReadiness {
 
 export interface Readiness {
   readonly environment: string;
+  /** The policies judged: every policy of the environment, or those `--policy` named. */
   readonly policies: readonly PolicyReadiness[];
   /** Results of policies or rules that are not this environment's guardrails, left out of every count. */
   readonly ignoredResults: number;
-  /** Every audit-phase policy is ready: the environment can be switched to enforce. */
+  /** Every audit-phase policy judged is ready: it (or the environment) can be switched to enforce. */
   readonly ready: boolean;
 }
 
@@ -47,10 +48,14 @@ function isGuardrailResult(env: Environment, result: ReportedResult): result is 
   return reportedRuleNames(GUARDRAIL_CATALOGUE[result.policy as PolicyName].clusterPolicyRule).includes(result.rule);
 }
 
-/** Aggregates report results per guardrail of the environment and decides whether each is ready to enforce. */
-export function assessReadiness(env: Environment, results: readonly ReportedResult[]): Readiness {
-  const ours = results.filter((r) => isGuardrailResult(env, r));
-  const policies = [...env.policies].map(([policy, { phase }]): PolicyReadiness => {
+/**
+ * Aggregates report results per guardrail of the environment and decides whether each is ready to enforce.
+ * With `only`, judges just those policies (enabled ones): the results of the others count as ignored.
+ */
+export function assessReadiness(env: Environment, results: readonly ReportedResult[], only?: readonly PolicyName[]): Readiness {
+  const judged = [...env.policies].filter(([policy]) => only === undefined || only.includes(policy));
+  const ours = results.filter((r) => isGuardrailResult(env, r) && judged.some(([policy]) => policy === r.policy));
+  const policies = judged.map(([policy, { phase }]): PolicyReadiness => {
     const mine = ours.filter((r) => r.policy === policy);
     const counts = Object.fromEntries(RESULT_STATUSES.map((s) => [s, mine.filter((r) => r.status === s).length])) as Record<ResultStatus, number>;
     const observed = mine.some((r) => r.status !== 'skip');

@@ -1,5 +1,7 @@
 import Ajv, { type ValidateFunction } from 'ajv';
-import { parseAllDocuments } from 'yaml';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { parseAllDocuments, type Document } from 'yaml';
+import { UserError, isAliasLimitError } from '../errors';
 
 /** A result's outcome, as `wgpolicyk8s.io/v1alpha2` and `openreports.io/v1alpha1` both spell it. */
 export const RESULT_STATUSES = ['pass', 'fail', 'warn', 'error', 'skip'] as const;
@@ -56,11 +58,10 @@ export interface ReportedResult {
   readonly properties: Readonly<Record<string, string>>;
 }
 
-/** The input could not be read as policy reports; the message says why. */
-export class ReportInputError extends Error {
+/** The input could not be read as policy reports; the message says why. Exit code 2: unusable input. */
+export class ReportInputError extends UserError {
   constructor(message: string) {
-    super(message);
-    this.name = 'ReportInputError';
+    super(message, 2);
   }
 }
 
@@ -102,26 +103,86 @@ const validateReport = (value: unknown): value is RawReport => {
   return reportValidator(value);
 };
 
+/** The largest report export readiness reads: a bigger one would take minutes and gigabytes to parse. */
+export const MAX_REPORTS_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads a report export from a file, or from stdin for `-` (`kubectl get … -o json | … --reports -`), refusing
+ * input larger than MAX_REPORTS_BYTES before holding more of it in memory. Returns the text and the input's
+ * name for messages.
+ */
+export function readReportsInput(source: string): { text: string; name: string } {
+  const name = source === '-' ? 'stdin' : source;
+  const tooLarge = () =>
+    new ReportInputError(
+      `${name} is larger than ${MAX_REPORTS_BYTES / 1024 / 1024} MiB: export the reports in parts (e.g. per namespace, \`-n <namespace>\`) and judge each`,
+    );
+  const fd = source === '-' ? 0 : openSync(source, 'r');
+  try {
+    // A file says its size up front; a pipe is counted while reading.
+    if (fstatSync(fd).size > MAX_REPORTS_BYTES) throw tooLarge();
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(1024 * 1024);
+      const bytes = readChunk(fd, chunk, name);
+      if (bytes === 0) return { text: Buffer.concat(chunks, total).toString('utf8'), name };
+      total += bytes;
+      if (total > MAX_REPORTS_BYTES) throw tooLarge();
+      chunks.push(chunk.subarray(0, bytes));
+    }
+  } finally {
+    if (fd !== 0) closeSync(fd);
+  }
+}
+
+/** One read; a non-blocking stdin that has nothing yet is waited for, and an error names the input it came from. */
+function readChunk(fd: number, chunk: Buffer, name: string): number {
+  for (;;) {
+    try {
+      return readSync(fd, chunk);
+    } catch (error) {
+      const systemError = error as NodeJS.ErrnoException;
+      if (systemError.code === 'EAGAIN') {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+        continue;
+      }
+      systemError.path ??= name;
+      throw error;
+    }
+  }
+}
+
 /**
  * Reads exported policy reports: JSON or YAML (one or more documents), each a report or a `List` of reports
  * (`kubectl get policyreports,clusterpolicyreports -A -o json|yaml`). Throws ReportInputError naming the
- * document and field when something is not a report this tool understands.
+ * input (`source`), document and field when something is not a report this tool understands.
  */
-export function parseReports(text: string): ReportedResult[] {
+export function parseReports(text: string, source = 'input'): ReportedResult[] {
   const documents = parseAllDocuments(text, { prettyErrors: false });
   const reports: { where: string; value: unknown }[] = [];
   for (const [index, doc] of documents.entries()) {
-    const where = documents.length > 1 ? `document ${index + 1}` : 'input';
+    const where = documents.length > 1 ? `${source}: document ${index + 1}` : source;
     const error = doc.errors[0];
     if (error) throw new ReportInputError(`${where}: not valid JSON or YAML: ${error.message.split('\n')[0]}`);
-    const value: unknown = doc.toJS();
+    const value: unknown = toJS(doc, where);
     if (value === null) continue;
     if (isList(value)) reports.push(...value.items.map((item, i) => ({ where: `${where}: items[${i}]`, value: item })));
     else reports.push({ where, value });
   }
   // An empty List is a valid export (no reports yet); an empty file is more likely a failed export.
-  if (documents.every((doc) => doc.contents === null)) throw new ReportInputError('input is empty');
+  if (documents.every((doc) => doc.contents === null)) throw new ReportInputError(`${source} is empty`);
   return reports.flatMap(({ where, value }) => resultsOf(checkReport(value, where)));
+}
+
+/** A document's value; an alias bomb (aliases expanding beyond the parser's limit) is refused as input. */
+function toJS(doc: Document, where: string): unknown {
+  try {
+    return doc.toJS();
+  } catch (error) {
+    if (!isAliasLimitError(error)) throw error;
+    throw new ReportInputError(`${where}: expands more YAML aliases (*name) than is safe (an alias bomb?): export the reports as JSON again`);
+  }
 }
 
 function isList(value: unknown): value is { items: unknown[] } {

@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { UserError } from '../errors';
 import { DRILL_OUTPUT_DIR, environmentOfPath } from '../output/layout';
 import type { Environment } from '../model/environment';
 import type { FileTree, Manifests } from '../output/render';
@@ -20,11 +21,10 @@ export interface ValidationReport {
   readonly objectsValidated: ReadonlyMap<string, number>;
 }
 
-/** Thrown by synth when validation finds anything; the output directory is left as it was. */
-export class ValidationError extends Error {
+/** Thrown by synth when validation finds anything; the output directory is left as it was. Exit code 1. */
+export class ValidationError extends UserError {
   constructor(readonly findings: readonly Finding[]) {
-    super(findings.map(formatFinding).join('\n'));
-    this.name = 'ValidationError';
+    super([...findings.map(formatFinding), `${findings.length} finding(s)`].join('\n'));
   }
 }
 

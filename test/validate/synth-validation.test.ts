@@ -66,7 +66,8 @@ environments:
       `${file}: spec.rules[0].verifyImages[0].imageReferences[1]: "ghcr.io/\${owner}/*" contains template syntax ({{ }}, \${ } or $( )) that Kyverno or Flux would substitute [lint/template-syntax]`,
       `${file}: spec.rules[0].verifyImages[0].imageReferences[0]: image pattern "*/*" governs every image of every registry [lint/image-pattern-scope]`,
       `${file}: spec.webhookConfiguration.failurePolicy: enforces with failurePolicy Ignore (fails open): set webhook.acknowledgeFailOpen to the reason, or use failurePolicy Fail [lint/fail-open-enforce]`,
-      `4 finding(s); ${outdir}/ was not changed.`,
+      '4 finding(s)',
+      `${outdir}/ was not changed.`,
     ]);
     expect(readTree(outdir)).toEqual(before);
   });
