@@ -1,12 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import validators from '../imports/validators';
 import { ConfigError, loadConfig } from '../src/config/load';
 import { DIST_DIR, SOURCE_IGNORE, fluxDirectory } from '../src/flux';
-import { SHIPPED_CONFIG, objectsIn, treeFor, writeConfig } from './helpers';
+import { THREE_ENVIRONMENTS_CONFIG, objectsIn, treeFor, writeConfig } from './helpers';
 
-const ENVIRONMENTS = loadConfig(SHIPPED_CONFIG).map((env) => env.name);
+const ENVIRONMENTS = loadConfig(THREE_ENVIRONMENTS_CONFIG).map((env) => env.name);
 
 /** One environment's config, with extra YAML lines (indented as environment fields) appended. */
 function configText(extra = '', phase = 'enforce'): string {
@@ -76,13 +76,17 @@ describe.each(ENVIRONMENTS)('Flux objects of %s', (env) => {
   });
 });
 
-describe('the committed per-cluster entry points', () => {
-  /** The first YAML block after `heading` in a Markdown file. */
-  const yamlBlockAfter = (file: string, heading: string) => {
-    const text = readFileSync(file, 'utf8');
-    return /```yaml\n([\s\S]*?)```/.exec(text.slice(text.indexOf(heading)))?.[1];
-  };
-  const documented = yamlBlockAfter('docs/flux.md', '## Wiring a cluster');
+/** The first YAML block after `heading` in a Markdown file. */
+function yamlBlockAfter(file: string, heading: string): string | undefined {
+  const text = readFileSync(file, 'utf8');
+  return /```yaml\n([\s\S]*?)```/.exec(text.slice(text.indexOf(heading)))?.[1];
+}
+
+/** The per-cluster entry point docs/flux.md tells users to commit as clusters/<env>/guardrails.yaml. */
+const documented = yamlBlockAfter('docs/flux.md', '## Wiring a cluster');
+const entryPointOf = (env: string) => parse(documented!.replaceAll('production', env));
+
+describe('the documented per-cluster entry point', () => {
   const tree = treeFor();
 
   test('the docs show the production file, and the README shows the same', () => {
@@ -90,12 +94,8 @@ describe('the committed per-cluster entry points', () => {
     expect(yamlBlockAfter('README.md', '## Delivery with Flux')).toBe(documented);
   });
 
-  test.each(ENVIRONMENTS)('clusters/%s/guardrails.yaml is the documented file, with a valid existing path', (env) => {
-    const file = `clusters/${env}/guardrails.yaml`;
-    expect(existsSync(file), `${file} is missing: commit it as docs/flux.md shows`).toBe(true);
-    const text = readFileSync(file, 'utf8');
-    expect(text).toBe(documented!.replaceAll('production', env));
-    const entry = parse(text);
+  test.each(ENVIRONMENTS)('for %s: valid, with an existing path', (env) => {
+    const entry = entryPointOf(env);
     expect(validate(entry)).toEqual([]);
     expect(entry.spec.path).toBe(`./dist/${fluxDirectory(env)}`);
     expect(tree.has(`${treeDirectory(entry.spec.path)}/kustomization.yaml`)).toBe(true);
@@ -105,7 +105,7 @@ describe('the committed per-cluster entry points', () => {
 test('no Flux path covers the drill directory or another environment', () => {
   const tree = treeFor();
   const paths = [
-    ...ENVIRONMENTS.map((env) => parse(readFileSync(`clusters/${env}/guardrails.yaml`, 'utf8')).spec.path),
+    ...ENVIRONMENTS.map((env) => entryPointOf(env).spec.path),
     ...ENVIRONMENTS.map((env) => objectsIn(tree, `${fluxDirectory(env)}/policies.yaml`)[0].spec.path),
   ];
   for (const path of paths) {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load';
 import type { FileTree } from '../src/output/render';
-import { MIXED_ENGINES_CONFIG, SHIPPED_CONFIG, objectsIn, treeFor, treeWithEngine } from './helpers';
+import { MIXED_ENGINES_CONFIG, THREE_ENVIRONMENTS_CONFIG, objectsIn, treeFor, treeWithEngine } from './helpers';
 
 /** The shipped environments rendered as ImageValidatingPolicy, and the test config with its own engine choices. */
 const TREES: ReadonlyArray<[string, FileTree]> = [
-  ['shipped environments, engine switched', treeWithEngine('ImageValidatingPolicy', SHIPPED_CONFIG)],
+  ['shipped environments, engine switched', treeWithEngine('ImageValidatingPolicy', THREE_ENVIRONMENTS_CONFIG)],
   ['mixed-engines test config', treeFor(MIXED_ENGINES_CONFIG)],
 ];
 
@@ -23,8 +23,8 @@ describe('ImageValidatingPolicy rendering', () => {
   });
 
   describe('snapshots of the shipped environments', () => {
-    const tree = treeWithEngine('ImageValidatingPolicy', SHIPPED_CONFIG);
-    const files = loadConfig(SHIPPED_CONFIG).flatMap((env) => [...env.policies.keys()].map((policy) => `${env.name}/${policy}.yaml`));
+    const tree = treeWithEngine('ImageValidatingPolicy', THREE_ENVIRONMENTS_CONFIG);
+    const files = loadConfig(THREE_ENVIRONMENTS_CONFIG).flatMap((env) => [...env.policies.keys()].map((policy) => `${env.name}/${policy}.yaml`));
     it.each(files)('%s', async (path) => {
       await expect(tree.get(path)).toMatchFileSnapshot(`__snapshots__/image-validating-policy/${path}`);
     });

@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config/load';
 import { readTree } from '../../src/output/write';
 import { synthesize } from '../../src/synthesize';
 import { validateTree } from '../../src/validate';
-import { runCli, SHIPPED_CONFIG, tempDir, writeConfig } from '../helpers';
+import { runCli, THREE_ENVIRONMENTS_CONFIG, tempDir, writeConfig } from '../helpers';
 
 /** An output directory holding a previous synth, to prove a refused run leaves it alone. */
 function previousOutput(): string {
@@ -19,7 +19,7 @@ function previousOutput(): string {
 
 describe('validation in synth', () => {
   it('finds nothing in the shipped config, and counts every object', () => {
-    const environments = loadConfig(SHIPPED_CONFIG);
+    const environments = loadConfig(THREE_ENVIRONMENTS_CONFIG);
     const { tree, manifests } = synthesize(environments);
     const report = validateTree(tree, environments, manifests);
     expect(report.findings).toEqual([]);
@@ -28,7 +28,7 @@ describe('validation in synth', () => {
   });
 
   it('finds nothing in the committed dist/, parsed back from its YAML', () => {
-    const environments = loadConfig(SHIPPED_CONFIG);
+    const environments = loadConfig(THREE_ENVIRONMENTS_CONFIG);
     const report = validateTree(readTree('dist'), environments);
     expect(report.findings).toEqual([]);
     expect([...report.objectsValidated.values()].reduce((a, b) => a + b)).toBe(environments.reduce((n, env) => n + env.policies.size + 1, 0));
