@@ -1,10 +1,11 @@
+import { lock } from './commands/lock';
 import { consoleOutput, type Command, type Output } from './commands/output';
 import { readiness } from './commands/readiness';
 import { check, synth } from './commands/synth';
 import { verify } from './commands/verify';
 
 /** Every command `node scripts/run.mjs <command>` (and the npm scripts) can run. */
-export const COMMANDS: Readonly<Record<string, Command>> = { synth, check, readiness, verify };
+export const COMMANDS: Readonly<Record<string, Command>> = { synth, check, readiness, verify, lock };
 
 /** Dispatches `argv[0]` to its command; returns the exit code. */
 export function main(argv: readonly string[], output: Output = consoleOutput): number {

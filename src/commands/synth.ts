@@ -11,7 +11,8 @@ import type { Command, Output } from './output';
 
 export const DEFAULT_CONFIG = 'environments.yaml';
 
-const COMMON_OPTIONS = { config: { type: 'string', default: DEFAULT_CONFIG }, outdir: { type: 'string' } } as const;
+/** The options every synthesizing command shares. */
+export const COMMON_OPTIONS = { config: { type: 'string', default: DEFAULT_CONFIG }, outdir: { type: 'string' } } as const;
 
 function resolveOutdir(outdir: string | undefined): string {
   return outdir ?? process.env.CDK8S_OUTDIR ?? 'dist';
@@ -27,7 +28,7 @@ function parseSynthArgs(argv: readonly string[]) {
  * Loads the config, synthesizes in memory, refuses output in which an environment has no policy, and validates
  * every object; throws ConfigError, OutputGuardError or ValidationError.
  */
-function synthesizeValidated(configFile: string): { environments: Environment[]; tree: FileTree; report: ValidationReport } {
+export function synthesizeValidated(configFile: string): { environments: Environment[]; tree: FileTree; report: ValidationReport } {
   const environments = loadConfig(configFile);
   const { tree, manifests } = synthesize(environments);
   assertNoEmptyEnvironment(tree, environments.map((env) => env.name));
@@ -97,7 +98,7 @@ function totalObjects(report: ValidationReport): number {
 }
 
 /** Reports validation findings, a config error or a guard refusal; anything else is a bug and propagates. */
-function reportRefusal(error: unknown, outdir: string, output: Output): number {
+export function reportRefusal(error: unknown, outdir: string, output: Output): number {
   if (error instanceof ValidationError) {
     for (const finding of error.findings) output.err(formatFinding(finding));
     output.err(`${error.findings.length} finding(s); ${outdir}/ was not changed.`);
