@@ -11,7 +11,7 @@ const isWithin = (path: string, dir: string) => !posix.relative(dir, path).start
 const canonical = (o: object) => JSON.stringify(Object.fromEntries(Object.entries(o).sort()));
 const byJson = (a: object, b: object) => (canonical(a) < canonical(b) ? -1 : 1);
 
-/** Every environment with a drill, of the shipped config (ClusterPolicy) and of the mixed-engines one (ImageValidatingPolicy). */
+/** Every environment with a drill, of the three-environments fixture (ClusterPolicy) and of the mixed-engines one (ImageValidatingPolicy). */
 const drills = [THREE_ENVIRONMENTS_CONFIG, MIXED_ENGINES_CONFIG].flatMap((config) => {
   const tree = treeFor(config);
   const environments = loadConfig(config);

@@ -384,7 +384,7 @@ ${extra}
     expect(error?.problems).toEqual([expect.objectContaining({ line, environment: 'dev', field, message: expect.stringMatching(message) })]);
   });
 
-  it('the shipped config restricts registries everywhere (enforced in production) and audits provenance everywhere', () => {
+  it('the three-environments fixture restricts registries everywhere (enforced in production) and audits provenance everywhere', () => {
     const envs = loadConfig(THREE_ENVIRONMENTS_CONFIG);
     expect(Object.fromEntries(envs.map((e) => [e.name, [e.policies.get('restrict-image-registries')?.phase, e.policies.get('require-provenance-attestation')?.phase]]))).toEqual({
       develop: ['audit', 'audit'],

@@ -1,5 +1,5 @@
 import type { Environment } from '../model/environment';
-import { FLUX_OUTPUT_DIR, fluxDirectory } from './layout';
+import { FLUX_OUTPUT_DIR } from './layout';
 import type { FileTree } from './render';
 import { diffTrees, readTree, writeTreeAtomically, type TreeDiff } from './write';
 
@@ -18,17 +18,14 @@ const DERIVED_FILE = 'kustomization.yaml';
 
 /** The lock's files for a synthesized tree: each environment's policies and Flux objects (the drill is not policy). */
 export function lockTree(environments: readonly Environment[], tree: FileTree): FileTree {
+  const names = new Set(environments.map((env) => env.name));
   const lock: FileTree = new Map();
-  for (const { name } of environments) {
-    for (const [path, text] of tree) {
-      const [dir, file, ...deeper] = path.split('/');
-      if (file === DERIVED_FILE || deeper.length > 0) continue;
-      if (dir === name) lock.set(`${name}/${file}`, text);
-    }
-    const flux = `${fluxDirectory(name)}/`;
-    for (const [path, text] of tree) {
-      if (path.startsWith(flux) && !path.endsWith(`/${DERIVED_FILE}`)) lock.set(`${name}/${FLUX_OUTPUT_DIR}/${path.slice(flux.length)}`, text);
-    }
+  for (const [path, text] of tree) {
+    if (path.endsWith(`/${DERIVED_FILE}`)) continue;
+    const [top, ...rest] = path.split('/');
+    if (names.has(top) && rest.length === 1) lock.set(path, text);
+    // flux/<env>/<file> → <env>/flux/<file>: everything of one environment in one folder of the lock.
+    else if (top === FLUX_OUTPUT_DIR && names.has(rest[0])) lock.set(`${rest[0]}/${FLUX_OUTPUT_DIR}/${rest.slice(1).join('/')}`, text);
   }
   return lock;
 }

@@ -7,7 +7,7 @@ import { fixtureObject } from '../helpers';
 const PRODUCTION_SIGNATURES = 'production/verify-image-signatures.yaml';
 
 describe('CRD schema validation (crd-schema)', () => {
-  it('accepts the shipped objects', () => {
+  it('accepts the fixture\'s objects', () => {
     expect(validateAgainstCrd(fixtureObject(PRODUCTION_SIGNATURES))).toEqual([]);
   });
 

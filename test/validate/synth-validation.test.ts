@@ -18,7 +18,7 @@ function previousOutput(): string {
 
 
 describe('validation in synth', () => {
-  it('finds nothing in the shipped config, and counts every object', () => {
+  it('finds nothing in the three-environments fixture, and counts every object', () => {
     const environments = loadConfig(THREE_ENVIRONMENTS_CONFIG);
     const { tree, manifests } = synthesize(environments);
     const report = validateTree(tree, environments, manifests);
