@@ -2,12 +2,12 @@ import { describe, expect, test } from 'vitest';
 import validators from '../imports/validators';
 import { DRILL_OUTPUT_DIR } from '../src/output/layout';
 import type { FileTree } from '../src/output/render';
-import { MIXED_ENGINES_CONFIG, objectsIn, SHIPPED_CONFIG, treeFor, treeWithEngine } from './helpers';
+import { MIXED_ENGINES_CONFIG, objectsIn, THREE_ENVIRONMENTS_CONFIG, treeFor, treeWithEngine } from './helpers';
 
-/** Every tree synth can write: the shipped config in each engine, and the test config mixing both. */
+/** Every tree synth can write: the three-environments fixture in each engine, and the test config mixing both. */
 const TREES: ReadonlyArray<[string, FileTree]> = [
-  ['shipped', treeFor(SHIPPED_CONFIG)],
-  ['shipped as ImageValidatingPolicy', treeWithEngine('ImageValidatingPolicy', SHIPPED_CONFIG)],
+  ['three environments', treeFor(THREE_ENVIRONMENTS_CONFIG)],
+  ['three environments as ImageValidatingPolicy', treeWithEngine('ImageValidatingPolicy', THREE_ENVIRONMENTS_CONFIG)],
   ['mixed engines', treeFor(MIXED_ENGINES_CONFIG)],
 ];
 

@@ -4,15 +4,15 @@ import { ConfigError, loadConfig } from '../src/config/load';
 import { drillDirectory } from '../src/drill';
 import { KYVERNO_TEST_FILE } from '../src/drill/kyverno-test';
 import { matchesGlob } from '../src/model/glob';
-import { MIXED_ENGINES_CONFIG, SHIPPED_CONFIG, objectsIn, treeFor, writeConfig } from './helpers';
+import { MIXED_ENGINES_CONFIG, THREE_ENVIRONMENTS_CONFIG, objectsIn, treeFor, writeConfig } from './helpers';
 
 const isWithin = (path: string, dir: string) => !posix.relative(dir, path).startsWith('..');
 /** Orders objects by their JSON with sorted keys, so the order in which keys were written does not matter. */
 const canonical = (o: object) => JSON.stringify(Object.fromEntries(Object.entries(o).sort()));
 const byJson = (a: object, b: object) => (canonical(a) < canonical(b) ? -1 : 1);
 
-/** Every environment with a drill, of the shipped config (ClusterPolicy) and of the mixed-engines one (ImageValidatingPolicy). */
-const drills = [SHIPPED_CONFIG, MIXED_ENGINES_CONFIG].flatMap((config) => {
+/** Every environment with a drill, of the three-environments fixture (ClusterPolicy) and of the mixed-engines one (ImageValidatingPolicy). */
+const drills = [THREE_ENVIRONMENTS_CONFIG, MIXED_ENGINES_CONFIG].flatMap((config) => {
   const tree = treeFor(config);
   const environments = loadConfig(config);
   /** The paths Flux Kustomizations apply: `./dist/<env>` and `./dist/flux/<env>`. */

@@ -8,7 +8,7 @@ import { KYVERNO_TEST_FILE } from '../src/drill/kyverno-test';
 import { ENGINES } from '../src/engines';
 import { ENGINE_KINDS } from '../src/model/environment';
 import { GUARDRAIL_CATALOGUE } from '../src/policies/catalogue';
-import { MIXED_ENGINES_CONFIG, SHIPPED_CONFIG, objectsIn, treeFor, writeConfig } from './helpers';
+import { MIXED_ENGINES_CONFIG, THREE_ENVIRONMENTS_CONFIG, objectsIn, treeFor, writeConfig } from './helpers';
 
 const MINIMAL = (engineLine: string) => `environments:
   - name: dev
@@ -56,11 +56,11 @@ describe('the engine config field', () => {
 });
 
 describe('switching one environment to ImageValidatingPolicy', () => {
-  const before = treeFor(SHIPPED_CONFIG);
-  const environments = loadConfig(SHIPPED_CONFIG);
+  const before = treeFor(THREE_ENVIRONMENTS_CONFIG);
+  const environments = loadConfig(THREE_ENVIRONMENTS_CONFIG);
 
   it.each(environments.map((env, index) => ({ name: env.name, index })))('changes only the files of $name', ({ name, index }) => {
-    const doc = parseDocument(readFileSync(SHIPPED_CONFIG, 'utf8'));
+    const doc = parseDocument(readFileSync(THREE_ENVIRONMENTS_CONFIG, 'utf8'));
     doc.setIn(['environments', index, 'engine'], 'ImageValidatingPolicy');
     const after = treeFor(writeConfig(doc.toString()));
 

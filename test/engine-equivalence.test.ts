@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load';
 import { globToRegExp } from '../src/model/glob';
-import { IMAGE_VERIFICATION_POLICIES, MIXED_ENGINES_CONFIG, SHIPPED_CONFIG, objectsIn, treeWithEngine } from './helpers';
+import { IMAGE_VERIFICATION_POLICIES, MIXED_ENGINES_CONFIG, THREE_ENVIRONMENTS_CONFIG, objectsIn, treeWithEngine } from './helpers';
 import { kyvernoWildcardMatch } from './kyverno-wildcard';
 
 /**
@@ -100,7 +100,7 @@ function probes(glob: string): string[] {
   return [...filled, ...nearMisses];
 }
 
-const CONFIGS = [SHIPPED_CONFIG, MIXED_ENGINES_CONFIG];
+const CONFIGS = [THREE_ENVIRONMENTS_CONFIG, MIXED_ENGINES_CONFIG];
 
 describe('the model of Kyverno\'s wildcard matcher', () => {
   it('reads * as any run of characters, / included, . as any one character, the rest as itself', () => {

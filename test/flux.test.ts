@@ -4,9 +4,9 @@ import validators from '../imports/validators';
 import { ConfigError, loadConfig } from '../src/config/load';
 import { synthesize } from '../src/synthesize';
 import { DIST_DIR, SOURCE_IGNORE, fluxDirectory } from '../src/flux';
-import { SHIPPED_CONFIG, objectsIn, treeFor, writeConfig } from './helpers';
+import { THREE_ENVIRONMENTS_CONFIG, objectsIn, treeFor, writeConfig } from './helpers';
 
-const ENVIRONMENTS = loadConfig(SHIPPED_CONFIG).map((env) => env.name);
+const ENVIRONMENTS = loadConfig(THREE_ENVIRONMENTS_CONFIG).map((env) => env.name);
 
 /** One environment's config, with extra YAML lines (indented as environment fields) appended. */
 function configText(extra = '', phase = 'enforce'): string {
@@ -77,7 +77,7 @@ describe.each(ENVIRONMENTS)('Flux objects of %s', (env) => {
 });
 
 test('no Flux path covers the drill directory or another environment', () => {
-  const { tree, entryPoints } = synthesize(loadConfig(SHIPPED_CONFIG));
+  const { tree, entryPoints } = synthesize(loadConfig(THREE_ENVIRONMENTS_CONFIG));
   const paths = [
     ...[...entryPoints.values()].map((text) => parse(text).spec.path),
     ...ENVIRONMENTS.map((env) => objectsIn(tree, `${fluxDirectory(env)}/policies.yaml`)[0].spec.path),

@@ -13,7 +13,7 @@ import { predicateField } from '../src/policies/guardrail';
 import schema from '../environments.schema.json';
 import { kyvernoCel } from './kyverno-cel';
 import { kyvernoWildcardMatch } from './kyverno-wildcard';
-import { MIXED_ENGINES_CONFIG, SHIPPED_CONFIG, objectsIn, treeFor, treeWithEngine, writeConfig } from './helpers';
+import { MIXED_ENGINES_CONFIG, THREE_ENVIRONMENTS_CONFIG, objectsIn, treeFor, treeWithEngine, writeConfig } from './helpers';
 
 const ENGINES: EngineKind[] = ['ClusterPolicy', 'ImageValidatingPolicy'];
 
@@ -384,8 +384,8 @@ ${extra}
     expect(error?.problems).toEqual([expect.objectContaining({ line, environment: 'dev', field, message: expect.stringMatching(message) })]);
   });
 
-  it('the shipped config restricts registries everywhere (enforced in production) and audits provenance everywhere', () => {
-    const envs = loadConfig(SHIPPED_CONFIG);
+  it('the three-environments fixture restricts registries everywhere (enforced in production) and audits provenance everywhere', () => {
+    const envs = loadConfig(THREE_ENVIRONMENTS_CONFIG);
     expect(Object.fromEntries(envs.map((e) => [e.name, [e.policies.get('restrict-image-registries')?.phase, e.policies.get('require-provenance-attestation')?.phase]]))).toEqual({
       develop: ['audit', 'audit'],
       staging: ['audit', 'audit'],

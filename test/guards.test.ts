@@ -6,7 +6,7 @@ import { loadConfig } from '../src/config/load';
 import { OutputGuardError, assertNoEmptyEnvironment } from '../src/output/guards';
 import { readTree } from '../src/output/write';
 import { synthesizeTree } from '../src/synthesize';
-import { SHIPPED_CONFIG, runCli, tempDir, writeConfig } from './helpers';
+import { THREE_ENVIRONMENTS_CONFIG, runCli, tempDir, writeConfig } from './helpers';
 
 /** Staging audits both image verification guardrails, production enforces them. */
 const BASE = `environments:
@@ -50,7 +50,7 @@ describe('empty environments', () => {
   });
 
   test('synthesized output with no policy in an environment is refused', () => {
-    const [production] = loadConfig(SHIPPED_CONFIG).filter((env) => env.name === 'production');
+    const [production] = loadConfig(THREE_ENVIRONMENTS_CONFIG).filter((env) => env.name === 'production');
     const empty = { ...production, policies: new Map() };
     const tree = synthesizeTree([empty]);
     expect(() => assertNoEmptyEnvironment(tree, ['production'])).toThrow(OutputGuardError);

@@ -10,7 +10,11 @@ import type { FileTree } from '../src/output/render';
 import { GUARDRAIL_CATALOGUE } from '../src/policies/catalogue';
 import { synthesizeTree } from '../src/synthesize';
 
-export const SHIPPED_CONFIG = 'environments.yaml';
+/**
+ * The product's test config: three environments (develop, staging, production) covering each phase. Tests of
+ * behaviour use it, never the repository's environments.yaml, which users edit (test/policy-lock.test.ts locks that).
+ */
+export const THREE_ENVIRONMENTS_CONFIG = 'test/fixtures/three-environments.yaml';
 /** The guardrails rendered as image verification (verifyImages / ImageValidatingPolicy); the registry restriction is not one. */
 export const IMAGE_VERIFICATION_POLICIES: readonly PolicyName[] = POLICY_NAMES.filter(
   (policy) => GUARDRAIL_CATALOGUE[policy].kinds.ImageValidatingPolicy === 'ImageValidatingPolicy',
@@ -46,7 +50,7 @@ export function runCli(...argv: string[]): { code: number; out: string; err: str
 }
 
 /** The tree synth writes for a config file. */
-export function treeFor(configFile: string = SHIPPED_CONFIG): FileTree {
+export function treeFor(configFile: string = THREE_ENVIRONMENTS_CONFIG): FileTree {
   return synthesizeTree(loadConfig(configFile));
 }
 
@@ -58,26 +62,32 @@ export function objectsIn(tree: FileTree, path: string): any[] {
 }
 
 /** The tree synth writes for a config file with every environment switched to `engine`. */
-export function treeWithEngine(engine: EngineKind, configFile: string = SHIPPED_CONFIG): FileTree {
+export function treeWithEngine(engine: EngineKind, configFile: string = THREE_ENVIRONMENTS_CONFIG): FileTree {
   return synthesizeTree(loadConfig(configFile).map((env): Environment => ({ ...env, engine })));
 }
 
-let shippedTree: FileTree | undefined;
+let fixtureTree: FileTree | undefined;
 
-/** A fresh copy of the first object of a file of the shipped config's tree, to mutate in a test. */
-export function shippedObject(path: string): any {
-  shippedTree ??= treeFor();
-  return objectsIn(shippedTree, path)[0];
+/** A fresh copy of the first object of a file of the three-environments fixture's tree, to mutate in a test. */
+export function fixtureObject(path: string): any {
+  fixtureTree ??= treeFor();
+  return objectsIn(fixtureTree, path)[0];
 }
 
 /** Everything a copy of the project needs to build and run the app (node_modules is linked, not copied). */
-const PROJECT_FILES = ['.gitignore', 'package.json', 'package-lock.json', 'tsconfig.json', 'environments.yaml', 'environments.schema.json', 'src', 'imports', 'scripts', 'dist', 'clusters'];
+const PROJECT_FILES = ['.gitignore', 'package.json', 'package-lock.json', 'tsconfig.json', 'environments.schema.json', 'src', 'imports', 'scripts'];
 
-/** A copy of the project in a temporary directory, sharing node_modules, for tests that edit files or run git. */
-export function projectCopy(): string {
+/**
+ * A copy of the project in a temporary directory, sharing node_modules, for tests that edit files or run git.
+ * Its environments.yaml is `config` (a fixture, not the user's file) and its dist/ is synthesized from it.
+ */
+export function projectCopy(config: string = THREE_ENVIRONMENTS_CONFIG): string {
   const root = resolve(import.meta.dirname, '..');
   const dir = tempDir();
   for (const file of PROJECT_FILES) cpSync(join(root, file), join(dir, file), { recursive: true });
+  cpSync(config, join(dir, 'environments.yaml'));
+  const synth = runCli('synth', '--config', join(dir, 'environments.yaml'), '--outdir', join(dir, 'dist'));
+  if (synth.code !== 0) throw new Error(`synth of ${config} failed in the project copy:\n${synth.err}`);
   // The compiled bundle too, when there is one: its inputs are the same, so the copy need not rebuild it.
   if (existsSync(join(root, '.build'))) cpSync(join(root, '.build'), join(dir, '.build'), { recursive: true });
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load';
 import type { FileTree } from '../src/output/render';
-import { MIXED_ENGINES_CONFIG, SHIPPED_CONFIG, objectsIn, treeFor, treeWithEngine } from './helpers';
+import { MIXED_ENGINES_CONFIG, THREE_ENVIRONMENTS_CONFIG, objectsIn, treeFor, treeWithEngine } from './helpers';
 
-/** The shipped environments rendered as ImageValidatingPolicy, and the test config with its own engine choices. */
+/** The three-environments fixture rendered as ImageValidatingPolicy, and the test config with its own engine choices. */
 const TREES: ReadonlyArray<[string, FileTree]> = [
-  ['shipped environments, engine switched', treeWithEngine('ImageValidatingPolicy', SHIPPED_CONFIG)],
+  ['three environments, engine switched', treeWithEngine('ImageValidatingPolicy', THREE_ENVIRONMENTS_CONFIG)],
   ['mixed-engines test config', treeFor(MIXED_ENGINES_CONFIG)],
 ];
 
@@ -18,13 +18,13 @@ const policyObjects = TREES.flatMap(([source, tree]) =>
 
 describe('ImageValidatingPolicy rendering', () => {
   it('renders the objects the tests below inspect', () => {
-    // 3 shipped environments × 3 image verification policies, plus the test config's 4 ImageValidatingPolicy objects.
+    // 3 fixture environments × 3 image verification policies, plus the test config's 4 ImageValidatingPolicy objects.
     expect(policyObjects).toHaveLength(13);
   });
 
-  describe('snapshots of the shipped environments', () => {
-    const tree = treeWithEngine('ImageValidatingPolicy', SHIPPED_CONFIG);
-    const files = loadConfig(SHIPPED_CONFIG).flatMap((env) => [...env.policies.keys()].map((policy) => `${env.name}/${policy}.yaml`));
+  describe('snapshots of the three-environments fixture', () => {
+    const tree = treeWithEngine('ImageValidatingPolicy', THREE_ENVIRONMENTS_CONFIG);
+    const files = loadConfig(THREE_ENVIRONMENTS_CONFIG).flatMap((env) => [...env.policies.keys()].map((policy) => `${env.name}/${policy}.yaml`));
     it.each(files)('%s', async (path) => {
       await expect(tree.get(path)).toMatchFileSnapshot(`__snapshots__/image-validating-policy/${path}`);
     });

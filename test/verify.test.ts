@@ -7,11 +7,11 @@ import { globToRegExp } from '../src/model/glob';
 import { hasDigest, isImageReference, planVerification, shellCommand, shellQuote } from '../src/rollout/cosign';
 import { predicateField } from '../src/policies/guardrail';
 import { describeCondition, predicateViolations } from '../src/rollout/predicate';
-import { SHIPPED_CONFIG, runCli, tempDir, writeConfig } from './helpers';
+import { THREE_ENVIRONMENTS_CONFIG, runCli, tempDir, writeConfig } from './helpers';
 
 const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
 const IMAGE = `ghcr.io/acme/web@${DIGEST}`;
-const environments = loadConfig(SHIPPED_CONFIG);
+const environments = loadConfig(THREE_ENVIRONMENTS_CONFIG);
 const env = (name: string) => environments.find((e) => e.name === name)!;
 
 const IDENTITY = [
@@ -24,7 +24,7 @@ const IDENTITY = [
 ];
 
 describe('cosign commands per environment', () => {
-  it.each(['develop', 'staging', 'production'])('%s: one cosign call per signature guardrail, with its identity rules', (name) => {
+  it.each(environments.map((e) => e.name))('%s: one cosign call per signature guardrail, with its identity rules', (name) => {
     // restrict-image-registries checks no signature: refusing ungoverned images (below) is its local check.
     const plan = planVerification(env(name), IMAGE);
     if (!('steps' in plan)) throw new Error(plan.refusal);
@@ -91,7 +91,7 @@ describe('cosign commands per environment', () => {
 
 describe('refusals', () => {
   it('an image no pattern of the environment governs', () => {
-    const { code, err, out } = runCli('verify', '--env', 'develop', `docker.io/library/nginx@${DIGEST}`);
+    const { code, err, out } = runCli('verify', '--config', THREE_ENVIRONMENTS_CONFIG, '--env', 'develop', `docker.io/library/nginx@${DIGEST}`);
     expect(code).toBe(2);
     expect(out).toBe('');
     expect(err).toContain('is not governed by environment "develop" (imagePatterns: ghcr.io/acme/*)');
@@ -103,7 +103,7 @@ describe('refusals', () => {
 
   it('a tag-only reference where a policy enforces, but not in audit', () => {
     const tagged = 'ghcr.io/acme/web:1.4.2';
-    const { code, err } = runCli('verify', '--env', 'production', tagged);
+    const { code, err } = runCli('verify', '--config', THREE_ENVIRONMENTS_CONFIG, '--env', 'production', tagged);
     expect(code).toBe(2);
     expect(err).toContain('has no digest, and environment "production" enforces');
     expect(err).toContain('ghcr.io/acme/web@sha256:<digest>');
@@ -153,7 +153,7 @@ describe('printed commands', () => {
   });
 
   it('print without running', () => {
-    const { code, out } = runCli('verify', '--env', 'production', IMAGE);
+    const { code, out } = runCli('verify', '--config', THREE_ENVIRONMENTS_CONFIG, '--env', 'production', IMAGE);
     expect(code).toBe(0);
     expect(out).toContain(`cosign verify --certificate-oidc-issuer https://token.actions.githubusercontent.com --certificate-identity-regexp '^https://github\\.com/acme/.*$' --rekor-url https://rekor.sigstore.dev ${IMAGE}`);
   });
@@ -196,7 +196,7 @@ describe('verify --run', () => {
 
   it('runs each planned command with exactly its arguments and reports each step', () => {
     const log = fakeCosign({}, { slsaprovenance1: provenance(RELEASE, 'https://github.com/acme/web') });
-    const { code, out } = runCli('verify', '--env', 'staging', IMAGE, '--run');
+    const { code, out } = runCli('verify', '--config', THREE_ENVIRONMENTS_CONFIG, '--env', 'staging', IMAGE, '--run');
     expect(code).toBe(0);
     expect(calls(log)).toEqual([
       ['verify', ...IDENTITY, IMAGE],
@@ -211,7 +211,7 @@ describe('verify --run', () => {
 
   it('exit 1 when a check fails, after running every step', () => {
     const log = fakeCosign({ 'verify-attestation': 1 });
-    const { code, out } = runCli('verify', '--env', 'production', IMAGE, '--run');
+    const { code, out } = runCli('verify', '--config', THREE_ENVIRONMENTS_CONFIG, '--env', 'production', IMAGE, '--run');
     expect(code).toBe(1);
     expect(calls(log)).toHaveLength(3);
     expect(out).toContain('step 1/3 verify-image-signatures: verified');
@@ -221,7 +221,7 @@ describe('verify --run', () => {
 
   it('checks the predicate as the policy does: a provenance from a foreign builder or repository fails', () => {
     fakeCosign({}, { slsaprovenance1: provenance('https://github.com/evil/x/.github/workflows/a.yml@refs/heads/main', 'https://github.com/acme-evil/web') });
-    const { code, out } = runCli('verify', '--env', 'staging', IMAGE, '--run');
+    const { code, out } = runCli('verify', '--config', THREE_ENVIRONMENTS_CONFIG, '--env', 'staging', IMAGE, '--run');
     expect(code).toBe(1);
     expect(out).toContain('step 3/3 require-provenance-attestation: FAILED (predicate conditions)');
     expect(out).toContain('predicate: ');
@@ -231,7 +231,7 @@ describe('verify --run', () => {
 
   it('an attestation step whose output holds no statement of the type fails: nothing was shown to satisfy the predicate', () => {
     fakeCosign();
-    const { code, out } = runCli('verify', '--env', 'staging', IMAGE, '--run');
+    const { code, out } = runCli('verify', '--config', THREE_ENVIRONMENTS_CONFIG, '--env', 'staging', IMAGE, '--run');
     expect(code).toBe(1);
     expect(out).toContain("predicate: no https://slsa.dev/provenance/v1 statement in cosign's output");
   });
@@ -239,7 +239,7 @@ describe('verify --run', () => {
   it('without cosign on PATH: says how to install it', () => {
     const empty = tempDir();
     vi.stubEnv('PATH', empty);
-    const { code, out, err } = runCli('verify', '--env', 'production', IMAGE, '--run');
+    const { code, out, err } = runCli('verify', '--config', THREE_ENVIRONMENTS_CONFIG, '--env', 'production', IMAGE, '--run');
     expect(code).toBe(2);
     expect(err).toContain('cosign is not on PATH: install it');
     expect(out).not.toContain('step 1/');
@@ -247,7 +247,7 @@ describe('verify --run', () => {
 
   it('a refused image never reaches cosign', () => {
     const log = fakeCosign();
-    expect(runCli('verify', '--env', 'production', 'ghcr.io/acme/web:latest', '--run').code).toBe(2);
+    expect(runCli('verify', '--config', THREE_ENVIRONMENTS_CONFIG, '--env', 'production', 'ghcr.io/acme/web:latest', '--run').code).toBe(2);
     expect(existsSync(log)).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateObject } from '../../src/validate';
 import { admissionAuditPerEntry, KYVERNO_RULES } from '../../src/validate/kyverno-rules';
-import { shippedObject } from '../helpers';
+import { fixtureObject } from '../helpers';
 
 const AUDIT_SBOM = 'develop/require-sbom-attestation.yaml';
 const ENFORCE_SIGNATURES = 'production/verify-image-signatures.yaml';
@@ -24,7 +24,7 @@ describe('effective failure action (validate.go)', () => {
   });
 
   it('starts again from the spec for every rule', () => {
-    const policy = shippedObject(ENFORCE_SIGNATURES);
+    const policy = fixtureObject(ENFORCE_SIGNATURES);
     const second = structuredClone(policy.spec.rules[0]);
     second.name = 'second';
     delete second.verifyImages[0].failureAction;
@@ -39,7 +39,7 @@ describe('Kyverno v1.19.0 policy webhook rules', () => {
   });
 
   it('kyverno/mutate-digest-audit: mutateDigest left at its CRD default under Audit', () => {
-    const policy = shippedObject(AUDIT_SBOM);
+    const policy = fixtureObject(AUDIT_SBOM);
     delete policy.spec.rules[0].verifyImages[0].mutateDigest;
     expect(violationsOf('kyverno/mutate-digest-audit', policy)).toEqual([
       {
@@ -48,12 +48,12 @@ describe('Kyverno v1.19.0 policy webhook rules', () => {
         rule: 'kyverno/mutate-digest-audit',
       },
     ]);
-    expect(violationsOf('kyverno/mutate-digest-audit', shippedObject(AUDIT_SBOM))).toEqual([]);
-    expect(violationsOf('kyverno/mutate-digest-audit', shippedObject(ENFORCE_SIGNATURES))).toEqual([]);
+    expect(violationsOf('kyverno/mutate-digest-audit', fixtureObject(AUDIT_SBOM))).toEqual([]);
+    expect(violationsOf('kyverno/mutate-digest-audit', fixtureObject(ENFORCE_SIGNATURES))).toEqual([]);
   });
 
   it('kyverno/mutate-digest-audit: an entry inheriting Audit from the previous entry', () => {
-    const policy = shippedObject(AUDIT_SBOM);
+    const policy = fixtureObject(AUDIT_SBOM);
     const [audit] = policy.spec.rules[0].verifyImages;
     policy.spec.validationFailureAction = 'Enforce';
     const inheriting = { ...structuredClone(audit), mutateDigest: true };
@@ -63,7 +63,7 @@ describe('Kyverno v1.19.0 policy webhook rules', () => {
   });
 
   it('kyverno/image-reference-required', () => {
-    const policy = shippedObject(ENFORCE_SIGNATURES);
+    const policy = fixtureObject(ENFORCE_SIGNATURES);
     policy.spec.rules[0].verifyImages[0].imageReferences = [];
     expect(violationsOf('kyverno/image-reference-required', policy)).toEqual([
       { path: ['spec', 'rules', 0, 'verifyImages', 0], message: 'An image reference is required', rule: 'kyverno/image-reference-required' },
@@ -74,7 +74,7 @@ describe('Kyverno v1.19.0 policy webhook rules', () => {
   });
 
   it('kyverno/attestor-entry-required and kyverno/attestor-count, in attestations too', () => {
-    const policy = shippedObject(AUDIT_SBOM);
+    const policy = fixtureObject(AUDIT_SBOM);
     const set = policy.spec.rules[0].verifyImages[0].attestations[0].attestors[0];
     const at = ['spec', 'rules', 0, 'verifyImages', 0, 'attestations', 0, 'attestors', 0];
     set.count = 2;
@@ -90,7 +90,7 @@ describe('Kyverno v1.19.0 policy webhook rules', () => {
   });
 
   it('kyverno/attestor-kind: exactly one of keys, certificates, keyless, attestor', () => {
-    const policy = shippedObject(ENFORCE_SIGNATURES);
+    const policy = fixtureObject(ENFORCE_SIGNATURES);
     const entry = policy.spec.rules[0].verifyImages[0].attestors[0].entries[0];
     entry.keys = { publicKeys: 'PEM' };
     const message = 'keys, certificates, keyless, or a nested attestor is required';
@@ -105,7 +105,7 @@ describe('Kyverno v1.19.0 policy webhook rules', () => {
   });
 
   it('kyverno/keyless-rekor-or-roots and kyverno/rekor-url-required, in nested attestor sets too', () => {
-    const policy = shippedObject(ENFORCE_SIGNATURES);
+    const policy = fixtureObject(ENFORCE_SIGNATURES);
     const entries = policy.spec.rules[0].verifyImages[0].attestors[0].entries;
     const keyless = entries[0].keyless;
     const at = ['spec', 'rules', 0, 'verifyImages', 0, 'attestors', 0, 'entries', 0, 'keyless'];
@@ -126,7 +126,7 @@ describe('Kyverno v1.19.0 policy webhook rules', () => {
   });
 
   it('kyverno/webhook-timeout-range, for the current and the deprecated field', () => {
-    const policy = shippedObject(ENFORCE_SIGNATURES);
+    const policy = fixtureObject(ENFORCE_SIGNATURES);
     policy.spec.webhookConfiguration.timeoutSeconds = 31;
     policy.spec.webhookTimeoutSeconds = 0;
     expect(violationsOf('kyverno/webhook-timeout-range', policy)).toEqual([
@@ -143,7 +143,7 @@ describe('Kyverno v1.19.0 policy webhook rules', () => {
   });
 
   it('kyverno/deprecated-field-conflict: deprecated and current webhook fields both set', () => {
-    const policy = shippedObject(ENFORCE_SIGNATURES);
+    const policy = fixtureObject(ENFORCE_SIGNATURES);
     policy.spec.webhookTimeoutSeconds = 30;
     policy.spec.failurePolicy = 'Fail';
     expect(violationsOf('kyverno/deprecated-field-conflict', policy)).toEqual([
@@ -163,7 +163,7 @@ describe('Kyverno v1.19.0 policy webhook rules', () => {
   });
 
   it('kyverno/cluster-policy-namespace', () => {
-    const policy = shippedObject(ENFORCE_SIGNATURES);
+    const policy = fixtureObject(ENFORCE_SIGNATURES);
     expect(violationsOf('kyverno/cluster-policy-namespace', policy)).toEqual([]);
     policy.metadata.namespace = 'kyverno';
     expect(violationsOf('kyverno/cluster-policy-namespace', policy)).toEqual([
@@ -172,7 +172,7 @@ describe('Kyverno v1.19.0 policy webhook rules', () => {
   });
 
   it('kyverno/policy-name-length: at most 63 bytes', () => {
-    const policy = shippedObject(ENFORCE_SIGNATURES);
+    const policy = fixtureObject(ENFORCE_SIGNATURES);
     policy.metadata.name = 'x'.repeat(63);
     expect(violationsOf('kyverno/policy-name-length', policy)).toEqual([]);
     policy.metadata.name = 'x'.repeat(64);

@@ -5,7 +5,7 @@ import type { Environment, Signer } from '../../src/model/environment';
 import { VerifyImageSignatures, type VerifyImageSignaturesProps } from '../../src/policies/verify-image-signatures';
 import { validateObject } from '../../src/validate';
 import { LINT_RULES } from '../../src/validate/lint';
-import { objectsIn, shippedObject, treeWithEngine } from '../helpers';
+import { objectsIn, fixtureObject, treeWithEngine } from '../helpers';
 
 const SIGNER: Signer = {
   issuer: 'https://token.actions.githubusercontent.com',
@@ -65,7 +65,7 @@ describe('identity and scope lint', () => {
     });
 
     it('judges regular expressions by their literal prefix', () => {
-      const policy = shippedObject('production/verify-image-signatures.yaml');
+      const policy = fixtureObject('production/verify-image-signatures.yaml');
       const keyless = policy.spec.rules[0].verifyImages[0].attestors[0].entries[0].keyless;
       delete keyless.subject;
       keyless.subjectRegExp = '^https://github\\.com/acme/.+$';
@@ -84,7 +84,7 @@ describe('identity and scope lint', () => {
           rule: 'lint/identity-owner-scope',
         },
       ]);
-      const policy = shippedObject('production/verify-image-signatures.yaml');
+      const policy = fixtureObject('production/verify-image-signatures.yaml');
       delete policy.spec.rules[0].verifyImages[0].attestors[0].entries[0].keyless.subject;
       expect(violationsOf('lint/identity-owner-scope', policy)).toEqual([
         { path: KEYLESS, message: 'no subject: a signature from any identity is accepted', rule: 'lint/identity-owner-scope' },
@@ -119,7 +119,7 @@ describe('identity and scope lint', () => {
   });
 
   it('lint/regexp-anchored', () => {
-    const policy = shippedObject('production/verify-image-signatures.yaml');
+    const policy = fixtureObject('production/verify-image-signatures.yaml');
     const keyless = policy.spec.rules[0].verifyImages[0].attestors[0].entries[0].keyless;
     delete keyless.subject;
     keyless.subjectRegExp = '^https://github\\.com/acme/.+';
@@ -150,7 +150,7 @@ describe('identity and scope lint', () => {
   });
 
   it('lint/fail-open-enforce reads a validate rule\'s own failure action (the ClusterPolicy registry restriction)', () => {
-    const policy = shippedObject('production/restrict-image-registries.yaml');
+    const policy = fixtureObject('production/restrict-image-registries.yaml');
     expect(violationsOf('lint/fail-open-enforce', policy)).toEqual([]);
     policy.spec.webhookConfiguration.failurePolicy = 'Ignore';
     expect(violationsOf('lint/fail-open-enforce', policy).map((v) => v.path)).toEqual([['spec', 'webhookConfiguration', 'failurePolicy']]);
@@ -165,7 +165,7 @@ describe('identity and scope lint', () => {
   });
 
   it('lint/label-selector-scope: labels are a bypass, namespace names are not', () => {
-    const policy = shippedObject('production/verify-image-signatures.yaml');
+    const policy = fixtureObject('production/verify-image-signatures.yaml');
     const exclude = policy.spec.rules[0].exclude.any[0].resources;
     exclude.namespaceSelector = { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['kube-system'] }] };
     expect(violationsOf('lint/label-selector-scope', policy)).toEqual([]);

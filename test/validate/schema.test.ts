@@ -2,17 +2,17 @@ import Ajv from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { validateObject } from '../../src/validate';
 import { describeSchemaErrors, validateAgainstCrd } from '../../src/validate/schema';
-import { shippedObject } from '../helpers';
+import { fixtureObject } from '../helpers';
 
 const PRODUCTION_SIGNATURES = 'production/verify-image-signatures.yaml';
 
 describe('CRD schema validation (crd-schema)', () => {
-  it('accepts the shipped objects', () => {
-    expect(validateAgainstCrd(shippedObject(PRODUCTION_SIGNATURES))).toEqual([]);
+  it('accepts the fixture\'s objects', () => {
+    expect(validateAgainstCrd(fixtureObject(PRODUCTION_SIGNATURES))).toEqual([]);
   });
 
   it('rejects a field the CRD does not know, where unknown fields are not preserved', () => {
-    const policy = shippedObject(PRODUCTION_SIGNATURES);
+    const policy = fixtureObject(PRODUCTION_SIGNATURES);
     policy.spec.rules[0].verifyImages[0].mutateDigests = true;
     expect(validateAgainstCrd(policy)).toEqual([
       { path: ['spec', 'rules', 0, 'verifyImages', 0, 'mutateDigests'], message: 'unknown field "mutateDigests"', rule: 'crd-schema' },
@@ -20,13 +20,13 @@ describe('CRD schema validation (crd-schema)', () => {
   });
 
   it('keeps unknown fields where the schema says x-kubernetes-preserve-unknown-fields', () => {
-    const policy = shippedObject(PRODUCTION_SIGNATURES);
+    const policy = fixtureObject(PRODUCTION_SIGNATURES);
     policy.spec.rules[0].validate = { pattern: { spec: { anything: { goes: [1, 'two'] } } } };
     expect(validateAgainstCrd(policy)).toEqual([]);
   });
 
   it('rejects a value outside an enum, quoting the allowed values', () => {
-    const policy = shippedObject(PRODUCTION_SIGNATURES);
+    const policy = fixtureObject(PRODUCTION_SIGNATURES);
     policy.spec.rules[0].verifyImages[0].failureAction = 'enforce';
     expect(validateAgainstCrd(policy)).toEqual([
       {
@@ -38,7 +38,7 @@ describe('CRD schema validation (crd-schema)', () => {
   });
 
   it('rejects a missing required field and a wrong type, all in one pass', () => {
-    const policy = shippedObject(PRODUCTION_SIGNATURES);
+    const policy = fixtureObject(PRODUCTION_SIGNATURES);
     delete policy.spec.rules[0].name;
     policy.spec.webhookConfiguration.timeoutSeconds = '30';
     expect(validateAgainstCrd(policy)).toEqual(
@@ -50,7 +50,7 @@ describe('CRD schema validation (crd-schema)', () => {
   });
 
   it('rejects status: synth never writes it', () => {
-    const policy = shippedObject(PRODUCTION_SIGNATURES);
+    const policy = fixtureObject(PRODUCTION_SIGNATURES);
     policy.status = { ready: true };
     expect(validateAgainstCrd(policy)).toEqual([{ path: ['status'], message: 'unknown field "status"', rule: 'crd-schema' }]);
   });

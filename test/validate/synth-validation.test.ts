@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config/load';
 import { readTree } from '../../src/output/write';
 import { synthesize } from '../../src/synthesize';
 import { validateTree } from '../../src/validate';
-import { runCli, SHIPPED_CONFIG, tempDir, writeConfig } from '../helpers';
+import { runCli, THREE_ENVIRONMENTS_CONFIG, tempDir, writeConfig } from '../helpers';
 
 /** An output directory holding a previous synth, to prove a refused run leaves it alone. */
 function previousOutput(): string {
@@ -18,8 +18,8 @@ function previousOutput(): string {
 
 
 describe('validation in synth', () => {
-  it('finds nothing in the shipped config, and counts every object', () => {
-    const environments = loadConfig(SHIPPED_CONFIG);
+  it('finds nothing in the three-environments fixture, and counts every object', () => {
+    const environments = loadConfig(THREE_ENVIRONMENTS_CONFIG);
     const { tree, manifests } = synthesize(environments);
     const report = validateTree(tree, environments, manifests);
     expect(report.findings).toEqual([]);
@@ -27,15 +27,17 @@ describe('validation in synth', () => {
     expect(Object.fromEntries(report.objectsValidated)).toEqual(Object.fromEntries(environments.map((env) => [env.name, env.policies.size + 1])));
   });
 
-  it('finds nothing in the committed dist/, parsed back from its YAML', () => {
-    const environments = loadConfig(SHIPPED_CONFIG);
-    const report = validateTree(readTree('dist'), environments);
+  it('finds nothing in a written dist/, parsed back from its YAML', () => {
+    const environments = loadConfig(THREE_ENVIRONMENTS_CONFIG);
+    const outdir = join(tempDir(), 'dist');
+    expect(runCli('synth', '--config', THREE_ENVIRONMENTS_CONFIG, '--outdir', outdir).code).toBe(0);
+    const report = validateTree(readTree(outdir), environments);
     expect(report.findings).toEqual([]);
     expect([...report.objectsValidated.values()].reduce((a, b) => a + b)).toBe(environments.reduce((n, env) => n + env.policies.size + 1, 0));
   });
 
   it('prints the compact summary on a clean synth', () => {
-    const { code, out } = runCli('synth', '--outdir', join(tempDir(), 'dist'));
+    const { code, out } = runCli('synth', '--config', THREE_ENVIRONMENTS_CONFIG, '--outdir', join(tempDir(), 'dist'));
     expect(code).toBe(0);
     expect(out).toContain(
       'production [ClusterPolicy]: verify-image-signatures (enforce), require-sbom-attestation (enforce), ' +
