@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { loadConfig } from '../src/config/load';
 import { POLICY_NAMES } from '../src/model/environment';
+import { withManifest } from '../src/output/ownership';
 import { readTree } from '../src/output/write';
 import { SHIPPED_CONFIG, treeFor } from './helpers';
 
@@ -18,5 +19,5 @@ test('two synths of the same config produce identical bytes', () => {
 });
 
 test('the committed dist/ is exactly what synth writes for the shipped config', () => {
-  expect(Object.fromEntries(readTree('dist'))).toEqual(Object.fromEntries(tree));
+  expect(Object.fromEntries(readTree('dist'))).toEqual(Object.fromEntries(withManifest(tree)));
 });

@@ -1,10 +1,12 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/load';
+import { UserError } from '../errors';
 import type { Environment } from '../model/environment';
 import { readCommittedOutput } from '../output/committed';
 import { OutputGuardError, assertNoEmptyEnvironment, assertNoEnforcedPolicyDropped } from '../output/guards';
 import type { FileTree } from '../output/render';
-import { diffTrees, isEmptyDiff, readTree, writeTreeAtomically } from '../output/write';
+import { withManifest } from '../output/ownership';
+import { diffTrees, isEmptyDiff, readOutputTree, repairOutput, writeTreeAtomically } from '../output/write';
 import { synthesize } from '../synthesize';
 import { formatFinding, validateTree, ValidationError, type ValidationReport } from '../validate';
 import type { Command, Output } from './output';
@@ -48,6 +50,7 @@ export const synth: Command = (argv, output) => {
   const outdir = resolveOutdir(values.outdir);
   try {
     const { environments, tree, report } = synthesizeValidated(values.config);
+    repairOutput(outdir); // a killed synth may have left the output mid-swap: the guard must see it whole
     const committed = readCommittedOutput(outdir);
     try {
       assertNoEnforcedPolicyDropped(committed, tree, values['allow-removal']);
@@ -69,14 +72,17 @@ export const check: Command = (argv, output) => {
   const { config, outdir } = parseSynthArgs(argv);
   try {
     const { tree, report } = synthesizeValidated(config);
-    const diff = diffTrees(tree, readTree(outdir));
-    if (isEmptyDiff(diff)) {
+    repairOutput(outdir);
+    const { files, irregular } = readOutputTree(outdir);
+    const diff = diffTrees(withManifest(tree), files);
+    if (isEmptyDiff(diff) && irregular.length === 0) {
       output.out(`${outdir}/ is current (${tree.size} files, ${totalObjects(report)} objects validated)`);
       return 0;
     }
     for (const path of diff.added) output.err(`added:   ${outdir}/${path}`);
     for (const path of diff.changed) output.err(`changed: ${outdir}/${path}`);
     for (const path of diff.removed) output.err(`removed: ${outdir}/${path}`);
+    for (const { path, kind } of irregular) output.err(`${outdir}/${path} is ${kind}: synth writes only regular files`);
     output.err(`${outdir}/ is stale: run \`npm run synth\` and commit the result.`);
     return 1;
   } catch (error) {
@@ -103,8 +109,8 @@ function reportRefusal(error: unknown, outdir: string, output: Output): number {
     output.err(`${error.findings.length} finding(s); ${outdir}/ was not changed.`);
     return 1;
   }
-  if (!(error instanceof ConfigError || error instanceof OutputGuardError)) throw error;
+  if (!(error instanceof ConfigError || error instanceof OutputGuardError || error instanceof UserError)) throw error;
   output.err(error.message);
   output.err(`${outdir}/ was not changed.`);
-  return 1;
+  return error instanceof UserError ? error.exitCode : 1;
 }
