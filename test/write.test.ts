@@ -1,11 +1,11 @@
-import { existsSync, lstatSync, mkdirSync, readdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { homedir, hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, test, vi } from 'vitest';
 import { UserError } from '../src/errors';
 import { MANIFEST_FILE, withManifest } from '../src/output/ownership';
-import { diffTrees, readTree, writeTreeAtomically } from '../src/output/write';
+import { diffTrees, readOutput, readTree, writeTreeAtomically } from '../src/output/write';
 import { runCli, tempDir, treeFor, writeConfig } from './helpers';
 import { configOf, expectExactly, NEW_TREE, OLD_TREE, writtenOutput } from './support/writer';
 import { fileSystemFault, interceptedFileSystem, READ_ONLY_FILE_SYSTEM } from './support/fault-fs';
@@ -194,4 +194,24 @@ describe('the lock beside the output directory', () => {
     writeTreeAtomically(outdir, NEW_TREE, { lockTimeoutMs: 0 });
     expectExactly(outdir, NEW_TREE);
   });
+});
+
+test('a check before writing runs holding the lock; throwing from it changes nothing', () => {
+  const outdir = writtenOutput();
+  const refusal = new UserError('the removal guard refuses');
+  const beforeWrite = () => {
+    expect(existsSync(`${outdir}.guardrails-lock`)).toBe(true);
+    throw refusal;
+  };
+  expect(() => writeTreeAtomically(outdir, NEW_TREE, { beforeWrite })).toThrow(refusal);
+  expectExactly(outdir, OLD_TREE);
+});
+
+test('without a complete staging directory, a missing output is rolled back from the retired tree', () => {
+  const outdir = writtenOutput();
+  renameSync(outdir, `${outdir}.guardrails-retired-1`);
+  mkdirSync(join(`${outdir}.guardrails-staging-2`, 'env'), { recursive: true });
+  writeFileSync(join(`${outdir}.guardrails-staging-2`, 'env', 'keep.yaml'), 'half');
+  expect(readOutput(outdir).files).toEqual(withManifest(OLD_TREE));
+  expectExactly(outdir, OLD_TREE);
 });

@@ -6,7 +6,7 @@ import { readCommittedOutput } from '../output/committed';
 import { OutputGuardError, assertNoEmptyEnvironment, assertNoEnforcedPolicyDropped } from '../output/guards';
 import type { FileTree } from '../output/render';
 import { withManifest } from '../output/ownership';
-import { diffTrees, isEmptyDiff, readOutputTree, repairOutput, writeTreeAtomically } from '../output/write';
+import { diffTrees, isEmptyDiff, readOutput, writeTreeAtomically } from '../output/write';
 import { synthesize } from '../synthesize';
 import { formatFinding, validateTree, ValidationError, type ValidationReport } from '../validate';
 import type { Command, Output } from './output';
@@ -50,15 +50,17 @@ export const synth: Command = (argv, output) => {
   const outdir = resolveOutdir(values.outdir);
   try {
     const { environments, tree, report } = synthesizeValidated(values.config);
-    repairOutput(outdir); // a killed synth may have left the output mid-swap: the guard must see it whole
-    const committed = readCommittedOutput(outdir);
-    try {
-      assertNoEnforcedPolicyDropped(committed, tree, values['allow-removal']);
-    } catch (error) {
-      if (error instanceof OutputGuardError) output.err(`compared with ${outdir}/ at ${committed.source}:`);
-      throw error;
-    }
-    const changed = writeTreeAtomically(outdir, tree);
+    // The guard runs holding the output's lock: on disk (without git), another synth may be replacing it.
+    const beforeWrite = () => {
+      const committed = readCommittedOutput(outdir);
+      try {
+        assertNoEnforcedPolicyDropped(committed, tree, values['allow-removal']);
+      } catch (error) {
+        if (error instanceof OutputGuardError) output.err(`compared with ${outdir}/ at ${committed.source}:`);
+        throw error;
+      }
+    };
+    const changed = writeTreeAtomically(outdir, tree, { beforeWrite });
     printSummary(environments, report, output);
     output.out(changed ? `wrote ${tree.size} files to ${outdir}/` : `${outdir}/ is up to date (${tree.size} files)`);
     return 0;
@@ -72,8 +74,7 @@ export const check: Command = (argv, output) => {
   const { config, outdir } = parseSynthArgs(argv);
   try {
     const { tree, report } = synthesizeValidated(config);
-    repairOutput(outdir);
-    const { files, irregular } = readOutputTree(outdir);
+    const { files, irregular } = readOutput(outdir);
     const diff = diffTrees(withManifest(tree), files);
     if (isEmptyDiff(diff) && irregular.length === 0) {
       output.out(`${outdir}/ is current (${tree.size} files, ${totalObjects(report)} objects validated)`);

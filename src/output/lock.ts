@@ -10,8 +10,8 @@ interface LockHolder {
   readonly token: string;
 }
 
-/** A lock no live synth can hold any more: synth never runs this long, whatever host wrote the lock. */
-const STALE_LOCK_AGE_MS = 10 * 60 * 1000;
+/** A lock no live synth still holds: synth holds it for seconds at most, whatever host wrote it. */
+const STALE_LOCK_AGE_MS = 2 * 60 * 1000;
 /** How long to sleep between two attempts to take a held lock. */
 const RETRY_INTERVAL_MS = 50;
 

@@ -6,16 +6,11 @@ import { errorCode, NODE_FILE_SYSTEM, type FileSystem } from './file-system';
 import { acquireLock } from './lock';
 import { assertWrittenBySynth, MANIFEST_FILE, resolveOutputDirectory, withManifest } from './ownership';
 import type { FileTree } from './render';
-import { scanDirectory, type DirectoryScan, type IrregularEntry } from './scan';
+import { scanDirectory, type DirectoryScan } from './scan';
 
 /** Every regular file below `dir`, by path relative to `dir` (always `/`-separated); empty if `dir` is missing. */
 export function readTree(dir: string): FileTree {
   return scanDirectory(dir, NODE_FILE_SYSTEM).files;
-}
-
-/** Every regular file below `dir` and every entry that is not one (symbolic links, pipes, …). */
-export function readOutputTree(dir: string): { files: FileTree; irregular: IrregularEntry[] } {
-  return scanDirectory(dir, NODE_FILE_SYSTEM);
 }
 
 /** How the tree on disk differs from the one synth would write. */
@@ -50,6 +45,16 @@ export interface WriterOptions {
   readonly fs?: FileSystem;
   /** How long to wait for another synth holding the output directory's lock before refusing (default 30 s). */
   readonly lockTimeoutMs?: number;
+}
+
+/** What `writeTreeAtomically` can be asked to do besides writing. */
+export interface WriteOptions extends WriterOptions {
+  /**
+   * Runs holding the lock, after a killed run's leftovers are repaired and before anything is written: a
+   * check of the output on disk (such as the removal guard) sees it whole and unchanged by another synth.
+   * Throwing from it leaves the output untouched.
+   */
+  readonly beforeWrite?: () => void;
 }
 
 const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
@@ -103,12 +108,13 @@ class SideEntries {
  * new tree beside `outdir` and swaps it in with two renames; on any failure `outdir` is left as it was.
  * docs/crash-model.md lists what a kill at each step leaves and how the next run repairs it.
  */
-export function writeTreeAtomically(outdir: string, tree: FileTree, options: WriterOptions = {}): boolean {
+export function writeTreeAtomically(outdir: string, tree: FileTree, options: WriteOptions = {}): boolean {
   const fs = options.fs ?? NODE_FILE_SYSTEM;
   const side = new SideEntries(attempt(`inspect ${outdir}`, () => resolveOutputDirectory(outdir, fs)));
   attempt(`create ${side.parent}`, () => fs.mkdirSync(side.parent, { recursive: true }));
   return withLock(side, fs, options, () => {
     repairUnderLock(side, fs);
+    options.beforeWrite?.();
     const existing = attempt(`read ${outdir}`, () => scanDirectory(side.outdir, fs));
     assertWrittenBySynth(outdir, existing);
     const next = withManifest(tree);
@@ -120,17 +126,25 @@ export function writeTreeAtomically(outdir: string, tree: FileTree, options: Wri
 }
 
 /**
- * Repairs what a killed synth left beside `outdir`: when `outdir` is missing, a complete staging directory
- * becomes the output (roll forward), else the retired old tree is put back (roll back); then every leftover
- * staging and retired directory is removed. Commands that read the output call it first; it takes the lock
- * only when there is something to repair.
+ * Every entry below the output directory `outdir` (see `scanDirectory`), read holding its lock so that no synth
+ * swaps it meanwhile, after repairing what a killed synth left: when `outdir` is missing, a complete staging
+ * directory becomes the output (roll forward), else the retired old tree is put back (roll back); every
+ * leftover staging and retired directory is removed. Where the lock cannot be created (a read-only checkout),
+ * nothing can be repaired either, and the directory is read as it is.
  */
-export function repairOutput(outdir: string, options: WriterOptions = {}): void {
+export function readOutput(outdir: string, options: WriterOptions = {}): DirectoryScan {
   const fs = options.fs ?? NODE_FILE_SYSTEM;
   const side = new SideEntries(attempt(`inspect ${outdir}`, () => resolveOutputDirectory(outdir, fs)));
-  const { staging, retired } = attempt(`read ${side.parent}`, () => side.leftovers(fs));
-  if (staging.length + retired.length === 0) return;
-  withLock(side, fs, options, () => repairUnderLock(side, fs));
+  const read = () => attempt(`read ${outdir}`, () => scanDirectory(side.outdir, fs));
+  try {
+    fs.accessSync(side.parent, constants.W_OK);
+  } catch {
+    return read();
+  }
+  return withLock(side, fs, options, () => {
+    repairUnderLock(side, fs);
+    return read();
+  });
 }
 
 function withLock<T>(side: SideEntries, fs: FileSystem, options: WriterOptions, action: () => T): T {
