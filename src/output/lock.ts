@@ -40,7 +40,7 @@ export function acquireLock(path: string, breaker: string, fs: FileSystem, timeo
     if (Date.now() >= deadline) {
       throw new UserError(
         `${path} is held by ${describeHolder(held.holder)}: another synth is writing the same output directory. ` +
-          `Run synth again when it has finished; if no synth runs there, remove ${path}.`,
+          `Run synth again when it has finished (a lock older than ${STALE_LOCK_AGE_MS / 60_000} minutes is taken over by itself).`,
       );
     }
     sleep(RETRY_INTERVAL_MS);
@@ -96,6 +96,7 @@ function isStale({ holder, ageMs }: LockState): boolean {
   if (ageMs > STALE_LOCK_AGE_MS) return true;
   if (holder === undefined || holder.host !== hostname()) return false;
   // This process never leaves its own lock behind: a lock with its pid was written by an earlier process.
+  // (Worker threads share the pid: they count as one holder, which only tests running in threads notice.)
   return holder.pid === process.pid || !isAlive(holder.pid);
 }
 

@@ -18,7 +18,7 @@ export interface DirectoryScan {
   readonly files: FileTree;
   /** Symbolic links, pipes, sockets and devices: synth never writes any. */
   readonly irregular: IrregularEntry[];
-  /** Every directory below it (relative paths), deepest last. */
+  /** Every directory below it (relative paths), sorted: parents before their children. */
   readonly directories: string[];
 }
 
