@@ -114,7 +114,7 @@ export function writeTreeAtomically(outdir: string, tree: FileTree, options: Wri
   attempt(`create ${side.parent}`, () => fs.mkdirSync(side.parent, { recursive: true }));
   return withLock(side, fs, options, () => {
     repairUnderLock(side, fs);
-    options.beforeWrite?.();
+    if (options.beforeWrite) attempt(`read ${outdir}`, options.beforeWrite);
     const existing = attempt(`read ${outdir}`, () => scanDirectory(side.outdir, fs));
     assertWrittenBySynth(outdir, existing);
     const next = withManifest(tree);
@@ -162,16 +162,16 @@ function repairUnderLock(side: SideEntries, fs: FileSystem): void {
   const { staging, retired } = attempt(`read ${side.parent}`, () => side.leftovers(fs));
   if (staging.length + retired.length === 0) return;
   if (!attempt(`inspect ${side.outdir}`, () => exists(side.outdir, fs))) {
-    const restored = staging.find((dir) => isCompleteStaging(dir, fs)) ?? retired[0];
+    const complete = (dir: string) => isComplete(dir, fs);
+    const restored = staging.find(complete) ?? retired.find(complete) ?? retired[0];
     if (restored !== undefined) attempt(`restore ${side.outdir} from ${restored}`, () => fs.renameSync(restored, side.outdir));
   }
-  for (const leftover of [...staging, ...retired]) {
-    attempt(`remove ${leftover}`, () => fs.rmSync(leftover, { recursive: true, force: true }));
-  }
+  // A leftover that cannot be removed (an immutable file, say) is harmless: names never repeat.
+  for (const leftover of [...staging, ...retired]) removeQuietly(leftover, fs);
 }
 
-/** A staging directory is complete once its manifest (written last) exists and every file it lists does. */
-function isCompleteStaging(dir: string, fs: FileSystem): boolean {
+/** A tree the writer wrote is complete once its manifest (written last) exists and every file it lists does. */
+function isComplete(dir: string, fs: FileSystem): boolean {
   let manifest: string;
   try {
     manifest = fs.readFileSync(join(dir, MANIFEST_FILE), 'utf8');
@@ -221,10 +221,12 @@ function assertWritable(side: SideEntries, existing: DirectoryScan, fs: FileSyst
 function swapIn(side: SideEntries, tree: FileTree, exists: boolean, fs: FileSystem): void {
   const staging = side.newStaging();
   const files = [...tree.keys()].filter((path) => path !== MANIFEST_FILE).sort();
+  const created = new Set<string>();
   try {
     for (const path of [...files, MANIFEST_FILE]) {
       const file = join(staging, path);
-      fs.mkdirSync(dirname(file), { recursive: true });
+      if (!created.has(dirname(file))) fs.mkdirSync(dirname(file), { recursive: true });
+      created.add(dirname(file));
       fs.writeFileSync(file, tree.get(path)!);
     }
   } catch (error) {
