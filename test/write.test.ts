@@ -55,6 +55,14 @@ test('removing an environment from the config removes its directory on the next 
   expect(readdirSync(dir)).toEqual(['dist']);
 });
 
+test('a file the manifest does not list at a path synth writes (as after merging two branches\' output) is replaced', () => {
+  const outdir = writtenOutput();
+  mkdirSync(join(outdir, 'other'));
+  writeFileSync(join(outdir, 'other', 'new.yaml'), 'from the other branch\n');
+  writeTreeAtomically(outdir, NEW_TREE);
+  expectExactly(outdir, NEW_TREE);
+});
+
 describe('output directories synth refuses before touching anything', () => {
   const cwd = process.cwd();
   const cases: [string, () => string, RegExp][] = [

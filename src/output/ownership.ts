@@ -59,19 +59,20 @@ function entryKind(path: string, fs: FileSystem): 'missing' | 'symlink' | 'direc
 }
 
 /**
- * Refuses (a UserError naming them) an existing output directory holding anything synth did not write. With a
- * manifest, that is every file it does not list. Without one (written before synth wrote manifests), every
- * file must lie in synth's layout (`<env>/`, `flux/<env>/`, `drill/<env>/`) and be a `kustomization.yaml`,
- * a file its directory's kustomization lists, or a drill's Kyverno test.
+ * Refuses (a UserError naming them) an existing output directory holding anything synth did not write. A file
+ * is synth's when `next` (what it is about to write) has the same path, or when the directory's manifest lists
+ * it. Without a manifest (written before synth wrote manifests), every file must lie in synth's layout
+ * (`<env>/`, `flux/<env>/`, `drill/<env>/`) and be a `kustomization.yaml`, a file its directory's
+ * kustomization lists, or a drill's Kyverno test.
  */
-export function assertWrittenBySynth(outdir: string, existing: DirectoryScan): void {
+export function assertWrittenBySynth(outdir: string, existing: DirectoryScan, next: FileTree): void {
   const manifest = existing.files.get(MANIFEST_FILE);
   const listed = manifest === undefined ? undefined : new Set(manifest.split('\n').filter((line) => line && !line.startsWith('#')));
+  const isSynths = (path: string) =>
+    next.has(path) || (listed ? listed.has(path) : isLegacyOutputFile(path, existing.files));
   const foreign = [
     ...existing.irregular.map(({ path, kind }) => `${path} (${kind})`),
-    ...[...existing.files.keys()].filter((path) =>
-      listed ? path !== MANIFEST_FILE && !listed.has(path) : !isLegacyOutputFile(path, existing.files),
-    ),
+    ...[...existing.files.keys()].filter((path) => !isSynths(path)),
   ].sort();
   if (foreign.length === 0) return;
   const shown = foreign.slice(0, 10).map((path) => `  ${posix.join(outdir, path)}`);

@@ -116,8 +116,8 @@ export function writeTreeAtomically(outdir: string, tree: FileTree, options: Wri
     repairUnderLock(side, fs);
     if (options.beforeWrite) attempt(`read ${outdir}`, options.beforeWrite);
     const existing = attempt(`read ${outdir}`, () => scanDirectory(side.outdir, fs));
-    assertWrittenBySynth(outdir, existing);
     const next = withManifest(tree);
+    assertWrittenBySynth(outdir, existing, next);
     if (existing.exists && isEmptyDiff(diffTrees(next, existing.files))) return false;
     assertWritable(side, existing, fs);
     swapIn(side, next, existing.exists, fs);
