@@ -42,10 +42,19 @@ export function resolveOutputDirectory(outdir: string, fs: FileSystem): string {
   if (kind !== 'directory') throw refuse('it is not a directory');
   const real = fs.realpathSync(absolute);
   const contains = (path: string) => path === real || path.startsWith(real + sep);
-  if (contains(fs.realpathSync(process.cwd()))) throw refuse('it is the current directory or one of its parents');
-  if (contains(fs.realpathSync(homedir()))) throw refuse('it is the home directory or one of its parents');
+  if (contains(realPathOf(process.cwd(), fs))) throw refuse('it is the current directory or one of its parents');
+  if (contains(realPathOf(homedir(), fs))) throw refuse('it is the home directory or one of its parents');
   if (entryKind(join(absolute, '.git'), fs) !== 'missing') throw refuse('it is the top level of a git work tree');
   return absolute;
+}
+
+/** `path` with symbolic links resolved; as given when it cannot be (a HOME that does not exist, say). */
+function realPathOf(path: string, fs: FileSystem): string {
+  try {
+    return fs.realpathSync(resolve(path));
+  } catch {
+    return resolve(path);
+  }
 }
 
 function entryKind(path: string, fs: FileSystem): 'missing' | 'symlink' | 'directory' | 'other' {
