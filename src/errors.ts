@@ -44,6 +44,7 @@ const FILESYSTEM_ERRORS: Readonly<Record<string, { problem: string; remedy: stri
   ENFILE: { problem: 'too many open files in the system', remedy: 'close other programs and run again' },
   ELOOP: { problem: 'too many levels of symbolic links', remedy: 'fix the symbolic link loop' },
   ENAMETOOLONG: { problem: 'file name too long', remedy: 'use a shorter path' },
+  EIO: { problem: 'input/output error', remedy: 'check the disk and run again' },
 };
 
 /** What a system call was doing, as a user would say it. */
@@ -75,6 +76,12 @@ function isFilesystemError(error: unknown): error is SystemError {
   return error instanceof Error && typeof (error as SystemError).code === 'string' && (error as SystemError).code in FILESYSTEM_ERRORS;
 }
 
+/** `<problem> (<CODE>); <remedy>` for a filesystem error code this module knows, else undefined. */
+export function describeFilesystemProblem(code: string): string | undefined {
+  const known = FILESYSTEM_ERRORS[code];
+  return known && `${known.problem} (${code}); ${known.remedy}`;
+}
+
 /** The `yaml` parser refused to expand a document's aliases: too many, as in an alias bomb. */
 export function isAliasLimitError(error: unknown): boolean {
   return error instanceof ReferenceError && error.message.startsWith('Excessive alias count');
@@ -86,13 +93,15 @@ export function isAliasLimitError(error: unknown): boolean {
  */
 export function describeKnownError(error: unknown): string | undefined {
   if (isFilesystemError(error)) {
-    const { remedy } = FILESYSTEM_ERRORS[error.code];
     // `mkdir -p` through a file reports that the file "exists".
-    const problem = error.code === 'EEXIST' && error.syscall === 'mkdir' ? 'exists and is not a directory' : FILESYSTEM_ERRORS[error.code].problem;
+    const problem =
+      error.code === 'EEXIST' && error.syscall === 'mkdir'
+        ? `exists and is not a directory (EEXIST); ${FILESYSTEM_ERRORS.EEXIST.remedy}`
+        : describeFilesystemProblem(error.code);
     // A failed spawn names the program in its syscall (`spawnSync cosign`) and path.
     const operation = error.syscall?.startsWith('spawn') ? 'run' : (OPERATIONS[error.syscall ?? ''] ?? error.syscall ?? 'access');
     const target = error.path === undefined ? '' : ` ${error.path}${error.dest === undefined ? '' : ` to ${error.dest}`}`;
-    return `cannot ${operation}${target}: ${problem} (${error.code}); ${remedy}`;
+    return `cannot ${operation}${target}: ${problem}`;
   }
   if (isAliasLimitError(error)) {
     return 'a YAML input uses more aliases (*name) than is safe to expand (a guard against alias bombs): write the values out';

@@ -1,8 +1,9 @@
-import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { readTree } from '../src/output/write';
 import { THREE_ENVIRONMENTS_CONFIG, runCli, tempDir } from './helpers';
+import { configOf } from './support/writer';
 
 /** A freshly synthesized output directory. */
 function synthesized(): string {
@@ -49,4 +50,17 @@ test('detects an extra file', () => {
   const { code, err } = check(outdir);
   expect(code).toBe(1);
   expect(err).toContain(`removed: ${outdir}/develop/extra-policy.yaml`);
+});
+
+test('reports a symbolic link or any other entry that is not a regular file', () => {
+  const config = configOf('one');
+  const outdir = join(tempDir(), 'dist');
+  expect(runCli('synth', '--config', config, '--outdir', outdir).code).toBe(0);
+  symlinkSync('verify-image-signatures.yaml', join(outdir, 'one', 'alias.yaml'));
+  mkdirSync(join(outdir, 'one', 'nested'));
+  symlinkSync('/etc', join(outdir, 'one', 'nested', 'etc'));
+  const { code, err } = runCli('check', '--config', config, '--outdir', outdir);
+  expect(code).toBe(1);
+  expect(err).toContain(`${outdir}/one/alias.yaml is a symbolic link: synth writes only regular files`);
+  expect(err).toContain(`${outdir}/one/nested/etc is a symbolic link: synth writes only regular files`);
 });

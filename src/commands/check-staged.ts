@@ -7,6 +7,7 @@ import { OutputGuardError } from '../output/guards';
 import { CLUSTERS_DIR } from '../output/layout';
 import type { FileTree } from '../output/render';
 import { git, readBlobs } from '../output/git';
+import { withManifest } from '../output/ownership';
 import { diffTrees } from '../output/write';
 import { formatFinding, ValidationError } from '../validate';
 import type { Output } from './output';
@@ -57,7 +58,7 @@ export function checkStaged(configFile: string, outdir: string, output: Output):
     const { synthesis } = synthesizeValidated(parseConfig(configText, paths.config));
     expectedEntryPoints = synthesis.entryPoints;
     const stale = [
-      ...describeDiff(diffTrees(synthesis.tree, staged.dist), paths.dist),
+      ...describeDiff(diffTrees(withManifest(synthesis.tree), staged.dist), paths.dist),
       ...describeDiff(diffEntryPoints(synthesis.entryPoints, staged.clusterFiles), paths.parent),
     ];
     if (stale.length > 0) {

@@ -8,7 +8,8 @@ import { assertEntryPointsWritable, diffEntryPoints, readClusterFiles, writeEntr
 import { assertNoEmptyEnvironment, assertNoEnforcedPolicyDropped } from '../output/guards';
 import { clustersDirectoryFor, drillDirectory, environmentOfPath, fluxDirectory } from '../output/layout';
 import type { FileTree } from '../output/render';
-import { diffTrees, readTree, writeTreeAtomically, type TreeDiff } from '../output/write';
+import { MANIFEST_FILE, withManifest } from '../output/ownership';
+import { diffTrees, readOutput, writeTreeAtomically, type TreeDiff } from '../output/write';
 import { synthesize, type Synthesis } from '../synthesize';
 import { validateTree, ValidationError, type ValidationReport } from '../validate';
 import { checkStaged } from './check-staged';
@@ -105,24 +106,26 @@ export const synth = defineCommand({
     const { tree, entryPoints } = synthesis;
     const entryPointDiff = diffEntryPoints(entryPoints, readClusterFiles(parent));
     withContext(() => assertEntryPointsWritable(entryPointDiff), unchanged);
-    const committed = readCommittedOutput(outdir);
-    withContext(() => assertNoEnforcedPolicyDropped(committed, tree, values['allow-removal']), {
-      before: `compared with ${outdir}/ at ${committed.source}:`,
-      ...unchanged,
-    });
-    const current = readTree(outdir);
-    const change = describeChange(outdir, environments, tree, current);
-    writeTreeAtomically(outdir, tree, current);
+    const written = withManifest(tree); // the files the output directory will hold
+    const change = describeChange(outdir, environments, written, withContext(() => readOutput(outdir).files, unchanged));
+    // The removal guard runs holding the output's lock: without git it reads the disk, which another synth may be replacing.
+    const guardRemoval = () => {
+      const committed = readCommittedOutput(outdir);
+      withContext(() => assertNoEnforcedPolicyDropped(committed, tree, values['allow-removal']), {
+        before: `compared with ${outdir}/ at ${committed.source}:`,
+      });
+    };
+    withContext(() => writeTreeAtomically(outdir, tree, { beforeWrite: guardRemoval }), unchanged);
     writeEntryPoints(parent, entryPoints, entryPointDiff);
     const lines = [...formatChange(change), ...describeDiff(entryPointDiff, parent)];
     lines.forEach((line) => output.out(line));
     printSummary(environments, report, output);
     if (lines.length === 0) {
-      output.out(`${outdir}/ and the entry points in ${clustersDirectoryFor(outdir)}/ are up to date (${tree.size} files, ${entryPoints.size} entry points)`);
+      output.out(`${outdir}/ and the entry points in ${clustersDirectoryFor(outdir)}/ are up to date (${written.size} files, ${entryPoints.size} entry points)`);
       return 0;
     }
     const { added, changed, removed } = change.diff;
-    output.out(`wrote ${outdir}/: ${added.length} added, ${changed.length} changed, ${removed.length} removed (${tree.size} files)`);
+    output.out(`wrote ${outdir}/: ${added.length} added, ${changed.length} changed, ${removed.length} removed (${written.size} files)`);
     const entryPointChanges = entryPointDiff.added.length + entryPointDiff.changed.length + entryPointDiff.removed.length;
     output.out(`wrote ${clustersDirectoryFor(outdir)}/: ${entryPointChanges} entry point(s) changed (${entryPoints.size} in all)`);
     for (const hint of NEXT_STEP_HINTS.flatMap((hintFor) => hintFor(change))) output.out(`next: ${hint}`);
@@ -157,8 +160,13 @@ export const check = defineCommand({
     if (values.staged) return checkStaged(values.config, outdir, output);
     const environments = loadConfig(values.config);
     const { synthesis, report } = synthesizeValidated(environments);
-    const change = describeChange(outdir, environments, synthesis.tree, readTree(outdir));
-    const stale = [...formatChange(change), ...describeDiff(diffEntryPoints(synthesis.entryPoints, readClusterFiles(dirname(outdir))), dirname(outdir))];
+    const { files, irregular } = readOutput(outdir);
+    const change = describeChange(outdir, environments, withManifest(synthesis.tree), files);
+    const stale = [
+      ...formatChange(change),
+      ...irregular.map(({ path, kind }) => `${outdir}/${path} is ${kind}: synth writes only regular files`),
+      ...describeDiff(diffEntryPoints(synthesis.entryPoints, readClusterFiles(dirname(outdir))), dirname(outdir)),
+    ];
     const clustersDir = clustersDirectoryFor(outdir);
     if (stale.length === 0) {
       output.out(
@@ -220,13 +228,18 @@ function formatChange({ outdir, diff, addedEnvironments, removedEnvironments }: 
   ];
 }
 
-/** One line per file a diff lists, `added:   <dir>/<path>` and so on; none for an empty diff. */
+/**
+ * One line per file a diff lists, `added:   <dir>/<path>` and so on; none for an empty diff. The writer's
+ * manifest changes whenever a file is added or removed: it is listed only when nothing else explains it.
+ */
 export function describeDiff(diff: TreeDiff, dir: string): string[] {
   const at = (path: string) => (dir === '.' ? path : `${dir}/${path}`);
+  const explained = [...diff.added, ...diff.removed].some((path) => path !== MANIFEST_FILE);
+  const listed = (paths: readonly string[]) => (explained ? paths.filter((path) => path !== MANIFEST_FILE) : paths);
   return [
-    ...diff.added.map((path) => `added:   ${at(path)}`),
-    ...diff.changed.map((path) => `changed: ${at(path)}`),
-    ...diff.removed.map((path) => `removed: ${at(path)}`),
+    ...listed(diff.added).map((path) => `added:   ${at(path)}`),
+    ...listed(diff.changed).map((path) => `changed: ${at(path)}`),
+    ...listed(diff.removed).map((path) => `removed: ${at(path)}`),
   ];
 }
 

@@ -5,8 +5,7 @@ import { GUARDRAIL_CATALOGUE } from '../policies/catalogue';
 import { autogenRuleName } from '../rollout/rule-names';
 import { expectedResult, type DrillCase, type DrillExpectation } from './drill-chart';
 
-/** The file `kyverno test <dir>` looks for. */
-export const KYVERNO_TEST_FILE = 'kyverno-test.yaml';
+export { KYVERNO_TEST_FILE } from '../output/layout';
 
 /** The parts of the Kyverno CLI's `cli.kyverno.io/v1alpha1` `Test` the drill uses. */
 export interface KyvernoTest {

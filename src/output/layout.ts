@@ -18,6 +18,9 @@ export const FLUX_OUTPUT_DIR = 'flux';
 /** Folder of `dist/` holding each environment's admission drill, outside every Flux path: `dist/drill/<env>/`. */
 export const DRILL_OUTPUT_DIR = 'drill';
 
+/** The file `kyverno test <dir>` looks for, in each drill directory. */
+export const KYVERNO_TEST_FILE = 'kyverno-test.yaml';
+
 /** Environment names that would collide with synth's own folders of `dist/`. */
 export const RESERVED_ENVIRONMENT_NAMES: readonly string[] = [FLUX_OUTPUT_DIR, DRILL_OUTPUT_DIR];
 

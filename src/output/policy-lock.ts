@@ -1,5 +1,6 @@
 import type { Environment } from '../model/environment';
 import { FLUX_OUTPUT_DIR } from './layout';
+import { MANIFEST_FILE } from './ownership';
 import type { FileTree } from './render';
 import { diffTrees, readTree, writeTreeAtomically, type TreeDiff } from './write';
 
@@ -63,7 +64,9 @@ function toLockDiff({ added, changed, removed }: TreeDiff): LockDiff {
 
 /** Compares the config's lock files with the lock directory; the one comparison the `lock` command and its test share. */
 export function compareLock(expected: FileTree, lockDir: string): LockDiff {
-  return toLockDiff(diffTrees(expected, readTree(lockDir)));
+  const locked = readTree(lockDir);
+  locked.delete(MANIFEST_FILE); // the writer's record of the files it wrote, not a locked policy
+  return toLockDiff(diffTrees(expected, locked));
 }
 
 export function isLockCurrent(diff: LockDiff): boolean {

@@ -1,0 +1,33 @@
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { expect } from 'vitest';
+import { withManifest } from '../../src/output/ownership';
+import { readTree, writeTreeAtomically } from '../../src/output/write';
+import { tempDir, writeConfig } from '../helpers';
+
+/** A config file synth accepts, with one environment of each name. */
+export function configOf(...names: string[]): string {
+  const env = (name: string) => `
+  - name: ${name}
+    imagePatterns: [ghcr.io/acme/*]
+    signer: { issuer: https://token.actions.githubusercontent.com, subject: https://github.com/acme/* }
+    policies: { verify-image-signatures: { phase: audit } }`;
+  return writeConfig(`environments:${names.map(env).join('')}`);
+}
+
+/** A tree written before a test's write, and the one the test writes. */
+export const OLD_TREE = new Map([['env/keep.yaml', 'v1\n'], ['env/old.yaml', 'old\n']]);
+export const NEW_TREE = new Map([['env/keep.yaml', 'v2\n'], ['other/new.yaml', 'new\n']]);
+
+/** Asserts the output directory holds exactly `tree` plus its manifest, and nothing of the writer's is left beside it. */
+export function expectExactly(outdir: string, tree: Map<string, string>): void {
+  expect(Object.fromEntries(readTree(outdir))).toEqual(Object.fromEntries(withManifest(tree)));
+  expect(readdirSync(dirname(outdir))).toEqual(['dist']);
+}
+
+/** A fresh output directory `<temp>/dist` holding what synth wrote for `tree`. */
+export function writtenOutput(tree: Map<string, string> = OLD_TREE): string {
+  const outdir = join(tempDir(), 'dist');
+  writeTreeAtomically(outdir, tree);
+  return outdir;
+}
