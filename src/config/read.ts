@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { readFileSync, statSync } from 'node:fs';
 import { isMap, isScalar, isSeq, visit, type Document, type Node } from 'yaml';
 import type { FieldPath } from '../model/field-path';
@@ -49,16 +50,13 @@ export function readConfigFile(file: string): DecodeResult {
  * instead of being turned into U+FFFD, which would silently change an identity or a pattern.
  */
 export function decodeUtf8(bytes: Uint8Array): DecodeResult {
-  try {
-    return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes) };
-  } catch {
-    const bad = firstInvalidByte(bytes);
-    const lineStart = bytes.lastIndexOf(0x0a, bad - 1) + 1;
-    const line = bytes.subarray(0, lineStart).filter((b) => b === 0x0a).length + 1;
-    const column = [...new TextDecoder('utf-8').decode(bytes.subarray(lineStart, bad))].length + 1;
-    const hex = bytes[bad].toString(16).toUpperCase().padStart(2, '0');
-    return { problem: `is not valid UTF-8 (byte 0x${hex}): save the file as UTF-8`, line, column };
-  }
+  if (isUtf8(bytes)) return { text: new TextDecoder('utf-8').decode(bytes) };
+  const bad = firstInvalidByte(bytes);
+  const lineStart = bytes.lastIndexOf(0x0a, bad - 1) + 1;
+  const line = bytes.subarray(0, lineStart).filter((b) => b === 0x0a).length + 1;
+  const column = [...new TextDecoder('utf-8').decode(bytes.subarray(lineStart, bad))].length + 1;
+  const hex = bytes[bad].toString(16).toUpperCase().padStart(2, '0');
+  return { problem: `is not valid UTF-8 (byte 0x${hex}): save the file as UTF-8`, line, column };
 }
 
 /** Offset of the first byte of the first sequence that is not UTF-8 (the input is known to hold one). */
@@ -76,10 +74,11 @@ function firstInvalidByte(bytes: Uint8Array): number {
       invalid = middle;
     }
   }
-  // The offending character starts at its lead byte, up to three continuation bytes (10xxxxxx) back.
-  let start = Math.min(valid, bytes.length - 1);
-  while (start > valid - 3 && start > 0 && (bytes[start] & 0xc0) === 0x80) start--;
-  return start;
+  // When that prefix ends in an incomplete character, the offending sequence starts at its lead byte (11xxxxxx).
+  if (isUtf8(bytes.subarray(0, valid))) return valid;
+  let start = valid;
+  while (start > 0 && valid - start < 3 && (bytes[start - 1] & 0xc0) === 0x80) start--;
+  return start - 1;
 }
 
 /** Every key and string value of the document holding a control character, with its field path. */
