@@ -178,7 +178,7 @@ const BAD_INPUTS: { name: string; config: string; line: number; environment?: st
     line: 4,
     environment: 'develop',
     field: 'imagePatterns[0]',
-    message: /registry host "ghcr\.\u0456o" has non-ASCII characters.*punycode form is ghcr\.xn--o-evb/,
+    message: /"ghcr\.\u0456o\/acme\/\*" has the non-ASCII registry host "ghcr\.\u0456o".*punycode form is ghcr\.xn--o-evb/,
   },
   {
     name: 'a registry host with a trailing dot',
@@ -186,7 +186,7 @@ const BAD_INPUTS: { name: string; config: string; line: number; environment?: st
     line: 4,
     environment: 'develop',
     field: 'imagePatterns[0]',
-    message: /registry host "ghcr\.io\." ends with a dot.*\(write ghcr\.io\)/,
+    message: /"ghcr\.io\.\/acme\/\*" has a registry host ending with a dot, "ghcr\.io\.".*\(write ghcr\.io\)/,
   },
   {
     name: 'a non-ASCII registry host in a drill image',
@@ -194,7 +194,7 @@ const BAD_INPUTS: { name: string; config: string; line: number; environment?: st
     line: 8,
     environment: 'develop',
     field: 'drill.foreignImage',
-    message: /registry host "d\u00f6cker\.io" has non-ASCII characters/,
+    message: /has the non-ASCII registry host "d\u00f6cker\.io"/,
   },
   {
     name: 'an image pattern for every owner of a public registry, with only the registry restriction enabled',

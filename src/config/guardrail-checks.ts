@@ -88,7 +88,7 @@ function drillImageProblems(env: RawEnvironment): EnvironmentProblem[] {
     const image = env.drill?.[field];
     if (image === undefined) return [];
     const host = registryHostProblem(image);
-    if (host) return [{ field: ['drill', field], message: `"${image}": ${host}` }];
+    if (host) return [{ field: ['drill', field], message: `"${image}" ${host}` }];
     if (image.includes('@') && !isPinnedByDigest(image)) {
       return [{ field: ['drill', field], message: `"${image}" has a malformed digest: write ${DIGEST_SYNTAX}` }];
     }

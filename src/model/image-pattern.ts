@@ -56,9 +56,9 @@ export function registryHostProblem(reference: string): string | undefined {
   if (!/^[\x20-\x7e]*$/.test(host)) {
     const punycode = domainToASCII(host.replace(/:[0-9]*$/, ''));
     const suggestion = punycode === '' ? '' : ` (its punycode form is ${punycode}: write that if you mean this host)`;
-    return `registry host "${host}" has non-ASCII characters, which can imitate another registry${suggestion}`;
+    return `has the non-ASCII registry host "${host}", which can imitate another registry${suggestion}`;
   }
-  if (/\.(:[0-9]*)?$/.test(host)) return `registry host "${host}" ends with a dot: image references never do, so it would match nothing (write ${host.replace(/\.(?=:|$)/, '')})`;
+  if (/\.(:[0-9]*)?$/.test(host)) return `has a registry host ending with a dot, "${host}": image references never do, so it would match nothing (write ${host.replace(/\.(?=:|$)/, '')})`;
   return undefined;
 }
 
