@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../src/config/load';
 import { globToRegExp } from '../src/model/glob';
-import { hasDigest, isImageReference, planVerification, shellCommand, shellQuote } from '../src/rollout/cosign';
+import { isPinnedByDigest } from '../src/model/digest';
+import { isImageReference, planVerification, shellCommand, shellQuote } from '../src/rollout/cosign';
 import { predicateField } from '../src/policies/guardrail';
 import { describeCondition, predicateViolations } from '../src/rollout/predicate';
 import { THREE_ENVIRONMENTS_CONFIG, runCli, tempDir, writeConfig } from './helpers';
@@ -61,15 +62,17 @@ describe('cosign commands per environment', () => {
   });
 
   it('follows the config: only enabled guardrails, its Rekor URL, a glob issuer as a regexp', () => {
-    const [custom] = loadConfig(
+    const [loaded] = loadConfig(
       writeConfig(`environments:
   - name: lab
     imagePatterns: [registry.example.com/team/*]
-    signer: { issuer: "https://*.example.com", subject: "ci@example.com", rekorUrl: "https://rekor.example.com" }
+    signer: { issuer: "https://idp.example.com", subject: "ci@example.com", rekorUrl: "https://rekor.example.com" }
     policies:
       require-sbom-attestation: { phase: audit }
 `),
     );
+    // The config refuses a glob issuer; an environment built another way may still hold one.
+    const custom = { ...loaded, signer: { ...loaded.signer, issuer: 'https://*.example.com' } };
     const plan = planVerification(custom, 'registry.example.com/team/app:1.0');
     expect(plan).toEqual({
       steps: [
@@ -111,10 +114,21 @@ describe('refusals', () => {
   });
 
   it('digest detection', () => {
-    expect(hasDigest(IMAGE)).toBe(true);
-    expect(hasDigest(`ghcr.io/acme/web:1.0@${DIGEST}`)).toBe(true);
-    expect(hasDigest('ghcr.io/acme/web:1.0')).toBe(false);
-    expect(hasDigest('localhost:5000/acme/web')).toBe(false);
+    expect(isPinnedByDigest(IMAGE)).toBe(true);
+    expect(isPinnedByDigest(`ghcr.io/acme/web:1.0@${DIGEST}`)).toBe(true);
+    expect(isPinnedByDigest('ghcr.io/acme/web:1.0')).toBe(false);
+    expect(isPinnedByDigest('localhost:5000/acme/web')).toBe(false);
+    expect(isPinnedByDigest(`ghcr.io/acme/web@sha512:${'a'.repeat(128)}`)).toBe(true);
+  });
+
+  it.each([
+    ['a sha256 digest of 40 hex digits', `ghcr.io/acme/web@sha256:${'a'.repeat(40)}`],
+    ['an upper-case sha256 digest', `ghcr.io/acme/web@sha256:${'A'.repeat(64)}`],
+    ['an md5 digest', `ghcr.io/acme/web@md5:${'a'.repeat(32)}`],
+    ['a sha512 digest of 64 hex digits', `ghcr.io/acme/web@sha512:${'a'.repeat(64)}`],
+  ])('refuses %s, and does not count it as pinned', (_name, ref) => {
+    expect(isPinnedByDigest(ref)).toBe(false);
+    expect(planVerification(env('production'), ref)).toEqual({ refusal: expect.stringContaining('is not a valid image reference') });
   });
 
   it('refuses what is not an image reference, a short digest included, before anything else', () => {

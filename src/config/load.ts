@@ -1,5 +1,4 @@
 import type { ErrorObject } from 'ajv';
-import { readFileSync } from 'node:fs';
 import { LineCounter, isMap, isScalar, parseDocument, type Document, type Node } from 'yaml';
 import { UserError } from '../errors';
 import { fromJsonPointer, type FieldPath } from '../model/field-path';
@@ -18,9 +17,9 @@ import {
   type ConfigLocation,
 } from '../model/environment';
 import { matchesGlob } from '../model/glob';
-import { subjectBreadth } from '../model/identity';
-import { thirdPartyImageBreadth } from '../model/image-pattern';
 import { BOOTSTRAP_SOURCE, RESERVED_ENVIRONMENT_NAMES, clusterNameSuffix } from '../output/layout';
+import { ALWAYS_EXCLUDED_NAMESPACES, DEFAULT_KYVERNO_NAMESPACE, guardrailProblems } from './guardrail-checks';
+import { MAX_ALIAS_COUNT, controlCharacterProblems, firstAliasOffset, hasControlCharacter, readConfigFile, type DecodeResult } from './read';
 import { validateConfigSchema } from './schema-validator';
 
 /** One problem in the config, located as precisely as the YAML allows. */
@@ -47,9 +46,7 @@ function formatProblem(p: ConfigProblem): string {
   return `${p.file}:${p.line}:${p.column}: ${where}${p.field}: ${p.message}`;
 }
 
-const ALWAYS_EXCLUDED_NAMESPACES = ['kube-system'];
 const DEFAULT_REKOR_URL = 'https://rekor.sigstore.dev';
-const DEFAULT_KYVERNO_NAMESPACE = 'kyverno';
 const DEFAULT_TIMEOUT_SECONDS = 30;
 /** A year: a longer Flux interval or timeout is a typo, and Go's duration type overflows not far beyond. */
 const MAX_FLUX_DURATION_SECONDS = 8_760 * 3_600;
@@ -62,9 +59,11 @@ const DEFAULT_EMITTED_SOURCE = 'guardrails';
 const DEFAULT_SOURCE_BRANCH = 'main';
 const DEFAULT_SOURCE_INTERVAL = '5m';
 
-type RawSigner = { issuer: string; subject: string; rekorUrl?: string };
+/** A signer as written in the config. */
+export type RawSigner = { issuer: string; subject: string; rekorUrl?: string };
 
-interface RawEnvironment {
+/** An environment as written in the config, once it passed the schema. */
+export interface RawEnvironment {
   name: string;
   cluster?: string;
   engine?: EngineKind;
@@ -92,13 +91,14 @@ interface RawEnvironment {
 
 /** Reads, validates and resolves the environments config; throws ConfigError listing every problem. */
 export function loadConfig(file: string): Environment[] {
-  let text: string;
+  let read: DecodeResult;
   try {
-    text = readFileSync(file, 'utf8');
+    read = readConfigFile(file);
   } catch (error) {
     throw new ConfigError([{ file, line: 0, column: 0, field: '(file)', message: `cannot read: ${(error as Error).message}` }]);
   }
-  return parseConfig(text, file);
+  if ('problem' in read) throw new ConfigError([{ file, line: read.line, column: read.column, field: '(file)', message: read.problem }]);
+  return parseConfig(read.text, file);
 }
 
 /** Same as loadConfig, from text already read; `file` is only used in messages. */
@@ -113,15 +113,29 @@ export function parseConfig(text: string, file: string): Environment[] {
   });
   if (syntaxProblems.length > 0) throw new ConfigError(syntaxProblems);
 
-  const data = doc.toJS() as { environments?: RawEnvironment[] } | null;
+  let data: { environments?: RawEnvironment[] } | null;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as typeof data;
+  } catch {
+    // yaml throws only on resolving too many aliases here: an alias bomb, or anchors overused.
+    const { line, col } = locate(firstAliasOffset(doc));
+    throw new ConfigError([{ file, line, column: col, field: '(yaml)', message: `resolves more than ${MAX_ALIAS_COUNT} aliases (*name): write the values out` }]);
+  }
   const problemAt = (path: FieldPath, message: string, atKey = false): ConfigProblem => {
     const { line, col } = locate(offsetOf(doc, path, atKey));
     const envIndex = path[0] === 'environments' && typeof path[1] === 'number' ? path[1] : undefined;
     const envName = envIndex === undefined ? undefined : data?.environments?.[envIndex]?.name;
     const inEnv = envIndex !== undefined && path.length > 2;
-    const environment = envIndex === undefined ? undefined : typeof envName === 'string' ? envName : `#${envIndex + 1}`;
+    const printable = typeof envName === 'string' && !hasControlCharacter(envName);
+    const environment = envIndex === undefined ? undefined : printable ? envName : `#${envIndex + 1}`;
     return { file, line, column: col, environment, field: formatPath(inEnv ? path.slice(2) : path), message };
   };
+
+  const controlProblems = controlCharacterProblems(doc).map(({ path, offset, message }) => {
+    const { line, col } = locate(offset);
+    return { ...problemAt(path, message), line, column: col };
+  });
+  if (controlProblems.length > 0) throw new ConfigError(controlProblems);
 
   if (!validateConfigSchema(data)) {
     const problems = dedupe((validateConfigSchema.errors ?? []).map((e) => schemaProblem(e, problemAt)));
@@ -148,6 +162,7 @@ export function parseConfig(text: string, file: string): Environment[] {
         ),
       );
     }
+    problems.push(...guardrailProblems(env).map(({ field, message }) => problemAt(['environments', i, ...field], message)));
     // A drill image no pattern governs is skipped by every policy, so the drill would prove nothing.
     for (const field of ['signedImage', 'unsignedImage'] as const) {
       const image = env.drill?.[field];
@@ -155,11 +170,6 @@ export function parseConfig(text: string, file: string): Environment[] {
         problems.push(problemAt(['environments', i, 'drill', field], `"${image}" matches none of imagePatterns (${env.imagePatterns.join(', ')}): the policies would skip it`));
       }
     }
-    // The registry restriction admits every third-party glob unverified: each must pin one registry host.
-    (env.thirdPartyImages ?? []).forEach((pattern, j) => {
-      const breadth = thirdPartyImageBreadth(pattern);
-      if (breadth) problems.push(problemAt(['environments', i, 'thirdPartyImages', j], `"${pattern}" ${breadth}: restrict-image-registries would admit such images unverified`));
-    });
     // Flux rejects (or overflows on) a zero or absurd duration only when it reconciles: say so now.
     const durations: [FieldPath, string | undefined][] = [
       ...(['interval', 'retryInterval', 'timeout'] as const).map((field): [FieldPath, string | undefined] => [['flux', field], env.flux?.[field]]),
@@ -172,13 +182,6 @@ export function parseConfig(text: string, file: string): Environment[] {
         problems.push(problemAt(['environments', i, ...field], `must be between 1s and ${MAX_FLUX_DURATION_SECONDS / 3_600}h (got ${value})`));
       }
     }
-    // Provenance allow-lists are matched against signed predicate fields: each glob must still pin one owner.
-    for (const field of ['builderIds', 'sourceRepositories'] as const) {
-      (env.provenance?.[field] ?? []).forEach((glob, j) => {
-        const breadth = subjectBreadth(glob, false);
-        if (breadth) problems.push(problemAt(['environments', i, 'provenance', field, j], `"${glob}" ${breadth}: any builder or repository of that forge would be accepted`));
-      });
-    }
     // A "foreign" image the environment allows would be admitted, and the registry drill would prove nothing.
     const foreign = env.drill?.foreignImage;
     const allowed = [...env.imagePatterns, ...(env.thirdPartyImages ?? [])];
@@ -186,7 +189,7 @@ export function parseConfig(text: string, file: string): Environment[] {
       problems.push(problemAt(['environments', i, 'drill', 'foreignImage'], `"${foreign}" is allowed by imagePatterns or thirdPartyImages: pick an image from a registry this environment does not allow`));
     }
   });
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0) throw new ConfigError(problems.sort((a, b) => a.line - b.line || a.column - b.column));
   return raw.environments.map((env, i) => {
     const { line, column, field } = problemAt(['environments', i, env.cluster === undefined ? 'name' : 'cluster'], '');
     return resolveEnvironment(env, { file, line, column, field });
@@ -262,6 +265,8 @@ function schemaProblem(e: ErrorObject, problemAt: (path: FieldPath, message: str
     }
     case 'enum':
       return problemAt(path, `must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')} (got ${JSON.stringify(e.data)})`);
+    case 'maxLength':
+      return problemAt(path, `is ${String(e.data).length} characters long, more than the ${e.params.limit} allowed`);
     case 'type':
       return problemAt(path, `must be ${e.params.type === 'array' ? 'a list' : `of type ${e.params.type}`} (got ${JSON.stringify(e.data)})`);
     default:

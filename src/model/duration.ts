@@ -4,6 +4,13 @@ const UNIT_SECONDS = { d: 86_400, h: 3_600, m: 60 } as const;
 /** The config's duration syntax: a positive whole number of days, hours or minutes, e.g. `30d`, `720h`. */
 export const DURATION_PATTERN = '^[1-9][0-9]{0,5}[dhm]$';
 
+/**
+ * The longest duration, in whole seconds, Go's `time.ParseDuration` accepts (2562047h47m16.854775807s, the
+ * int64 nanosecond limit). Both engines hand the rendered SBOM age to it: ClusterPolicy's duration operators
+ * and CEL's `duration()` parse with it, and a longer value makes the policy fail at admission, not at synth.
+ */
+export const MAX_GO_DURATION_SECONDS = Number((2n ** 63n - 1n) / 1_000_000_000n);
+
 /** Parses a config duration (`30d`, `720h`, `90m`) into seconds; throws on anything else. */
 export function parseDuration(text: string): number {
   if (!new RegExp(DURATION_PATTERN).test(text)) throw new Error(`not a duration: ${JSON.stringify(text)} (expected e.g. 30d, 720h or 90m)`);

@@ -64,3 +64,16 @@ export function subjectBreadth(subject: string, regexp: boolean): string | undef
   }
   return 'matches more than one owner: the part before the first wildcard must fix the scheme, host and owner';
 }
+
+/** Why an issuer pattern can match more than one OIDC issuer, or undefined when it names exactly one. */
+export function issuerBreadth(issuer: string, regexp: boolean): string | undefined {
+  return literalPrefix(issuer, regexp).exact ? undefined : 'matches more than one issuer: name exactly one';
+}
+
+/** Whether the value holds syntax Kyverno (`{{ }}`, `$( )`) or Flux post-build substitution (`${ }`) would rewrite. */
+export function hasTemplateSyntax(value: string): boolean {
+  return /\{\{|\}\}|\$\{|\$\(/.test(value);
+}
+
+/** Describes what {@link hasTemplateSyntax} finds, for messages. */
+export const TEMPLATE_SYNTAX_PROBLEM = 'contains template syntax ({{ }}, ${ } or $( )) that Kyverno or Flux would substitute';

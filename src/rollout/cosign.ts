@@ -3,6 +3,7 @@ import { globToRegExp, isGlob, matchesGlob } from '../model/glob';
 import { CYCLONEDX_PREDICATE_TYPE, SPDX_PREDICATE_TYPE } from '../policies/require-sbom-attestation';
 import { SLSA_PROVENANCE_V1_PREDICATE_TYPE } from '../policies/require-provenance-attestation';
 import type { AttestationCheck } from '../policies/guardrail';
+import { DIGEST_SOURCE, DIGEST_SYNTAX, isPinnedByDigest } from '../model/digest';
 import { imageVerificationsOf } from './definitions';
 
 /** One `cosign` invocation that checks what one guardrail checks at admission. */
@@ -28,17 +29,11 @@ const COSIGN_TYPES: Readonly<Record<string, string>> = {
 const HOST = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?';
 const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
 const TAG = '[\\w][\\w.-]{0,127}';
-const DIGEST = '[a-z0-9]+(?:[+._-][a-z0-9]+)*:[0-9a-fA-F]{32,}';
-const IMAGE_REFERENCE = new RegExp(`^(?:${HOST}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::${TAG})?(?:@${DIGEST})?$`);
+const IMAGE_REFERENCE = new RegExp(`^(?:${HOST}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::${TAG})?(?:@${DIGEST_SOURCE})?$`);
 
 /** Whether the string is an image reference at all (cosign and the API server refuse anything else). */
 export function isImageReference(imageRef: string): boolean {
   return IMAGE_REFERENCE.test(imageRef);
-}
-
-/** Whether the reference pins a digest (`…@sha256:…`), as admission requires under enforce. */
-export function hasDigest(imageRef: string): boolean {
-  return new RegExp(`@${DIGEST}$`).test(imageRef);
 }
 
 /**
@@ -48,7 +43,7 @@ export function hasDigest(imageRef: string): boolean {
  */
 export function planVerification(env: Environment, imageRef: string): VerificationPlan {
   if (!isImageReference(imageRef)) {
-    return { refusal: `${JSON.stringify(imageRef)} is not a valid image reference ([host[:port]/]path[:tag][@sha256:<64 hex digits>])` };
+    return { refusal: `${JSON.stringify(imageRef)} is not a valid image reference ([host[:port]/]path[:tag][@digest], the digest ${DIGEST_SYNTAX})` };
   }
   if (!env.imagePatterns.some((pattern) => matchesGlob(pattern, imageRef))) {
     return {
@@ -58,7 +53,7 @@ export function planVerification(env: Environment, imageRef: string): Verificati
     };
   }
   const enforcing = [...env.policies].filter(([, { phase }]) => phase === 'enforce').map(([name]) => name);
-  if (enforcing.length > 0 && !hasDigest(imageRef)) {
+  if (enforcing.length > 0 && !isPinnedByDigest(imageRef)) {
     return {
       refusal:
         `${imageRef} has no digest, and environment "${env.name}" enforces ${enforcing.join(', ')}: promote by digest ` +

@@ -1,13 +1,16 @@
 import type { FieldPath } from '../model/field-path';
-import { imagePatternBreadth } from '../model/image-pattern';
-import { literalPrefix, subjectBreadth } from '../model/identity';
+import { imageGlobBreadth } from '../model/image-pattern';
+import { TEMPLATE_SYNTAX_PROBLEM, hasTemplateSyntax, issuerBreadth, literalPrefix, subjectBreadth } from '../model/identity';
 import { NAMESPACE_NAME_LABEL } from '../model/kubernetes';
+import { failOpenProblem } from '../model/webhook';
 import { list, record, type Json, type ObjectRule } from './finding';
 import { CLUSTER_POLICY, ruleEnforcesAtRuntime } from './kyverno-rules';
 import { validatorKey } from './schema';
 
 // Identity and scope lint: mistakes that pass every schema and every Kyverno check, yet leave a cluster open.
-// The rules read the synthesized policies (not the config), so they hold for every engine and every renderer.
+// The rules read the synthesized policies, so they hold for every engine and every renderer. The config loader
+// applies the same predicates to the config values first (src/config/guardrail-checks.ts), so a mistake in the
+// config is reported once at its line; these rules remain the backstop for whatever a renderer produces.
 
 const IMAGE_VALIDATING_POLICY = 'policies.kyverno.io/v1/ImageValidatingPolicy';
 const VALIDATING_POLICY = 'policies.kyverno.io/v1/ValidatingPolicy';
@@ -80,8 +83,6 @@ function identityHolders(policy: Json): { value: Json; path: FieldPath }[] {
   return holders;
 }
 
-const TEMPLATE_SYNTAX = /\{\{|\}\}|\$\{|\$\(/;
-
 function selectorKeys(selector: unknown): string[] {
   const s = record(selector);
   return [...Object.keys(record(s.matchLabels)), ...list(s.matchExpressions).map((e) => String(record(e).key))];
@@ -119,10 +120,8 @@ export const LINT_RULES: readonly ObjectRule[] = [
           const breadth = subjectBreadth(f.value, f.regexp);
           return breadth ? [{ path: f.path, message: `subject ${JSON.stringify(f.value)} ${breadth}` }] : [];
         }
-        if (f.role === 'issuer' && typeof f.value === 'string' && !literalPrefix(f.value, f.regexp).exact) {
-          return [{ path: f.path, message: `issuer ${JSON.stringify(f.value)} matches more than one issuer: name exactly one` }];
-        }
-        return [];
+        const breadth = f.role === 'issuer' && typeof f.value === 'string' ? issuerBreadth(f.value, f.regexp) : undefined;
+        return breadth ? [{ path: f.path, message: `issuer ${JSON.stringify(f.value)} ${breadth}` }] : [];
       }),
       ...identityHolders(policy).flatMap(({ value, path }) =>
         (['subject', 'issuer'] as const)
@@ -149,10 +148,10 @@ export const LINT_RULES: readonly ObjectRule[] = [
       'image pattern or namespace containing them would change meaning after synth.',
     (policy) =>
       fieldsOf(policy)
-        .filter((f) => f.role !== 'labelSelector' && typeof f.value === 'string' && TEMPLATE_SYNTAX.test(f.value))
+        .filter((f) => f.role !== 'labelSelector' && typeof f.value === 'string' && hasTemplateSyntax(f.value))
         .map((f) => ({
           path: f.path,
-          message: `${JSON.stringify(f.value)} contains template syntax ({{ }}, \${ } or $( )) that Kyverno or Flux would substitute`,
+          message: `${JSON.stringify(f.value)} ${TEMPLATE_SYNTAX_PROBLEM}`,
         })),
   ),
   rule(
@@ -171,7 +170,7 @@ export const LINT_RULES: readonly ObjectRule[] = [
     (policy) =>
       fieldsOf(policy).flatMap((f) => {
         if (f.role !== 'imagePattern' || typeof f.value !== 'string') return [];
-        const breadth = imagePatternBreadth(f.value);
+        const breadth = imageGlobBreadth(f.value);
         return breadth ? [{ path: f.path, message: `image pattern ${JSON.stringify(f.value)} ${breadth}` }] : [];
       }),
   ),
@@ -197,13 +196,8 @@ export const LINT_RULES: readonly ObjectRule[] = [
       'outage, or an attacker who can slow the registry, turns enforcement off. Allowed only with webhook.acknowledgeFailOpen.',
     check(policy, context) {
       const mode = admissionMode(policy);
-      if (!mode.enforcing || mode.failurePolicy !== 'Ignore' || context.environment?.webhook.acknowledgeFailOpen) return [];
-      return [
-        {
-          path: mode.path,
-          message: 'enforces with failurePolicy Ignore (fails open): set webhook.acknowledgeFailOpen to the reason, or use failurePolicy Fail',
-        },
-      ];
+      const problem = failOpenProblem(mode.enforcing, mode.failurePolicy, context.environment?.webhook.acknowledgeFailOpen);
+      return problem ? [{ path: mode.path, message: problem }] : [];
     },
   },
 ];

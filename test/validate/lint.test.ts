@@ -145,8 +145,14 @@ describe('identity and scope lint', () => {
     ]);
   });
 
-  it.each(['ghcr.io/acme/*', 'ghcr.io/*', 'localhost:5000/app', 'registry.acme.example/team/*'])('lint/image-pattern-scope passes %j', (pattern) => {
+  it.each(['ghcr.io/acme/*', 'localhost:5000/app', 'registry.acme.example/team/*', 'registry.acme.example/*'])('lint/image-pattern-scope passes %j', (pattern) => {
     expect(violationsOf('lint/image-pattern-scope', renderPolicy({ imagePatterns: [pattern] }))).toEqual([]);
+  });
+
+  it('lint/image-pattern-scope flags every owner of a public registry, as the config does for both image glob lists', () => {
+    expect(violationsOf('lint/image-pattern-scope', renderPolicy({ imagePatterns: ['ghcr.io/*'] })).map((v) => v.message)).toEqual([
+      `image pattern "ghcr.io/*" admits every owner's images on the public registry ghcr.io: name the owner (e.g. ghcr.io/library/*)`,
+    ]);
   });
 
   it('lint/fail-open-enforce reads a validate rule\'s own failure action (the ClusterPolicy registry restriction)', () => {

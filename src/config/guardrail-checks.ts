@@ -1,0 +1,142 @@
+import { DIGEST_SYNTAX, isPinnedByDigest } from '../model/digest';
+import { MAX_GO_DURATION_SECONDS, goDuration, parseDuration } from '../model/duration';
+import type { FieldPath } from '../model/field-path';
+import { TEMPLATE_SYNTAX_PROBLEM, hasTemplateSyntax, issuerBreadth, subjectBreadth } from '../model/identity';
+import { imageGlobBreadth, literalPatternProblem, registryHostProblem } from '../model/image-pattern';
+import { failOpenProblem } from '../model/webhook';
+import type { RawEnvironment, RawSigner } from './load';
+
+// Cross-field checks of one environment that refuse a configuration whose guardrail would be hollow: it would
+// check nothing, check the wrong thing, or be unparseable by Kyverno. They apply the predicates the output lint
+// (src/validate/lint.ts) applies to the synthesized policies, so a mistake in the config is reported once, at
+// the config line, rather than once per generated file.
+
+/** A problem in the environment: the field, relative to the environment, and what is wrong with it. */
+export interface EnvironmentProblem {
+  readonly field: FieldPath;
+  readonly message: string;
+}
+
+/** Namespaces every environment excludes, whatever the config says. */
+export const ALWAYS_EXCLUDED_NAMESPACES = ['kube-system'];
+export const DEFAULT_KYVERNO_NAMESPACE = 'kyverno';
+
+/** Every problem of this kind in one environment (empty when there is none). */
+export function guardrailProblems(env: RawEnvironment): EnvironmentProblem[] {
+  return [...identityProblems(env), ...imageGlobProblems(env), ...drillImageProblems(env), ...namespaceScopeProblems(env), ...sbomProblems(env), ...webhookProblems(env)];
+}
+
+/** Signer identities must pin one issuer and one owner; no identity or allow-list glob may hold template syntax. */
+function identityProblems(env: RawEnvironment): EnvironmentProblem[] {
+  const signers: [FieldPath, RawSigner | undefined][] = [
+    [['signer'], env.signer],
+    [['provenance', 'signer'], env.provenance?.signer],
+  ];
+  const problems = signers.flatMap(([path, signer]) => {
+    if (!signer) return [];
+    const subject = subjectBreadth(signer.subject, false);
+    const issuer = issuerBreadth(signer.issuer, false);
+    return [
+      ...(subject ? [{ field: [...path, 'subject'], message: `"${signer.subject}" ${subject}: anyone who can run a workflow there could sign` }] : []),
+      ...(issuer ? [{ field: [...path, 'issuer'], message: `"${signer.issuer}" ${issuer}` }] : []),
+      ...(['issuer', 'subject', 'rekorUrl'] as const).flatMap((part) => templateProblem([...path, part], signer[part])),
+    ];
+  });
+  // Provenance allow-lists are matched against signed predicate fields: each glob must still pin one owner.
+  for (const field of ['builderIds', 'sourceRepositories'] as const) {
+    (env.provenance?.[field] ?? []).forEach((glob, j) => {
+      const breadth = subjectBreadth(glob, false);
+      if (breadth) problems.push({ field: ['provenance', field, j], message: `"${glob}" ${breadth}: any builder or repository of that forge would be accepted` });
+      else problems.push(...templateProblem(['provenance', field, j], glob));
+    });
+  }
+  return problems;
+}
+
+function templateProblem(field: FieldPath, value: string | undefined): EnvironmentProblem[] {
+  return value !== undefined && hasTemplateSyntax(value) ? [{ field, message: `"${value}" ${TEMPLATE_SYNTAX_PROBLEM}` }] : [];
+}
+
+/** What governing or allowing too much means, per image glob field. */
+const BREADTH_CONSEQUENCES = {
+  imagePatterns: 'the guardrails would govern, and restrict-image-registries admit, images of owners you do not control',
+  thirdPartyImages: 'restrict-image-registries would admit such images unverified',
+} as const;
+
+/**
+ * imagePatterns and thirdPartyImages: an ASCII registry host without a trailing dot, one owner on a public
+ * registry, a wildcard unless a tag or digest makes the literal deliberate, no template syntax. One problem
+ * per glob, the most fundamental first.
+ */
+function imageGlobProblems(env: RawEnvironment): EnvironmentProblem[] {
+  return (['imagePatterns', 'thirdPartyImages'] as const).flatMap((field) =>
+    (env[field] ?? []).flatMap((pattern, j): EnvironmentProblem[] => {
+      const breadth = imageGlobBreadth(pattern);
+      const problem =
+        registryHostProblem(pattern) ??
+        (breadth && `${breadth}: ${BREADTH_CONSEQUENCES[field]}`) ??
+        literalPatternProblem(pattern) ??
+        (hasTemplateSyntax(pattern) ? TEMPLATE_SYNTAX_PROBLEM : undefined);
+      return problem ? [{ field: [field, j], message: `"${pattern}" ${problem}` }] : [];
+    }),
+  );
+}
+
+/** Drill images: an ASCII registry host without a trailing dot; a digest, where one is written, that is valid. */
+function drillImageProblems(env: RawEnvironment): EnvironmentProblem[] {
+  return (['signedImage', 'unsignedImage', 'foreignImage'] as const).flatMap((field): EnvironmentProblem[] => {
+    const image = env.drill?.[field];
+    if (image === undefined) return [];
+    const host = registryHostProblem(image);
+    if (host) return [{ field: ['drill', field], message: `"${image}" ${host}` }];
+    if (image.includes('@') && !isPinnedByDigest(image)) {
+      return [{ field: ['drill', field], message: `"${image}" has a malformed digest: write ${DIGEST_SYNTAX}` }];
+    }
+    return [];
+  });
+}
+
+/**
+ * A namespace both listed and excluded is never checked; a list whose every namespace is excluded makes a
+ * policy that can never match a Pod.
+ */
+function namespaceScopeProblems(env: RawEnvironment): EnvironmentProblem[] {
+  const kyvernoNamespace = env.kyvernoNamespace ?? DEFAULT_KYVERNO_NAMESPACE;
+  const whyExcluded = (namespace: string): string | undefined =>
+    ALWAYS_EXCLUDED_NAMESPACES.includes(namespace)
+      ? 'is always excluded'
+      : namespace === kyvernoNamespace
+        ? 'is the Kyverno namespace, which is always excluded'
+        : env.excludeNamespaces?.includes(namespace)
+          ? 'is also in excludeNamespaces'
+          : undefined;
+  const listed = env.namespaces ?? [];
+  const problems = listed.flatMap((namespace, j): EnvironmentProblem[] => {
+    const why = whyExcluded(namespace);
+    return why ? [{ field: ['namespaces', j], message: `"${namespace}" ${why}: the policies would never check it` }] : [];
+  });
+  if (listed.length > 0 && problems.length === listed.length) {
+    problems.unshift({ field: ['namespaces'], message: 'every listed namespace is excluded: the policies could never match a Pod' });
+  }
+  return problems;
+}
+
+/** The SBOM age is rendered as a Go duration: beyond what Go parses, Kyverno fails the check at admission. */
+function sbomProblems(env: RawEnvironment): EnvironmentProblem[] {
+  const maxAge = env.sbom?.maxAge;
+  if (maxAge === undefined || parseDuration(maxAge) <= MAX_GO_DURATION_SECONDS) return [];
+  const days = Math.floor(MAX_GO_DURATION_SECONDS / 86_400);
+  return [
+    {
+      field: ['sbom', 'maxAge'],
+      message: `${maxAge} is ${goDuration(parseDuration(maxAge))}, longer than Kyverno's duration parser accepts: at most ${days}d (${goDuration(Math.floor(MAX_GO_DURATION_SECONDS / 3_600) * 3_600)})`,
+    },
+  ];
+}
+
+/** Failing open while enforcing needs its reason written down (the default failure policy never fails open). */
+function webhookProblems(env: RawEnvironment): EnvironmentProblem[] {
+  const enforcing = Object.values(env.policies).some((settings) => settings?.phase === 'enforce');
+  const problem = failOpenProblem(enforcing, env.webhook?.failurePolicy, env.webhook?.acknowledgeFailOpen);
+  return problem ? [{ field: ['webhook', 'failurePolicy'], message: problem }] : [];
+}
