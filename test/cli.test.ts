@@ -272,7 +272,8 @@ describe('synth prints what it changed, as check does', () => {
     expect(disk.changed.length).toBeGreaterThan(0);
     expect(fileLines(lines)).toEqual(disk.changed.map((path) => `changed: ${outdir}/${path}`));
     expect(stale.err.split('\n').slice(0, -1)).toEqual(fileLines(lines));
-    expect(lines.some((line) => line.startsWith('next:'))).toBe(false);
+    // No environment is new; the policies changed, so the lock must follow.
+    expect(lines.filter((line) => line.startsWith('next:'))).toEqual([expect.stringContaining('`npm run lock -- --accept`')]);
   });
 
   it('renaming an environment says which one disappeared and which appeared', () => {

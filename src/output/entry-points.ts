@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UserError } from '../errors';
@@ -90,7 +91,8 @@ export function writeEntryPoints(parent: string, expected: FileTree, diff: Entry
   assertEntryPointsWritable(diff);
   for (const path of [...diff.added, ...diff.changed]) {
     const file = join(parent, path);
-    const staging = `${file}.tmp-${process.pid}`;
+    // A unique name (not the pid, which containers reuse); .gitignore covers one a killed run leaves.
+    const staging = `${file}.guardrails-staging-${randomUUID()}`;
     mkdirSync(dirname(file), { recursive: true });
     try {
       writeFileSync(staging, expected.get(path)!);
