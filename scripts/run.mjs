@@ -9,9 +9,12 @@
 // - Dependencies are bundled too: resolving and reading hundreds of small files in node_modules cost more
 //   than parsing one file. The config schema's ajv validator is compiled at build time (see
 //   src/config/schema-validator.ts): compiling it on every run cost more than the synth itself.
-// - Later runs skip parsing and compiling the bundle: through Node's compile cache where Node has one
-//   (`module.enableCompileCache`, Node 22.1+), else through V8's code cache kept beside the bundle (keyed by
-//   the same hash), since Node 20 has no built-in compile cache for CommonJS.
+// - V8's code cache for the bundle is kept beside it (keyed by the same hash), so later runs skip parsing
+//   and compiling. It is written after the command ran, so it also holds the functions compiled lazily while
+//   running: on Node 22 and 24 that loads the bundle about 100 ms faster than Node's compile cache, which
+//   caches only what is compiled up front (and Node 20 has no compile cache for CommonJS). Node's compile
+//   cache, where Node has it, serves the modules Node itself loads: esbuild and the compiler of the config
+//   schema's validator when the bundle is rebuilt.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import nodeModule, { createRequire } from 'node:module';
@@ -20,6 +23,7 @@ import { Script } from 'node:vm';
 
 const root = resolve(import.meta.dirname, '..');
 const buildDir = join(root, '.build');
+nodeModule.enableCompileCache?.(join(buildDir, 'compile-cache'));
 const bundle = join(buildDir, 'main.cjs');
 const codeCache = join(buildDir, 'main.cjs.v8cache');
 const SCHEMA_VALIDATOR = join(root, 'src', 'config', 'schema-validator.ts');
@@ -123,13 +127,8 @@ async function buildBundle(stamp) {
   renameSync(staging, bundle);
 }
 
-/** Loads the bundle as CommonJS through a compile cache: its exports, and `saveCache` to call after running. */
+/** Loads the bundle as CommonJS through V8's code cache: its exports, and `saveCache` to call after running. */
 function loadBundle(source, stamp) {
-  if (nodeModule.enableCompileCache) {
-    // Node's cache checks each entry against a hash of the source, so an edited bundle is never run stale.
-    nodeModule.enableCompileCache(join(buildDir, 'compile-cache'));
-    return { exports: createRequire(import.meta.url)(bundle), saveCache: () => {} };
-  }
   const cacheHeader = `${stamp}\n`;
   const cached = readOrUndefined(codeCache);
   const cachedData =
