@@ -1,16 +1,19 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, relative, resolve } from 'node:path';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, type TestContext } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { tempDir } from './helpers';
 
 const ROOT = resolve(import.meta.dirname, '..');
 /** The component the tests upgrade: its one CRD is small, so each import takes seconds, not tens of them. */
 const COMPONENT = 'source-controller';
+// The tests below run concurrently (their time is in the scripts they start), so each project is a directory
+// of this file's temporary directory rather than one tied to the running test.
+const WORK = tempDir();
 
 interface Pin {
   version: string;
@@ -28,7 +31,7 @@ const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).di
  * (the repository's generated module for it, so API changes are measured against the real import).
  */
 function crdProject(): { dir: string; pin: Pin; crdPath: string } {
-  const dir = tempDir();
+  const dir = mkdtempSync(join(WORK, 'project-'));
   cpSync(join(ROOT, 'scripts'), join(dir, 'scripts'), { recursive: true });
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
   const pin = manifestOf(ROOT)[COMPONENT];
@@ -82,7 +85,7 @@ function changedCrd(original: string): string {
 }
 
 /** An HTTP server on 127.0.0.1 serving `files` (URL path → body), 404 for anything else; closed after the test. */
-async function serve(files: Record<string, string>): Promise<{ url: string; requests: string[] }> {
+async function serve(files: Record<string, string>, { onTestFinished }: TestContext): Promise<{ url: string; requests: string[] }> {
   const requests: string[] = [];
   const server: Server = createServer((request, response) => {
     requests.push(request.url!);
@@ -99,7 +102,7 @@ function upstreamPath(pin: Pin, version: string): string {
   return new URL(`${pin.source.replaceAll('{version}', version)}/${Object.keys(pin.files)[0]}`).pathname;
 }
 
-describe('npm run import', () => {
+describe.concurrent('npm run import', () => {
   it('--help says what it does and that it needs no network', async () => {
     const { dir } = crdProject();
     const { code, out } = await runScript(dir, 'import.mjs', '--help');
@@ -149,7 +152,7 @@ describe('npm run import', () => {
   }, 60_000); // a ceiling for one cdk8s run on a busy machine, not a speed check
 });
 
-describe('npm run upgrade-crds', () => {
+describe.concurrent('npm run upgrade-crds', () => {
   it('--help lists each pinned component with its version', async () => {
     const { dir, pin } = crdProject();
     const { code, out } = await runScript(dir, 'upgrade-crds.mjs', '--help');
@@ -158,10 +161,10 @@ describe('npm run upgrade-crds', () => {
     expect(out).toMatch(new RegExp(`--${COMPONENT} <tag> +pinned now: ${pin.version}`));
   });
 
-  it('downloads the new tag, re-imports, rewrites the pins and reports the API changes', async () => {
+  it('downloads the new tag, re-imports, rewrites the pins and reports the API changes', async (context) => {
     const { dir, pin, crdPath } = crdProject();
     const served = changedCrd(readFileSync(join(dir, crdPath), 'utf8'));
-    const upstream = await serve({ [upstreamPath(pin, 'v9.9.9')]: served });
+    const upstream = await serve({ [upstreamPath(pin, 'v9.9.9')]: served }, context);
 
     const { code, out, err } = await runScript(dir, 'upgrade-crds.mjs', `--${COMPONENT}`, 'v9.9.9', '--mirror', upstream.url);
     expect(err).toBe('');
@@ -187,17 +190,17 @@ describe('npm run upgrade-crds', () => {
     expect(out).toContain('+ GitRepositorySpec.cloneDepth?: number');
   }, 60_000); // a ceiling for one cdk8s run on a busy machine, not a speed check
 
-  it.each([
+  it.for<[string, 'closed' | 'empty' | 'html' | 'bad-schema', RegExp]>([
     ['no network (nothing listening)', 'closed', /cannot download http:\/\/127\.0\.0\.1:\d+\/\S+ \(ECONNREFUSED\): check the network connection/],
     ['an unknown tag (HTTP 404)', 'empty', /HTTP 404; is v9\.9\.9 a release of source-controller, and does it still ship/],
     ['a download that is not a CRD', 'html', /holds no CustomResourceDefinition; nothing was changed/],
     ['a CRD whose schema cannot be compiled', 'bad-schema', /cannot be compiled into a validator: .*imports\/ was left as it was/],
-  ])('%s: one clear line, and nothing in the project changes', async (_, kind, message) => {
+  ])('%s: one clear line, and nothing in the project changes', async ([, kind, message], context) => {
     const { dir, pin, crdPath } = crdProject();
     const crd = parse(readFileSync(join(dir, crdPath), 'utf8'));
     crd.spec.versions[0].schema.openAPIV3Schema['x-not-a-keyword'] = true;
     const body = { closed: undefined, empty: undefined, html: '<html>moved</html>', 'bad-schema': stringify(crd) }[kind];
-    const upstream = await serve(body === undefined ? {} : { [upstreamPath(pin, 'v9.9.9')]: body });
+    const upstream = await serve(body === undefined ? {} : { [upstreamPath(pin, 'v9.9.9')]: body }, context);
     const mirror = kind === 'closed' ? `http://127.0.0.1:${await closedPort()}` : upstream.url;
     const before = projectState(dir);
 
