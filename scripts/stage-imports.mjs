@@ -9,7 +9,7 @@ import { describeApiChanges } from './api-surface.mjs';
 import { ScriptError, checkCrd } from './crd-pins.mjs';
 import { generateValidators } from './generate-validators.mjs';
 
-export const IMPORTS_DIR = 'imports';
+const IMPORTS_DIR = 'imports';
 
 /** Every file below `dir` (relative path → content), empty when `dir` does not exist. */
 function readTree(dir) {
