@@ -50,8 +50,11 @@ export function toStrictJsonSchema(node) {
   return out;
 }
 
-/** Reads the CRDs and writes `<outdir>/index.js` exporting one validator per `apiVersion/kind`. */
-export function generateValidators(crdFiles, outdir) {
+/**
+ * Reads the CRDs and writes `<outdir>/index.js` exporting one validator per `apiVersion/kind`. A schema ajv
+ * cannot compile throws an Error naming its file as `label(file)` says.
+ */
+export function generateValidators(crdFiles, outdir, label = (file) => file) {
   const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, strictTypes: false, validateFormats: false, code: { source: true, lines: false } });
   ajv.addVocabulary(KUBERNETES_KEYWORDS);
   const exports = {};
@@ -62,8 +65,13 @@ export function generateValidators(crdFiles, outdir) {
       // The version the generated class emits: cdk8s import gives the first listed version the plain class name.
       const version = crd.spec.versions[0];
       const id = `${crd.spec.group}/${version.name}/${crd.spec.names.kind}`;
-      const { status, ...properties } = version.schema.openAPIV3Schema.properties;
-      ajv.addSchema({ $id: id, ...toStrictJsonSchema({ ...version.schema.openAPIV3Schema, properties }) });
+      try {
+        const { status, ...properties } = version.schema.openAPIV3Schema.properties;
+        ajv.addSchema({ $id: id, ...toStrictJsonSchema({ ...version.schema.openAPIV3Schema, properties }) });
+        ajv.getSchema(id); // compiles it now, so a failure names its file
+      } catch (error) {
+        throw new Error(`${label(file)}: the schema of ${id} cannot be compiled into a validator: ${error.message}`);
+      }
       exports[id] = id;
     }
   }

@@ -10,15 +10,20 @@
 //   than parsing one file. The config schema's ajv validator is compiled at build time (see
 //   src/config/schema-validator.ts): compiling it on every run cost more than the synth itself.
 // - V8's code cache for the bundle is kept beside it (keyed by the same hash), so later runs skip parsing
-//   and compiling; Node 20 has no built-in compile cache for CommonJS.
+//   and compiling. It is written after the command ran, so it also holds the functions compiled lazily while
+//   running: on Node 22 and 24 that loads the bundle about 100 ms faster than Node's compile cache, which
+//   caches only what is compiled up front (and Node 20 has no compile cache for CommonJS). Node's compile
+//   cache, where Node has it, serves the modules Node itself loads: esbuild and the compiler of the config
+//   schema's validator when the bundle is rebuilt.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import nodeModule, { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { Script } from 'node:vm';
 
 const root = resolve(import.meta.dirname, '..');
 const buildDir = join(root, '.build');
+nodeModule.enableCompileCache?.(join(buildDir, 'compile-cache'));
 const bundle = join(buildDir, 'main.cjs');
 const codeCache = join(buildDir, 'main.cjs.v8cache');
 const SCHEMA_VALIDATOR = join(root, 'src', 'config', 'schema-validator.ts');
