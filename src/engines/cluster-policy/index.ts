@@ -25,7 +25,7 @@ import {
 } from '../../policies/guardrail';
 
 /**
- * The `kyverno.io/v1` ClusterPolicy engine: what the seed and today's clusters run.
+ * The `kyverno.io/v1` ClusterPolicy engine: what today's clusters run.
  *
  * Written so Kyverno v1.19.0's policy webhook admits it: the failure action sits on the verifyImages entry
  * (the spec-level field is deprecated), audit entries turn digest mutation and verification off explicitly
