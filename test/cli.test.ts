@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../src/cli';
 import { defineCommand, execute } from '../src/commands/command';
 import { INTERNAL_ERROR_EXIT_CODE, UserError } from '../src/errors';
+import { MANIFEST_FILE } from '../src/output/ownership';
 import { diffTrees, readTree } from '../src/output/write';
 import type { Readiness } from '../src/rollout/readiness';
 import { MAX_REPORTS_BYTES } from '../src/rollout/reports';
@@ -284,6 +285,8 @@ describe('synth prints what it changed, as check does', () => {
     expect(removedFiles).toBe(disk.removed.length);
     expect(lines).toContain(`removed environment green: ${outdir}/green/, ${outdir}/flux/green/ (${removedFiles} files)`);
     expect(lines.some((line) => line.startsWith(`added environment teal: ${outdir}/teal/`))).toBe(true);
+    // The manifest changed too, but the environments' lines explain it.
+    expect(lines.some((line) => line.includes(MANIFEST_FILE))).toBe(false);
   });
 
   it('an unchanged tree: up to date, no file lines', () => {

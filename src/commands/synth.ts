@@ -205,7 +205,8 @@ function describeChange(outdir: string, environments: readonly Environment[], ne
  * The lines `check` and `synth` print for a change of the output directory: an environment that appears or
  * disappears as a whole is one line naming its directories; every other file is one line of {@link describeDiff}.
  */
-function formatChange({ outdir, diff, addedEnvironments, removedEnvironments }: OutputChange): string[] {
+function formatChange({ outdir, diff: fullDiff, addedEnvironments, removedEnvironments }: OutputChange): string[] {
+  const diff = withoutDerivedManifest(fullDiff);
   const ofWholeEnvironments = (environments: readonly string[]) => (path: string) => {
     const env = environmentOfFile(path);
     return env !== undefined && environments.includes(env);
@@ -234,13 +235,19 @@ function formatChange({ outdir, diff, addedEnvironments, removedEnvironments }: 
  */
 export function describeDiff(diff: TreeDiff, dir: string): string[] {
   const at = (path: string) => (dir === '.' ? path : `${dir}/${path}`);
-  const explained = [...diff.added, ...diff.removed].some((path) => path !== MANIFEST_FILE);
-  const listed = (paths: readonly string[]) => (explained ? paths.filter((path) => path !== MANIFEST_FILE) : paths);
+  const { added, changed, removed } = withoutDerivedManifest(diff);
   return [
-    ...listed(diff.added).map((path) => `added:   ${at(path)}`),
-    ...listed(diff.changed).map((path) => `changed: ${at(path)}`),
-    ...listed(diff.removed).map((path) => `removed: ${at(path)}`),
+    ...added.map((path) => `added:   ${at(path)}`),
+    ...changed.map((path) => `changed: ${at(path)}`),
+    ...removed.map((path) => `removed: ${at(path)}`),
   ];
+}
+
+/** The diff without the writer's manifest when an added or removed file explains its change. */
+function withoutDerivedManifest(diff: TreeDiff): TreeDiff {
+  if (![...diff.added, ...diff.removed].some((path) => path !== MANIFEST_FILE)) return diff;
+  const listed = (paths: readonly string[]) => paths.filter((path) => path !== MANIFEST_FILE);
+  return { added: listed(diff.added), changed: listed(diff.changed), removed: listed(diff.removed) };
 }
 
 /** Per environment: its policies with their phase, and how many objects were validated. */
