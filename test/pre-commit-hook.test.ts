@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { projectCopy, runCli, tempDir } from './helpers';
+import { tempDir } from './helpers';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -18,42 +18,8 @@ function run(cwd: string, command: string, args: string[], env: NodeJS.ProcessEn
 const git = (cwd: string, ...args: string[]) => run(cwd, 'git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args]);
 const installHooks = (cwd: string, env?: NodeJS.ProcessEnv) => run(cwd, 'node', [join(cwd, 'scripts/install-hooks.mjs')], env);
 
-/** A git repository holding a copy of the project (node_modules linked), with nothing committed yet. */
-function projectRepository(): string {
-  const repo = projectCopy();
-  expect(git(repo, 'init', '-q').code).toBe(0);
-  // .gitignore's `node_modules/` does not match a symlink.
-  writeFileSync(join(repo, '.git/info/exclude'), '/node_modules\n');
-  return repo;
-}
-
-describe('pre-commit hook', () => {
-  test('blocks a commit with stale or unstaged dist/ and allows one with current dist/', { timeout: 60_000 }, () => {
-    const repo = projectRepository();
-    const install = installHooks(repo);
-    expect(install.out).toContain('installed');
-    expect(git(repo, 'add', '-A').code).toBe(0);
-    // Setup only: the final commit below is the one that shows a current dist/ passes the hook.
-    expect(git(repo, 'commit', '-q', '--no-verify', '-m', 'initial').code).toBe(0);
-
-    const config = join(repo, 'environments.yaml');
-    writeFileSync(config, readFileSync(config, 'utf8').replace('verify-image-signatures: { phase: enforce }', 'verify-image-signatures: { phase: audit }'));
-    const stale = git(repo, 'commit', '-q', '-am', 'demote without synth');
-    expect(stale.code).not.toBe(0);
-    expect(stale.err).toContain('changed: dist/production/verify-image-signatures.yaml');
-    expect(stale.err).toContain('npm run synth');
-
-    expect(runCli('synth', '--config', config, '--outdir', join(repo, 'dist')).code).toBe(0);
-    expect(git(repo, 'add', 'environments.yaml').code).toBe(0);
-    const unstaged = git(repo, 'commit', '-q', '-m', 'synthesized but dist not staged');
-    expect(unstaged.code).not.toBe(0);
-    expect(unstaged.err).toContain('git add environments.yaml dist clusters');
-
-    expect(git(repo, 'commit', '-q', '-am', 'demote with synth').code).toBe(0);
-    expect(git(repo, 'status', '--porcelain').out).toBe('');
-  });
-});
-
+// The hook's verdicts (stale, invalid, partially staged, current) are tested through a real commit in
+// staged-check.test.ts; this file tests installing it.
 describe('prepare (scripts/install-hooks.mjs)', () => {
   const hookOf = (repo: string) => join(repo, '.git/hooks/pre-commit');
 
