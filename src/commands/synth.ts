@@ -1,4 +1,4 @@
-import { dirname } from 'node:path';
+import { dirname, normalize } from 'node:path';
 import { loadConfig } from '../config/load';
 import { UsageError, UserError } from '../errors';
 import type { Environment } from '../model/environment';
@@ -38,7 +38,9 @@ const CONFIG_REFUSAL = 'invalid config, validation findings (each with its rule 
 /** `--outdir`, else $CDK8S_OUTDIR (an empty one counts as unset, as in shells), else `dist`. */
 function resolveOutdir(outdir: string | undefined): string {
   if (outdir === '') throw new UsageError('--outdir is empty: name the output directory, e.g. --outdir dist');
-  return outdir ?? (process.env.CDK8S_OUTDIR || 'dist');
+  // Normalized, so `dist/.` and `dist//` name dist itself and its entry points go to clusters/ beside it.
+  const chosen = outdir ?? (process.env.CDK8S_OUTDIR || 'dist');
+  return chosen === '/' ? chosen : normalize(chosen).replace(/\/+$/, '');
 }
 
 /**
