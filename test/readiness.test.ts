@@ -91,7 +91,7 @@ describe('readiness verdicts on recorded reports (develop: both policies in audi
   });
 
   it('openreports.io Report from ImageValidatingPolicies: results match by policy name, image taken from properties', () => {
-    const { code, verdict } = readiness('openreports.yaml');
+    const { code, verdict } = readiness('openreports.yaml', 'develop-ivp');
     expect(code).toBe(1);
     expect(policy(verdict, 'verify-image-signatures').ready).toBe(true);
     expect(failingResources(verdict, 'require-sbom-attestation')).toEqual([
@@ -123,11 +123,46 @@ describe('readiness covers every guardrail (platform: all four in audit)', () =>
     expect(policy(verdict, 'require-provenance-attestation')).toMatchObject({ observed: true, ready: true, counts: { pass: 1 } });
   });
 
-  it('a ValidatingPolicy result (the other engine\'s registry restriction) counts for restrict-image-registries', () => {
-    const { code, verdict } = readiness('validating-policy.yaml', 'platform');
+  it('a ValidatingPolicy result counts for restrict-image-registries on the ImageValidatingPolicy engine', () => {
+    const { code, verdict } = readiness('validating-policy.yaml', 'platform-ivp');
     expect(code).toBe(1);
     expect(policy(verdict, 'restrict-image-registries')).toMatchObject({ observed: true, ready: false, counts: { fail: 1 } });
     expect(failingResources(verdict, 'restrict-image-registries')).toEqual(['fail platform/Deployment/miner - restrict-image-registries']);
+  });
+});
+
+describe('readiness judges only the environment\'s own engine (both engines report under one policy name)', () => {
+  const summary = (verdict: Readiness) => verdict.policies.map((p) => `${p.policy} ${p.observed ? (p.ready ? 'ready' : 'failing') : 'unobserved'}`);
+
+  it('ClusterPolicy: the other engine\'s failure does not block, and its passes are no observation', () => {
+    const { code, verdict } = readiness('mixed-engines.yaml', 'platform');
+    expect(code).toBe(1);
+    expect(verdict).toMatchObject({ engine: 'ClusterPolicy', otherEngineResults: 3, ignoredResults: 0 });
+    expect(summary(verdict)).toEqual([
+      'verify-image-signatures ready',
+      'require-sbom-attestation failing',
+      'restrict-image-registries ready',
+      'require-provenance-attestation unobserved',
+    ]);
+  });
+
+  it('ImageValidatingPolicy: the same report judged by the other engine\'s sources gives the opposite verdicts', () => {
+    const { code, verdict } = readiness('mixed-engines.yaml', 'platform-ivp');
+    expect(code).toBe(1);
+    expect(verdict).toMatchObject({ engine: 'ImageValidatingPolicy', otherEngineResults: 3, ignoredResults: 0 });
+    expect(summary(verdict)).toEqual([
+      'verify-image-signatures failing',
+      'require-sbom-attestation ready',
+      'restrict-image-registries unobserved',
+      'require-provenance-attestation ready',
+    ]);
+  });
+
+  it('says which engine it judged and how many results of the other it ignored', () => {
+    const { out } = runCli('readiness', '--config', REPORTS_CONFIG, '--env', 'platform-ivp', '--reports', fixture('mixed-engines.yaml'));
+    expect(out.split('\n')[0]).toBe(
+      'Audit readiness of environment "platform-ivp": ImageValidatingPolicy results judged (3 results of the other engine and 0 of other policies ignored)',
+    );
   });
 });
 

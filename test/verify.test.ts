@@ -181,12 +181,15 @@ describe('verify --run', () => {
    * `--type` (as cosign prints verified attestations: one DSSE envelope per line) and exits with the code given
    * per subcommand.
    */
-  function fakeCosign(exitCodes: Record<string, number> = {}, attestations: Record<string, object> = {}): string {
+  function fakeCosign(exitCodes: Record<string, number> = {}, attestations: Record<string, object | object[]> = {}): string {
     const dir = tempDir();
     const log = join(dir, 'calls.log');
-    for (const [type, statement] of Object.entries(attestations)) {
-      const payload = Buffer.from(JSON.stringify(statement)).toString('base64');
-      writeFileSync(join(dir, `${type}.out`), `${JSON.stringify({ payloadType: 'application/vnd.in-toto+json', payload, signatures: [] })}\n`);
+    for (const [type, statements] of Object.entries(attestations)) {
+      const envelopes = [statements].flat().map((statement) => {
+        const payload = Buffer.from(JSON.stringify(statement)).toString('base64');
+        return `${JSON.stringify({ payloadType: 'application/vnd.in-toto+json', payload, signatures: [] })}\n`;
+      });
+      writeFileSync(join(dir, `${type}.out`), envelopes.join(''));
     }
     const cases = Object.entries(exitCodes).map(([sub, code]) => `  ${sub}) exit ${code} ;;`).join('\n');
     writeFileSync(
@@ -248,6 +251,21 @@ describe('verify --run', () => {
     const { code, out } = runCli('verify', '--config', THREE_ENVIRONMENTS_CONFIG, '--env', 'staging', IMAGE, '--run');
     expect(code).toBe(1);
     expect(out).toContain("predicate: no https://slsa.dev/provenance/v1 statement in cosign's output");
+  });
+
+  it('warns, without failing, when an image carries several statements of a checked predicate type', () => {
+    const sbom = (created: string) => ({ _type: 'https://in-toto.io/Statement/v1', predicateType: 'https://spdx.dev/Document', predicate: { creationInfo: { created } } });
+    const current = provenance(RELEASE, 'https://github.com/acme/web');
+    fakeCosign({}, { spdxjson: [sbom('2020-01-01T00:00:00Z'), sbom(new Date().toISOString())], slsaprovenance1: current });
+    const { code, out } = runCli('verify', '--config', THREE_ENVIRONMENTS_CONFIG, '--env', 'staging', IMAGE, '--run');
+    expect(code).toBe(0);
+    const warnings = out.split('\n').filter((line) => line.startsWith('  warning: '));
+    expect(warnings).toEqual([
+      '  warning: 2 https://spdx.dev/Document statements are attached: the ClusterPolicy engine checks every one, the ' +
+        'ImageValidatingPolicy engine only one of them, so the engines may disagree (remove the stale ones)',
+    ]);
+    expect(out.indexOf(warnings[0])).toBeGreaterThan(out.indexOf('step 2/3 require-sbom-attestation: verified'));
+    expect(out.indexOf(warnings[0])).toBeLessThan(out.indexOf('step 3/3'));
   });
 
   it('without cosign on PATH: says how to install it', () => {

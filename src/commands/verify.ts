@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { UsageError, UserError } from '../errors';
 import { planVerification, shellCommand } from '../rollout/cosign';
-import { describeCondition, predicateViolations } from '../rollout/predicate';
+import { describeCondition, multipleStatementsWarning, predicateViolations } from '../rollout/predicate';
 import { defineCommand } from './command';
 import { loadEnvironment } from './environment';
 import { CONFIG_OPTION } from './synth';
@@ -56,6 +56,9 @@ export const verify = defineCommand({
       output.out(`step ${index + 1}/${plan.steps.length} ${step.policy}: ${outcome}`);
       for (const line of `${run.stderr}${run.stdout}`.split('\n').filter((l) => l.trim() !== '')) output.out(`  ${line}`);
       for (const violation of violations) output.out(`  predicate: ${violation}`);
+      // A warning only: the exit code stays cosign's and the conditions' verdict (see docs/rollout.md).
+      const warning = run.status === 0 && step.attestation ? multipleStatementsWarning(run.stdout, step.attestation.predicateType) : undefined;
+      if (warning !== undefined) output.out(`  warning: ${warning}`);
       if (outcome !== 'verified') failed++;
     }
     output.out(failed === 0 ? `${positionals[0]} passes every guardrail of "${environment.name}"` : `${failed} of ${plan.steps.length} checks failed`);

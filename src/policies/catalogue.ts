@@ -18,6 +18,17 @@ export interface CatalogueEntry {
   readonly judges: 'registry' | 'signature';
 }
 
+/**
+ * The `source` Kyverno v1.19.0 gives each rendered kind's results in policy reports (`pkg/utils/report/source.go`,
+ * `pkg/utils/report/results.go`): a ClusterPolicy's results say `kyverno` (older reports leave it out), the CEL
+ * kinds name themselves. During a migration both engines report under one policy name; only this tells them apart.
+ */
+export const REPORT_SOURCES_BY_KIND: Readonly<Record<string, readonly (string | undefined)[]>> = {
+  ClusterPolicy: ['kyverno', undefined],
+  ImageValidatingPolicy: ['KyvernoImageValidatingPolicy'],
+  ValidatingPolicy: ['KyvernoValidatingPolicy'],
+};
+
 const IMAGE_VERIFICATION_KINDS = { ClusterPolicy: 'ClusterPolicy', ImageValidatingPolicy: 'ImageValidatingPolicy' } as const;
 
 /** Every guardrail by policy name: the one place its names are defined (the constructs read them from here). */

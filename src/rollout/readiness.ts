@@ -1,7 +1,7 @@
-import type { Environment, Phase, PolicyName } from '../model/environment';
+import type { EngineKind, Environment, Phase, PolicyName } from '../model/environment';
 import { matchesGlob } from '../model/glob';
-import { GUARDRAIL_CATALOGUE } from '../policies/catalogue';
-import { CEL_POLICY_SOURCES, RESULT_STATUSES, type ReportedResult, type ResultStatus } from './reports';
+import { GUARDRAIL_CATALOGUE, REPORT_SOURCES_BY_KIND } from '../policies/catalogue';
+import { RESULT_STATUSES, type ReportedResult, type ResultStatus } from './reports';
 import { reportedRuleNames } from './rule-names';
 
 /** Results that stand in the way of enforcing: the resource would be denied (fail, warn) or could not be checked (error). */
@@ -32,20 +32,31 @@ export interface PolicyReadiness {
 
 export interface Readiness {
   readonly environment: string;
+  /** The engine whose results were judged: the environment's own. */
+  readonly engine: EngineKind;
   /** The policies judged: every policy of the environment, or those `--policy` named. */
   readonly policies: readonly PolicyReadiness[];
   /** Results of policies or rules that are not this environment's guardrails, left out of every count. */
   readonly ignoredResults: number;
+  /**
+   * Results of this environment's policy names that the other engine reported (same name during a migration,
+   * another `source`): left out of every count and of `ignoredResults`.
+   */
+  readonly otherEngineResults: number;
   /** Every audit-phase policy judged is ready: it (or the environment) can be switched to enforce. */
   readonly ready: boolean;
 }
 
-/** Whether a report result comes from one of this environment's guardrails (by policy, and by rule for ClusterPolicy). */
-function isGuardrailResult(env: Environment, result: ReportedResult): result is ReportedResult & { policy: PolicyName } {
-  if (!env.policies.has(result.policy as PolicyName)) return false;
+/** Whether a report result was produced by the environment's own engine for `policy` (by its report `source`). */
+function isOwnEngineResult(env: Environment, policy: PolicyName, result: ReportedResult): boolean {
+  return REPORT_SOURCES_BY_KIND[GUARDRAIL_CATALOGUE[policy].kinds[env.engine]].includes(result.source);
+}
+
+/** Whether a result of the environment's own engine comes from one of its guardrails (by rule for ClusterPolicy). */
+function isGuardrailResult(env: Environment, policy: PolicyName, result: ReportedResult): boolean {
   // The CEL policy kinds have no rules: Kyverno reports the policy name, or the step that failed, as rule.
-  if (result.source !== undefined && CEL_POLICY_SOURCES.has(result.source)) return true;
-  return reportedRuleNames(GUARDRAIL_CATALOGUE[result.policy as PolicyName].clusterPolicyRule).includes(result.rule);
+  if (GUARDRAIL_CATALOGUE[policy].kinds[env.engine] !== 'ClusterPolicy') return true;
+  return reportedRuleNames(GUARDRAIL_CATALOGUE[policy].clusterPolicyRule).includes(result.rule);
 }
 
 /**
@@ -54,7 +65,9 @@ function isGuardrailResult(env: Environment, result: ReportedResult): result is 
  */
 export function assessReadiness(env: Environment, results: readonly ReportedResult[], only?: readonly PolicyName[]): Readiness {
   const judged = [...env.policies].filter(([policy]) => only === undefined || only.includes(policy));
-  const ours = results.filter((r) => isGuardrailResult(env, r) && judged.some(([policy]) => policy === r.policy));
+  const judgedResults = results.filter((r) => judged.some(([policy]) => policy === r.policy));
+  const ownEngine = judgedResults.filter((r) => isOwnEngineResult(env, r.policy as PolicyName, r));
+  const ours = ownEngine.filter((r) => isGuardrailResult(env, r.policy as PolicyName, r));
   const policies = judged.map(([policy, { phase }]): PolicyReadiness => {
     const mine = ours.filter((r) => r.policy === policy);
     const counts = Object.fromEntries(RESULT_STATUSES.map((s) => [s, mine.filter((r) => r.status === s).length])) as Record<ResultStatus, number>;
@@ -65,8 +78,10 @@ export function assessReadiness(env: Environment, results: readonly ReportedResu
   });
   return {
     environment: env.name,
+    engine: env.engine,
     policies,
-    ignoredResults: results.length - ours.length,
+    ignoredResults: results.length - ours.length - (judgedResults.length - ownEngine.length),
+    otherEngineResults: judgedResults.length - ownEngine.length,
     ready: policies.every((p) => p.phase !== 'audit' || p.ready),
   };
 }
@@ -98,7 +113,10 @@ function resourceKey(f: FailingResource): string {
 
 /** The human-readable report: one block per guardrail, failing resources indented, then the verdict. */
 export function formatReadiness(readiness: Readiness): string[] {
-  const lines = [`Audit readiness of environment "${readiness.environment}" (${readiness.ignoredResults} results of other policies ignored)`];
+  const lines = [
+    `Audit readiness of environment "${readiness.environment}": ${readiness.engine} results judged ` +
+      `(${readiness.otherEngineResults} results of the other engine and ${readiness.ignoredResults} of other policies ignored)`,
+  ];
   for (const p of readiness.policies) {
     const counts = RESULT_STATUSES.map((s) => `${s} ${p.counts[s]}`).join(', ');
     lines.push(`${p.policy} (${p.phase}): ${verdictOf(p)} [${counts}]`);

@@ -13,12 +13,6 @@ const REPORT_KINDS: Readonly<Record<string, readonly string[]>> = {
   'openreports.io/v1alpha1': ['Report', 'ClusterReport'],
 };
 
-/**
- * `source` Kyverno gives results of its CEL policy kinds — ImageValidatingPolicy, and ValidatingPolicy (the
- * registry restriction of that engine) — whose `rule` is the policy name, a validation or an engine step.
- */
-export const CEL_POLICY_SOURCES: ReadonlySet<string> = new Set(['KyvernoImageValidatingPolicy', 'KyvernoValidatingPolicy']);
-
 interface ObjectReference {
   kind?: string;
   namespace?: string;
