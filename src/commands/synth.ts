@@ -109,15 +109,19 @@ export const synth = defineCommand({
     const entryPointDiff = diffEntryPoints(entryPoints, readClusterFiles(parent));
     withContext(() => assertEntryPointsWritable(entryPointDiff), unchanged);
     const written = withManifest(tree); // the files the output directory will hold
-    const change = describeChange(outdir, environments, written, withContext(() => readOutput(outdir).files, unchanged));
-    // The removal guard runs holding the output's lock: without git it reads the disk, which another synth may be replacing.
-    const guardRemoval = () => {
+    let described: OutputChange | undefined;
+    // Holding the output's lock, the writer hands over what the output holds now: the change is described from
+    // that one read, and the removal guard (which, without git, reads the disk) sees no other synth's swap.
+    const beforeWrite = (current: FileTree) => {
+      described = describeChange(outdir, environments, written, current);
       const committed = readCommittedOutput(outdir);
       withContext(() => assertNoEnforcedPolicyDropped(committed, tree, values['allow-removal']), {
         before: `compared with ${outdir}/ at ${committed.source}:`,
       });
     };
-    withContext(() => writeTreeAtomically(outdir, tree, { beforeWrite: guardRemoval }), unchanged);
+    withContext(() => writeTreeAtomically(outdir, tree, { beforeWrite }), unchanged);
+    if (described === undefined) throw new Error('the writer returned without handing over the current output');
+    const change = described;
     writeEntryPoints(parent, entryPoints, entryPointDiff);
     const lines = [...formatChange(change), ...describeDiff(entryPointDiff, parent)];
     lines.forEach((line) => output.out(line));

@@ -52,9 +52,10 @@ export interface WriteOptions extends WriterOptions {
   /**
    * Runs holding the lock, after a killed run's leftovers are repaired and before anything is written: a
    * check of the output on disk (such as the removal guard) sees it whole and unchanged by another synth.
-   * Throwing from it leaves the output untouched.
+   * It receives the files the output holds now, so a caller can say what the write changes without reading
+   * them again. Throwing from it leaves the output untouched.
    */
-  readonly beforeWrite?: () => void;
+  readonly beforeWrite?: (current: FileTree) => void;
 }
 
 const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
@@ -114,8 +115,8 @@ export function writeTreeAtomically(outdir: string, tree: FileTree, options: Wri
   attempt(`create ${side.parent}`, () => fs.mkdirSync(side.parent, { recursive: true }));
   return withLock(side, fs, options, () => {
     repairUnderLock(side, fs);
-    if (options.beforeWrite) attempt(`read ${outdir}`, options.beforeWrite);
     const existing = attempt(`read ${outdir}`, () => scanDirectory(side.outdir, fs));
+    if (options.beforeWrite) attempt(`read ${outdir}`, () => options.beforeWrite!(existing.files));
     const next = withManifest(tree);
     assertWrittenBySynth(outdir, existing, next);
     if (existing.exists && isEmptyDiff(diffTrees(next, existing.files))) return false;
