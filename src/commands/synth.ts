@@ -167,7 +167,8 @@ export const check = defineCommand({
     const environments = loadConfig(values.config);
     const { synthesis, report } = synthesizeValidated(environments);
     const { files, irregular } = readOutput(outdir);
-    const change = describeChange(outdir, environments, withManifest(synthesis.tree), files);
+    const written = withManifest(synthesis.tree); // counted as synth counts them
+    const change = describeChange(outdir, environments, written, files);
     const stale = [
       ...formatChange(change),
       ...irregular.map(({ path, kind }) => `${outdir}/${path} is ${kind}: synth writes only regular files`),
@@ -177,7 +178,7 @@ export const check = defineCommand({
     if (stale.length === 0) {
       output.out(
         `${outdir}/ is current, and so are the entry points in ${clustersDir}/ ` +
-          `(${synthesis.tree.size} files, ${synthesis.entryPoints.size} entry points, ${totalObjects(report)} objects validated)`,
+          `(${written.size} files, ${synthesis.entryPoints.size} entry points, ${totalObjects(report)} objects validated)`,
       );
       return 0;
     }
