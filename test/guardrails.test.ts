@@ -117,7 +117,7 @@ describe('restrict-image-registries', () => {
       ['a foreign registry', { containers: [ok, { image: 'docker.io/evil/miner:latest' }] }],
       ['an image without a registry', { containers: [{ image: 'nginx:1.27' }] }],
       ['a look-alike owner', { containers: [{ image: 'ghcr.io/acme-evil/app:1' }] }],
-      ['a look-alike registry host (a pattern wildcard would read "." as any character)', { containers: [{ image: 'mirror-acme.example/library/x:1' }] }],
+      ['a look-alike registry host ("-" in place of ".")', { containers: [{ image: 'mirror-acme.example/library/x:1' }] }],
       ['an init container from a foreign registry', { containers: [ok], initContainers: [{ image: 'docker.io/evil/init:1' }] }],
       ['an ephemeral container from a foreign registry', { containers: [ok], ephemeralContainers: [{ image: 'quay.io/evil/debug:1' }] }],
     ])('denies %s', (_, spec) => {
@@ -128,7 +128,7 @@ describe('restrict-image-registries', () => {
       const globs = ['ghcr.io/acme/*', 'registry.acme.example/team/*', 'mirror.acme.example/library/*'];
       const probes = ['ghcr.io/acme/a', 'ghcr.io/acme/team/app:1', 'ghcr.io/acme/', 'ghcr.io/acmeX/a', 'xghcr.io/acme/a', 'ghcrXio/acme/a', 'mirror.acme.example/library/x:1', 'registry.acme.example/team', 'docker.io/x'];
       for (const image of probes) {
-        expect(admits({ containers: [{ image }] }), image).toBe(globs.some((glob) => kyvernoWildcardMatch(glob, image, { dots: 'literal' })));
+        expect(admits({ containers: [{ image }] }), image).toBe(globs.some((glob) => kyvernoWildcardMatch(glob, image)));
       }
     });
   });

@@ -1,15 +1,14 @@
 /**
  * How Kyverno v1.19 matches a ClusterPolicy glob (a keyless `issuer`/`subject`, an `imageReferences` entry, a string
- * in a validate pattern): `ext/wildcard` calls github.com/IGLOU-EU/go-wildcard/v2 `Match`, where `*` matches any
- * run of characters, `/` included, `.` matches any single character, and every other character itself.
+ * in a validate pattern): `ext/wildcard/match.go` calls `Match` of github.com/IGLOU-EU/go-wildcard v1.0.3 (the v1
+ * import path pinned in Kyverno's go.mod), where `*` matches any run of characters, `/` included, `?` exactly one
+ * character, and every other character, `.` included, only itself.
  *
  * An oracle written independently of src/model/glob.ts, as dynamic programming over pattern and value, so tests of
- * the regexps that module derives do not check it against itself. `dots: 'literal'` reads `.` as itself: the
- * meaning the ImageValidatingPolicy regexps and local cosign commands implement, stricter than Kyverno's.
- * `?` (zero or one character in go-wildcard) is refused by the config, so it is not modelled here.
+ * the regexps that module derives do not check it against itself. The config refuses `?` in identity and image
+ * globs (src/config/guardrail-checks.ts), but the oracle models it so a test can show what Kyverno would do.
  */
-export function kyvernoWildcardMatch(pattern: string, value: string, options: { dots: 'any' | 'literal' } = { dots: 'any' }): boolean {
-  if (pattern.includes('?')) throw new Error(`"?" in ${JSON.stringify(pattern)} is not modelled`);
+export function kyvernoWildcardMatch(pattern: string, value: string): boolean {
   // matched[j]: whether the pattern read so far matches the first j characters of value.
   let matched = Array.from({ length: value.length + 1 }, (_, j) => j === 0);
   for (const symbol of pattern) {
@@ -18,8 +17,7 @@ export function kyvernoWildcardMatch(pattern: string, value: string, options: { 
       next[0] = matched[0];
       for (let j = 1; j <= value.length; j++) next[j] = next[j - 1] || matched[j];
     } else {
-      const any = symbol === '.' && options.dots === 'any';
-      for (let j = 1; j <= value.length; j++) next[j] = matched[j - 1] && (any || value[j - 1] === symbol);
+      for (let j = 1; j <= value.length; j++) next[j] = matched[j - 1] && (symbol === '?' || value[j - 1] === symbol);
     }
     matched = next;
   }

@@ -30,9 +30,10 @@ export type ContainerList = (typeof CONTAINER_LISTS)[number];
 /**
  * The registry restriction as CEL over the admitted Pod, one validation per container list (an absent list holds
  * no image), each image matched against the anchored regexps of the allowed globs. Both engines use it: a
- * Kyverno validate `pattern` would match with Kyverno's wildcard, where `.` also matches any one character, so
- * `mirror.acme.com/*` would admit the look-alike `mirror-acme.com/*`. Kyverno's autogen rewrites `object.spec`
- * for Pod controllers in both policy kinds.
+ * ValidatingPolicy has only CEL, so one expression, derived by the one tested `globToRegExp`, keeps the engines
+ * from diverging; a ClusterPolicy `pattern` would bring a second matcher (go-wildcard v1.0.3 via Kyverno's
+ * `ext/wildcard/match.go`, where `.` is literal too but `?` is a wildcard) to keep equivalent. Kyverno's autogen
+ * rewrites `object.spec` for Pod controllers in both policy kinds.
  */
 export function registryRestrictionValidations(restriction: RegistryRestriction): { expression: string; message: string }[] {
   return CONTAINER_LISTS.map((list) => {

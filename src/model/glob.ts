@@ -1,9 +1,9 @@
 /**
  * Translates an identity or image glob (`*` matches any run of characters, `/` included, as in Kyverno's
  * wildcard matcher) into an anchored regular expression source: every other character is matched literally,
- * so `https://github.com/acme/*` cannot match `https://github.com/acme-evil/x`. Never looser than the
- * ClusterPolicy engine: the matcher it uses for identities and image references also reads `.` as any one
- * character, where this reads it literally (the config refuses `?`, the other character it treats specially).
+ * so `https://github.com/acme/*` cannot match `https://github.com/acme-evil/x`. The same language as the
+ * ClusterPolicy engine's matcher (go-wildcard v1.0.3 via Kyverno's `ext/wildcard/match.go`: `.` is literal),
+ * except `?`, which that matcher reads as exactly one character and the config refuses in globs.
  * Used wherever a glob has to become a regexp: ImageValidatingPolicy `subjectRegExp`, ValidatingPolicy CEL,
  * and the `--certificate-identity-regexp` of local cosign commands.
  */

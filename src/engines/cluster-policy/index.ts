@@ -76,7 +76,7 @@ export const clusterPolicyEngine: PolicyEngine = {
           ...podRule(restriction, [Operation.CREATE, Operation.UPDATE]),
           validate: {
             failureAction: restriction.phase === 'enforce' ? ValidateFailureAction.ENFORCE : ValidateFailureAction.AUDIT,
-            // CEL, not a pattern: Kyverno's pattern wildcard reads `.` as any character (see registryRestrictionValidations).
+            // CEL, not a pattern: the same expression as the ValidatingPolicy engine's (see registryRestrictionValidations).
             cel: { expressions: registryRestrictionValidations(restriction) },
           },
         },

@@ -25,7 +25,8 @@ const ATTESTOR = 'signer';
  * - an identity `subject` is matched exactly here, so the ClusterPolicy subject glob becomes `subjectRegExp`
  *   (and an issuer glob `issuerRegExp`);
  * - audit reports without blocking or touching digests, enforce denies and pins digests, as ClusterPolicy does;
- * - one CEL validation per container list, so every image of the Pod is checked, init and ephemeral included.
+ * - one CEL validation per container list, so every image of the Pod is checked, init and ephemeral included
+ *   (ephemeral containers only on UPDATE: the API server refuses them on create).
  *   Kyverno reads a missing list as `[]` and filters each list down to the images matching `matchImageReferences`;
  * - each attestation condition is one more validation per container list, over the verified attestation's
  *   in-toto statement (`extractPayload(…).predicate`). Kyverno evaluates validations in order and stops at the

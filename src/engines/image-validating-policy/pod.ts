@@ -13,7 +13,9 @@ import type { PolicyDefinition } from '../../policies/guardrail';
  * (pkg/cel/autogen/support.go `CanAutoGen`) requires exactly one rule whose only resource is `pods`: listing the
  * subresource, in this rule or a second one, turns autogen off for every controller. kyverno/kyverno#17427 (merged
  * after v1.19.0) accepts `pods` plus `pods/ephemeralcontainers` in this one rule; add the subresource here once the
- * clusters run a release with it. The `ephemeralContainers` validations still cover a Pod object that carries them.
+ * clusters run a release with it. No Pod is created with ephemeral containers (the API server refuses them on
+ * create), so the `ephemeralContainers` validations fire on later UPDATEs of a debugged Pod: under Deny they block
+ * metadata updates of a Pod carrying an image the policy refuses, by choice (docs/engines.md).
  */
 export const POD_RESOURCE_RULES = [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods'] }];
 
