@@ -2,18 +2,26 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     // Test files share each worker's module cache: importing the generated constructs, cdk8s and the
     // validators once per worker instead of once per file is most of the suite's time. The app keeps no
     // module state between synths, and tests restore what they stub.
     isolate: false,
     pool: 'threads',
     // Vitest's default is one worker less than the cores: a single worker on a 2-core machine. Several files
-    // mostly wait for processes they start (git, the hook, cdk8s import, killed writers), so two workers
-    // overlap that waiting with the other files' work.
+    // mostly wait for processes they start (git, the hook, killed writers), so two workers overlap that
+    // waiting with the other files' work.
     maxWorkers: 2,
+    // Transformed modules are kept on disk (node_modules/.experimental-vitest-cache) and reused by the next run.
+    experimental: { fsModuleCache: true },
     // The JSON report gives .ci/run its pass/fail totals.
     reporters: ['default', 'json'],
     outputFile: { json: '.build/test-results.json' },
+    projects: [
+      // `npm test`: the app, its commands and its output.
+      { extends: true, test: { name: 'product', include: ['test/**/*.test.ts'], exclude: ['test/tooling/**'] } },
+      // `npm run test:tooling`: the CRD import and upgrade scripts and the bundle runner, which start the cdk8s
+      // CLI and esbuild (seconds of CPU each); CI runs them as a step of their own.
+      { extends: true, test: { name: 'tooling', include: ['test/tooling/**/*.test.ts'] } },
+    ],
   },
 });

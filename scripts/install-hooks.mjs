@@ -14,7 +14,7 @@ const MARKER = '# supply-chain-guardrails drift gate';
 const HOOK = `#!/bin/sh
 ${MARKER} (installed by \`npm install\` via scripts/install-hooks.mjs)
 # Checks the commit, not the working tree: the staged environments.yaml must be valid and synthesize exactly the
-# staged dist/ and clusters/ entry points, and none of them may have unstaged changes.
+# staged dist/, clusters/ entry points and policy lock, and none of them may have unstaged changes.
 cd "$(git rev-parse --show-toplevel)" || exit 1
 if ! node scripts/run.mjs check --staged; then
   echo "pre-commit: commit blocked." >&2

@@ -15,11 +15,11 @@
 //   caches only what is compiled up front (and Node 20 has no compile cache for CommonJS). Node's compile
 //   cache, where Node has it, serves the modules Node itself loads: esbuild and the compiler of the config
 //   schema's validator when the bundle is rebuilt.
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import nodeModule, { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { Script } from 'node:vm';
+import { bundleInputsHash } from './bundle-inputs.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const buildDir = join(root, '.build');
@@ -27,24 +27,6 @@ nodeModule.enableCompileCache?.(join(buildDir, 'compile-cache'));
 const bundle = join(buildDir, 'main.cjs');
 const codeCache = join(buildDir, 'main.cjs.v8cache');
 const SCHEMA_VALIDATOR = join(root, 'src', 'config', 'schema-validator.ts');
-// Everything the bundle is built from: sources, generated code, dependencies (by lock file) and this build.
-const INPUTS = ['src', 'imports', 'environments.schema.json', 'package-lock.json', 'tsconfig.json', 'scripts/run.mjs'];
-
-function inputsHash() {
-  const hash = createHash('sha256');
-  const files = INPUTS.flatMap((input) => {
-    const path = join(root, input);
-    try {
-      return readdirSync(path, { recursive: true, withFileTypes: true })
-        .filter((e) => e.isFile())
-        .map((e) => join(e.parentPath, e.name));
-    } catch {
-      return [path];
-    }
-  }).sort();
-  for (const file of files) hash.update(file.slice(root.length)).update('\0').update(readFileSync(file)).update('\0');
-  return hash.digest('hex');
-}
 
 function readOrUndefined(file, encoding) {
   try {
@@ -170,7 +152,7 @@ function fail(what, error, remedy) {
 
 let stamp;
 try {
-  stamp = `// inputs ${inputsHash()}`;
+  stamp = `// inputs ${bundleInputsHash(root)}`;
 } catch (error) {
   fail('read the sources of the app', error, 'check that the checkout is complete and readable');
 }

@@ -60,6 +60,7 @@ function runCdk8sImport(root, sources, outdir) {
 function cdk8sImport(root, sources, outdir) {
   const error = runCdk8sImport(root, sources, outdir);
   if (!error) return;
+  if (sources.length === 1) throw new ScriptError(`cdk8s import failed on ${sources[0].label}: ${error}`);
   // cdk8s does not say which CRD it failed on: find it by importing them one by one (only on this rare path).
   const probe = mkdtempSync(join(tmpdir(), 'cdk8s-import-probe-'));
   try {

@@ -263,8 +263,12 @@ describe('synth prints what it changed, as check does', () => {
   });
 
   it('an edit: exactly the files that changed on disk; check listed the same lines before', () => {
-    const outdir = join(tempDir(), 'dist');
-    synth(writeConfig(auditConfig(['blue', 'green'])), outdir);
+    const project = tempDir();
+    const outdir = join(project, 'dist');
+    const lockDir = join(project, 'test', 'policy-lock');
+    const original = writeConfig(auditConfig(['blue', 'green']));
+    synth(original, outdir);
+    expect(runCli('lock', '--accept', '--config', original, '--lock-dir', lockDir).code).toBe(0);
     const edited = writeConfig(auditConfig(['blue', 'green'], 'https://github.com/acme/deploy/*'));
     const stale = runCli('check', '--config', edited, '--outdir', outdir);
     expect(stale.code).toBe(1);
@@ -273,8 +277,25 @@ describe('synth prints what it changed, as check does', () => {
     expect(disk.changed.length).toBeGreaterThan(0);
     expect(fileLines(lines)).toEqual(disk.changed.map((path) => `changed: ${outdir}/${path}`));
     expect(stale.err.split('\n').slice(0, -1)).toEqual(fileLines(lines));
-    // No environment is new; the policies changed, so the lock must follow.
-    expect(lines.filter((line) => line.startsWith('next:'))).toEqual([expect.stringContaining('`npm run lock -- --accept`')]);
+    // No environment is new; the policies changed, so the project's lock beside dist/ must follow.
+    expect(lines.filter((line) => line.startsWith('next:'))).toEqual([
+      `next: the policy lock ${lockDir}/ no longer matches the config: review with \`npm run lock\`, accept with \`npm run lock -- --accept\`, and commit it with the config`,
+    ]);
+  });
+
+  it('no lock hint when the lock already matches the edited config, or when the project has no lock', () => {
+    const project = tempDir();
+    const outdir = join(project, 'dist');
+    synth(writeConfig(auditConfig(['blue'])), outdir);
+    const edited = writeConfig(auditConfig(['blue'], 'https://github.com/acme/deploy/*'));
+    const withoutLock = synth(edited, outdir);
+    expect(withoutLock.disk.changed.length).toBeGreaterThan(0);
+    expect(withoutLock.lines.filter((line) => line.startsWith('next:'))).toEqual([]);
+
+    expect(runCli('lock', '--accept', '--config', writeConfig(auditConfig(['blue'], 'https://github.com/acme/other/*')), '--lock-dir', join(project, 'test', 'policy-lock')).code).toBe(0);
+    const acceptedFirst = synth(writeConfig(auditConfig(['blue'], 'https://github.com/acme/other/*')), outdir);
+    expect(acceptedFirst.disk.changed.length).toBeGreaterThan(0);
+    expect(acceptedFirst.lines.filter((line) => line.startsWith('next:'))).toEqual([]);
   });
 
   it('renaming an environment says which one disappeared and which appeared', () => {

@@ -366,7 +366,7 @@ test('a config larger than the size bound is refused before it is parsed', () =>
   writeFileSync(result.config, `${VALID}${'#'.repeat(MAX_CONFIG_BYTES)}\n`);
   const { code, err } = runCli('synth', '--config', result.config, '--outdir', join(result.config, '..', 'dist'));
   expect(code).toBe(1);
-  expect(err).toMatch(new RegExp(`:0:0: \\(file\\): is \\d+ bytes, more than the ${MAX_CONFIG_BYTES} bytes a config may have`));
+  expect(err).toBe(`${result.config}: (file): is larger than the ${MAX_CONFIG_BYTES} bytes a config may have\n${join(result.config, '..', 'dist')}/ was not changed.`);
   result.unchanged();
 });
 
@@ -404,7 +404,14 @@ test.each([
 test('a missing config file is an error naming the file, not a crash', () => {
   const result = runCli('synth', '--config', join(tempDir(), 'nope.yaml'), '--outdir', join(tempDir(), 'out'));
   expect(result.code).toBe(1);
-  expect(result.err).toMatch(/nope\.yaml:0:0: \(file\): cannot read/);
+  expect(result.err).toMatch(/nope\.yaml: \(file\): cannot read/);
+});
+
+test('an endless stream as the config (a device with no size) is refused once the size bound is read, not read forever', () => {
+  const outdir = join(tempDir(), 'out');
+  const result = runCli('check', '--config', '/dev/zero', '--outdir', outdir);
+  expect(result.code).toBe(1);
+  expect(result.err.split('\n')[0]).toBe(`/dev/zero: (file): is larger than the ${MAX_CONFIG_BYTES} bytes a config may have`);
 });
 
 test('the valid neighbour of these inputs synthesizes', () => {

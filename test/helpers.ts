@@ -78,16 +78,25 @@ export function fixtureObject(path: string): any {
 const PROJECT_FILES = ['.gitignore', 'package.json', 'package-lock.json', 'tsconfig.json', 'environments.schema.json', 'src', 'imports', 'scripts'];
 
 /**
+ * A temporary directory holding `config` as its environments.yaml and what synth writes for it (dist/ and
+ * clusters/): all that the commands read and write when they run in this process.
+ */
+export function synthesizedProject(config: string = THREE_ENVIRONMENTS_CONFIG): string {
+  const dir = tempDir();
+  cpSync(config, join(dir, 'environments.yaml'));
+  const synth = runCli('synth', '--config', join(dir, 'environments.yaml'), '--outdir', join(dir, 'dist'));
+  if (synth.code !== 0) throw new Error(`synth of ${config} failed in ${dir}:\n${synth.err}`);
+  return dir;
+}
+
+/**
  * A copy of the project in a temporary directory, sharing node_modules, for tests that edit files or run git.
  * Its environments.yaml is `config` (a fixture, not the user's file) and its dist/ is synthesized from it.
  */
 export function projectCopy(config: string = THREE_ENVIRONMENTS_CONFIG): string {
   const root = resolve(import.meta.dirname, '..');
-  const dir = tempDir();
+  const dir = synthesizedProject(config);
   for (const file of PROJECT_FILES) cpSync(join(root, file), join(dir, file), { recursive: true });
-  cpSync(config, join(dir, 'environments.yaml'));
-  const synth = runCli('synth', '--config', join(dir, 'environments.yaml'), '--outdir', join(dir, 'dist'));
-  if (synth.code !== 0) throw new Error(`synth of ${config} failed in the project copy:\n${synth.err}`);
   // The compiled bundle too, when there is one: its inputs are the same, so the copy need not rebuild it.
   if (existsSync(join(root, '.build'))) cpSync(join(root, '.build'), join(dir, '.build'), { recursive: true });
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadConfig } from '../src/config/load';
 import { synthesize } from '../src/synthesize';
-import { projectCopy, runCli, writeConfig } from './helpers';
+import { projectCopy, runCli, tempDir, writeConfig } from './helpers';
 
 /** A config synth accepts, with two environments on one cluster. */
 const FIXTURE_CONFIG = 'test/fixtures/side-by-side.yaml';
@@ -31,11 +31,12 @@ const STAGE_ADVICE = 'Stage them (`git add environments.yaml dist clusters`) or 
 const SYNTH_ADVICE = 'Run `npm run synth`, then `git add environments.yaml dist clusters`, and commit again.';
 
 /**
- * A git repository holding the project with the fixture as its config, and the dist/ and
- * clusters/ synth writes for it, all committed.
+ * A git repository holding the fixture as its config, and the dist/ and clusters/ synth writes for it, all
+ * committed. The check runs in this process, so the repository needs nothing else; `withProject` adds the
+ * whole project, for a test that runs the installed hook (which starts the app from the repository).
  */
-function fixtureRepository(): string {
-  const repo = projectCopy();
+function fixtureRepository({ withProject = false } = {}): string {
+  const repo = withProject ? projectCopy() : tempDir();
   cpSync(FIXTURE_CONFIG, join(repo, 'environments.yaml'));
   rmSync(join(repo, 'dist'), { recursive: true, force: true });
   rmSync(join(repo, 'clusters'), { recursive: true, force: true });
@@ -53,7 +54,13 @@ function synth(repo: string) {
 }
 
 function checkStaged(repo: string) {
-  return runCli('check', '--staged', '--config', join(repo, 'environments.yaml'), '--outdir', join(repo, 'dist'));
+  return runCli('check', '--staged', '--config', join(repo, 'environments.yaml'), '--outdir', join(repo, 'dist'), '--lock-dir', lockDirOf(repo));
+}
+
+const lockDirOf = (repo: string) => join(repo, 'test', 'policy-lock');
+
+function acceptLock(repo: string) {
+  expect(runCli('lock', '--accept', '--config', join(repo, 'environments.yaml'), '--lock-dir', lockDirOf(repo)).code).toBe(0);
 }
 
 function addEnvironment(repo: string) {
@@ -141,8 +148,40 @@ describe('check --staged', () => {
     ]);
   });
 
-  test('the hook blocks a partially staged change with an exact message, and lets it through once staged', { timeout: 30_000 }, () => {
+  test('with a policy lock in the index: refuses a staged config whose lock was not accepted, naming each entry; passes once it is', () => {
     const repo = fixtureRepository();
+    acceptLock(repo);
+    expect(git(repo, 'add', '-A').code).toBe(0);
+    expect(git(repo, 'commit', '-q', '--no-verify', '-m', 'lock').code).toBe(0);
+    addEnvironment(repo);
+    synth(repo);
+    expect(git(repo, 'add', '-A').code).toBe(0);
+
+    const stale = checkStaged(repo);
+    expect(stale.code).toBe(1);
+    expect(stale.err.split('\n')).toEqual([
+      'the staged policy lock is not what the staged environments.yaml renders:',
+      'new:      environment extra, Flux objects flux/policies (test/policy-lock/extra/flux/policies.yaml)',
+      'new:      environment extra, policy verify-image-signatures (test/policy-lock/extra/verify-image-signatures.yaml)',
+      'Review the changes, run `npm run lock -- --accept`, then `git add test/policy-lock`, and commit again.',
+    ]);
+
+    acceptLock(repo);
+    const unstaged = checkStaged(repo);
+    expect(unstaged.code).toBe(1);
+    expect(unstaged.err).toContain('untracked: test/policy-lock/extra/verify-image-signatures.yaml');
+    expect(unstaged.err).toContain('Stage them (`git add environments.yaml dist clusters test/policy-lock`)');
+
+    expect(git(repo, 'add', '-A').code).toBe(0);
+    expect(checkStaged(repo)).toMatchObject({
+      code: 0,
+      err: '',
+      out: 'the staged dist/, clusters/ and test/policy-lock/ are what the staged environments.yaml synthesizes',
+    });
+  });
+
+  test('the hook blocks a partially staged change with an exact message, and lets it through once staged', { timeout: 30_000 }, () => {
+    const repo = fixtureRepository({ withProject: true });
     expect(spawnSync('node', [join(repo, 'scripts/install-hooks.mjs')], { cwd: repo, env: ENV }).status).toBe(0);
     addEnvironment(repo);
     synth(repo);

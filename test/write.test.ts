@@ -1,10 +1,11 @@
-import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { homedir, hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { UserError } from '../src/errors';
 import { MANIFEST_FILE, withManifest } from '../src/output/ownership';
+import { SCAN_LIMITS, scanDirectory } from '../src/output/scan';
 import { diffTrees, readOutput, readTree, writeTreeAtomically } from '../src/output/write';
 import { runCli, tempDir, treeFor, writeConfig } from './helpers';
 import { configOf, expectExactly, NEW_TREE, OLD_TREE, writtenOutput } from './support/writer';
@@ -89,14 +90,49 @@ describe('output directories synth refuses before touching anything', () => {
     expect(() => writeTreeAtomically(outdir(), OLD_TREE, { fs: READ_ONLY_FILE_SYSTEM })).toThrow(reason);
   });
 
-  test('through the CLI: a message and exit 1 for a file; an empty --outdir is a usage error', () => {
+  test('through the CLI: a message and exit 1 for a file and for the root; an empty --outdir is a usage error', () => {
     const file = writeConfig('x: 1\n', 'dist');
     const asFile = runCli('synth', '--config', configOf('one'), '--outdir', file);
     expect(asFile.code).toBe(1);
     expect(asFile.err).toContain(`refusing to write to output directory "${file}": it is not a directory`);
+    const root = runCli('synth', '--config', configOf('one'), '--outdir', '/');
+    expect(root.code).toBe(1);
+    expect(root.err.split('\n')).toEqual([
+      'refusing to write to output directory "/": it is a filesystem root. Choose a directory of its own, such as dist.',
+      '/ was not changed.',
+    ]);
     const empty = runCli('synth', '--config', configOf('one'), '--outdir', '');
     expect(empty.code).toBe(2);
     expect(empty.err).toMatch(/^usage error: --outdir is empty/);
+  });
+});
+
+describe('a large directory named as the output is refused as soon as it exceeds what synth writes, not read whole', () => {
+  test('by bytes: a file beyond the bound is never read', () => {
+    const outdir = join(tempDir(), 'big');
+    mkdirSync(outdir);
+    writeFileSync(join(outdir, 'a.yaml'), 'kind: ConfigMap\n');
+    writeFileSync(join(outdir, 'sparse.img'), '');
+    truncateSync(join(outdir, 'sparse.img'), SCAN_LIMITS.bytes + 1); // sparse: takes no disk space
+    const read: string[] = [];
+    const fs = interceptedFileSystem((call) => {
+      if (call.name === 'readFileSync') read.push(call.path);
+    });
+    expect(() => writeTreeAtomically(outdir, OLD_TREE, { fs })).toThrow(`${outdir}/ holds more than 64 MiB, far more than synth writes`);
+    expect(read.filter((path) => path.endsWith('sparse.img'))).toEqual([]);
+    expect(readdirSync(outdir).sort()).toEqual(['a.yaml', 'sparse.img']);
+  });
+
+  test('by entries: the walk stops at the first entry beyond the bound', () => {
+    const dir = tempDir();
+    for (const name of ['a', 'b', 'c', 'd']) mkdirSync(join(dir, name, 'inner'), { recursive: true });
+    let listed = 0;
+    const fs = interceptedFileSystem((call) => {
+      if (call.name === 'readdirSync') listed++;
+    });
+    expect(() => scanDirectory(dir, fs, { entries: 5, bytes: SCAN_LIMITS.bytes })).toThrow(`${dir}/ holds more than 5 entries`);
+    expect(listed).toBeLessThan(5); // the top level and the first subdirectory, not all nine
+    expect(scanDirectory(dir, fs, { entries: 8, bytes: SCAN_LIMITS.bytes }).directories).toHaveLength(8);
   });
 });
 

@@ -8,6 +8,7 @@ import { CLUSTERS_DIR } from '../output/layout';
 import type { FileTree } from '../output/render';
 import { git, readBlobs } from '../output/git';
 import { withManifest } from '../output/ownership';
+import { ACCEPT_COMMAND, describeLockDiff, diffLock, isLockCurrent, lockTree } from '../output/policy-lock';
 import { diffTrees } from '../output/write';
 import { formatFinding, ValidationError } from '../validate';
 import type { Output } from './output';
@@ -25,22 +26,26 @@ interface CheckedPaths {
   readonly schema: string;
   readonly dist: string;
   readonly clusters: string;
+  /** The policy lock directory. */
+  readonly lock: string;
   /** The directory holding dist/ and clusters/ ('.' at the top). */
   readonly parent: string;
 }
 
 /**
  * `check --staged`: what the pre-commit hook runs. Reads the config from the git index, synthesizes it, and
- * compares the result with the `dist/` files and entry points in the index, so it judges the commit being
- * made, not the working tree. Fails (1) with one message per problem, each naming what to do:
+ * compares the result with the `dist/` files, entry points and policy lock in the index, so it judges the commit
+ * being made, not the working tree. Fails (1) with one message per problem, each naming what to do:
  * - the staged config is invalid (its errors, with lines of the staged version);
  * - the staged output differs from what the staged config synthesizes (the files);
- * - the config, the schema, `dist/` or an entry point has changes that are not staged, so the commit would not
- *   hold what was checked (the files).
+ * - the staged policy lock differs from what the staged config renders (environment and policy); a repository
+ *   with no lock in the index yet is not checked for it (the first `npm test` writes the lock);
+ * - the config, the schema, `dist/`, an entry point or the lock has changes that are not staged, so the commit
+ *   would not hold what was checked (the files).
  */
-export function checkStaged(configFile: string, outdir: string, output: Output): number {
+export function checkStaged(configFile: string, outdir: string, lockDir: string, output: Output): number {
   const root = repositoryRoot(configFile);
-  const paths = checkedPaths(root, configFile, outdir);
+  const paths = checkedPaths(root, configFile, outdir, lockDir);
   const index = stagedFiles(root, paths);
   const unmerged = index.filter((entry) => entry.stage !== 0).map((entry) => entry.path);
   if (unmerged.length > 0) {
@@ -52,10 +57,13 @@ export function checkStaged(configFile: string, outdir: string, output: Output):
   }
   const [configText] = readBlobs(root, [config.id]);
   const staged = stagedOutput(root, paths, index);
+  const locked = staged.lock.size > 0;
+  const stageAll = `git add ${[paths.config, paths.dist, paths.clusters, ...(locked ? [paths.lock] : [])].join(' ')}`;
   const problems: string[][] = [];
   let expectedEntryPoints: FileTree = new Map();
   try {
-    const { synthesis } = synthesizeValidated(parseConfig(configText, paths.config));
+    const environments = parseConfig(configText, paths.config);
+    const { synthesis } = synthesizeValidated(environments);
     expectedEntryPoints = synthesis.entryPoints;
     const stale = [
       ...describeDiff(diffTrees(withManifest(synthesis.tree), staged.dist), paths.dist),
@@ -65,7 +73,15 @@ export function checkStaged(configFile: string, outdir: string, output: Output):
       problems.push([
         `the staged output is not what the staged ${paths.config} synthesizes:`,
         ...stale,
-        `Run \`npm run synth\`, then \`git add ${paths.config} ${paths.dist} ${paths.clusters}\`, and commit again.`,
+        `Run \`npm run synth\`, then \`${stageAll}\`, and commit again.`,
+      ]);
+    }
+    const lockDiff = diffLock(lockTree(environments, synthesis.tree), staged.lock);
+    if (locked && !isLockCurrent(lockDiff)) {
+      problems.push([
+        `the staged policy lock is not what the staged ${paths.config} renders:`,
+        ...describeLockDiff(lockDiff, paths.lock),
+        `Review the changes, run \`${ACCEPT_COMMAND}\`, then \`git add ${paths.lock}\`, and commit again.`,
       ]);
     }
   } catch (error) {
@@ -76,28 +92,36 @@ export function checkStaged(configFile: string, outdir: string, output: Output):
     problems.push([
       'changes not staged for commit, so the commit would not hold what was checked:',
       ...unstaged,
-      `Stage them (\`git add ${paths.config} ${paths.dist} ${paths.clusters}\`) or set them aside (\`git stash --keep-index\`), and commit again.`,
+      `Stage them (\`${stageAll}\`) or set them aside (\`git stash --keep-index\`), and commit again.`,
     ]);
   }
   if (problems.length > 0) return report(output, problems);
-  output.out(`the staged ${paths.dist}/ and ${paths.clusters}/ are what the staged ${paths.config} synthesizes`);
+  const checked = locked ? `${paths.dist}/, ${paths.clusters}/ and ${paths.lock}/` : `${paths.dist}/ and ${paths.clusters}/`;
+  output.out(`the staged ${checked} are what the staged ${paths.config} synthesizes`);
   return 0;
 }
 
 /**
- * The staged files under `dist/` (relative to it) and directly in the clusters' directories (relative to the
- * parent of `dist/`, as synth names entry points), read with one `git cat-file`.
+ * The staged files under `dist/` and under the lock directory (relative to each), and directly in the clusters'
+ * directories (relative to the parent of `dist/`, as synth names entry points), read with one `git cat-file`.
  */
-function stagedOutput(root: string, paths: CheckedPaths, index: readonly IndexEntry[]): { dist: FileTree; clusterFiles: FileTree } {
-  const dist: FileTree = new Map();
-  const clusterFiles: FileTree = new Map();
-  const entries = index.filter((entry) => isUnder(entry.path, paths.dist) || isClusterFile(entry.path, paths));
-  readBlobs(root, entries.map((entry) => entry.id)).forEach((content, i) => {
-    const { path } = entries[i];
-    if (isUnder(path, paths.dist)) dist.set(posix.relative(paths.dist, path), content);
-    else clusterFiles.set(posix.relative(paths.parent, path), content);
+function stagedOutput(root: string, paths: CheckedPaths, index: readonly IndexEntry[]): { dist: FileTree; clusterFiles: FileTree; lock: FileTree } {
+  const staged = { dist: new Map(), clusterFiles: new Map(), lock: new Map() } satisfies Record<string, FileTree>;
+  const placeOf = (path: string): [FileTree, string] | undefined => {
+    if (isUnder(path, paths.dist)) return [staged.dist, posix.relative(paths.dist, path)];
+    if (isUnder(path, paths.lock)) return [staged.lock, posix.relative(paths.lock, path)];
+    if (isClusterFile(path, paths)) return [staged.clusterFiles, posix.relative(paths.parent, path)];
+    return undefined;
+  };
+  const entries = index.flatMap((entry) => {
+    const place = placeOf(entry.path);
+    return place ? [{ id: entry.id, place }] : [];
   });
-  return { dist, clusterFiles };
+  readBlobs(root, entries.map((entry) => entry.id)).forEach((content, i) => {
+    const [tree, path] = entries[i].place;
+    tree.set(path, content);
+  });
+  return staged;
 }
 
 function report(output: Output, problems: readonly string[][]): number {
@@ -122,7 +146,7 @@ function repositoryRoot(configFile: string): string {
   return realpathSync(root.toString().trim());
 }
 
-function checkedPaths(root: string, configFile: string, outdir: string): CheckedPaths {
+function checkedPaths(root: string, configFile: string, outdir: string, lockDir: string): CheckedPaths {
   const inRepository = (path: string) => {
     const absolute = resolve(path);
     // Resolve symbolic links of the directory as git does for the root; the file itself may not exist.
@@ -138,6 +162,7 @@ function checkedPaths(root: string, configFile: string, outdir: string): Checked
     schema: SCHEMA_FILE,
     dist,
     clusters: posix.join(parent, CLUSTERS_DIR),
+    lock: inRepository(lockDir),
     parent,
   };
 }
@@ -150,9 +175,9 @@ interface IndexEntry {
   readonly stage: number;
 }
 
-/** The index entries of the config, `dist/` and `clusters/` (`git ls-files -s`). */
+/** The index entries of the config, `dist/`, `clusters/` and the lock directory (`git ls-files -s`). */
 function stagedFiles(root: string, paths: CheckedPaths): IndexEntry[] {
-  const listing = git(root, ['ls-files', '-s', '-z', '--', paths.config, paths.dist, paths.clusters]);
+  const listing = git(root, ['ls-files', '-s', '-z', '--', paths.config, paths.dist, paths.clusters, paths.lock]);
   if (listing === undefined) throw new UserError(`git could not list the index in ${root}`);
   return listing
     .toString()
@@ -168,13 +193,13 @@ function stagedFiles(root: string, paths: CheckedPaths): IndexEntry[] {
 
 /**
  * One line per checked path whose working-tree version differs from the index (`unstaged: <path>`) or that git
- * does not track yet (`untracked: <path>`): the config, the schema, anything under `dist/`, and under
- * `clusters/` only entry points (expected ones, and files either version marks as generated): the rest of
- * `clusters/` is not synth's.
+ * does not track yet (`untracked: <path>`): the config, the schema, anything under `dist/` and the lock
+ * directory, and under `clusters/` only entry points (expected ones, and files either version marks as
+ * generated): the rest of `clusters/` is not synth's.
  */
 function unstagedChanges(root: string, paths: CheckedPaths, expectedEntryPoints: FileTree, stagedClusterFiles: FileTree): string[] {
   const list = (args: string[]) =>
-    (git(root, [...args, '-z', '--', paths.config, paths.schema, paths.dist, paths.clusters]) ?? Buffer.alloc(0))
+    (git(root, [...args, '-z', '--', paths.config, paths.schema, paths.dist, paths.clusters, paths.lock]) ?? Buffer.alloc(0))
       .toString()
       .split('\0')
       .filter((path) => path !== '' && (!isUnder(path, paths.clusters) || isEntryPoint(path)))

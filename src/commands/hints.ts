@@ -1,6 +1,6 @@
 import type { Environment } from '../model/environment';
-import { CLUSTERS_DIR, DRILL_OUTPUT_DIR } from '../output/layout';
-import { ACCEPT_COMMAND, DEFAULT_LOCK_DIR } from '../output/policy-lock';
+import { CLUSTERS_DIR } from '../output/layout';
+import { ACCEPT_COMMAND, isLockCurrent, type LockDiff } from '../output/policy-lock';
 import type { TreeDiff } from '../output/write';
 
 /** What a synth changed in the output directory, for the hints that follow from it. */
@@ -12,6 +12,8 @@ export interface OutputChange {
   /** Environments whose every output directory appeared / disappeared. */
   readonly addedEnvironments: readonly string[];
   readonly removedEnvironments: readonly string[];
+  /** The policy lock beside the output directory and how the config differs from it; absent without a lock. */
+  readonly lock?: { readonly dir: string; readonly diff: LockDiff };
 }
 
 /** A step the user must take after synth changed the output (commit a related file, run a command), or none. */
@@ -27,9 +29,8 @@ export const NEXT_STEP_HINTS: readonly NextStepHint[] = [
           `environment "${env.name}" is new: commit its entry point ${CLUSTERS_DIR}/${env.cluster}/ with the output, and bootstrap its cluster ` +
           `with \`flux bootstrap … --path=${CLUSTERS_DIR}/${env.cluster}\` (docs/flux.md)`,
       ),
-  // The lock holds each environment's policies and Flux objects: any of them changing means it must follow.
-  ({ diff }) =>
-    [...diff.added, ...diff.changed, ...diff.removed].some((path) => path.includes('/') && !path.startsWith(`${DRILL_OUTPUT_DIR}/`))
-      ? [`the policies changed: review them with \`npm run lock\`, accept with \`${ACCEPT_COMMAND}\`, and commit ${DEFAULT_LOCK_DIR}/ with the config`]
+  ({ lock }) =>
+    lock !== undefined && !isLockCurrent(lock.diff)
+      ? [`the policy lock ${lock.dir}/ no longer matches the config: review with \`npm run lock\`, accept with \`${ACCEPT_COMMAND}\`, and commit it with the config`]
       : [],
 ];

@@ -1,4 +1,5 @@
-import { dirname, normalize } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, normalize } from 'node:path';
 import { loadConfig } from '../config/load';
 import { UsageError, UserError } from '../errors';
 import type { Environment } from '../model/environment';
@@ -9,6 +10,7 @@ import { assertNoEmptyEnvironment, assertNoEnforcedPolicyDropped } from '../outp
 import { clustersDirectoryFor, drillDirectory, environmentOfPath, fluxDirectory } from '../output/layout';
 import type { FileTree } from '../output/render';
 import { MANIFEST_FILE, withManifest } from '../output/ownership';
+import { compareLock, DEFAULT_LOCK_DIR, lockTree } from '../output/policy-lock';
 import { diffTrees, readOutput, writeTreeAtomically, type TreeDiff } from '../output/write';
 import { synthesize, type Synthesis } from '../synthesize';
 import { validateTree, ValidationError, type ValidationReport } from '../validate';
@@ -102,7 +104,7 @@ export const synth = defineCommand({
   run({ values }, output) {
     const outdir = resolveOutdir(values.outdir);
     const parent = dirname(outdir);
-    const unchanged = { after: `${outdir}/ was not changed.` };
+    const unchanged = { after: `${outdir.endsWith('/') ? outdir : `${outdir}/`} was not changed.` };
     const environments = withContext(() => loadConfig(values.config), unchanged);
     const { synthesis, report } = withContext(() => synthesizeValidated(environments), unchanged);
     const { tree, entryPoints } = synthesis;
@@ -121,7 +123,7 @@ export const synth = defineCommand({
     };
     withContext(() => writeTreeAtomically(outdir, tree, { beforeWrite }), unchanged);
     if (described === undefined) throw new Error('the writer returned without handing over the current output');
-    const change = described;
+    const change = { ...described, lock: lockBeside(parent, environments, tree) };
     writeEntryPoints(parent, entryPoints, entryPointDiff);
     const lines = [...formatChange(change), ...describeDiff(entryPointDiff, parent)];
     lines.forEach((line) => output.out(line));
@@ -133,7 +135,10 @@ export const synth = defineCommand({
     const { added, changed, removed } = change.diff;
     output.out(`wrote ${outdir}/: ${added.length} added, ${changed.length} changed, ${removed.length} removed (${written.size} files)`);
     const entryPointChanges = entryPointDiff.added.length + entryPointDiff.changed.length + entryPointDiff.removed.length;
-    output.out(`wrote ${clustersDirectoryFor(outdir)}/: ${entryPointChanges} entry point(s) changed (${entryPoints.size} in all)`);
+    if (entryPointChanges > 0) {
+      const noun = entryPointChanges === 1 ? 'entry point' : 'entry points';
+      output.out(`wrote ${clustersDirectoryFor(outdir)}/: ${entryPointChanges} ${noun} added, changed or removed (${entryPoints.size} in all)`);
+    }
     for (const hint of NEXT_STEP_HINTS.flatMap((hintFor) => hintFor(change))) output.out(`next: ${hint}`);
     return 0;
   },
@@ -154,8 +159,9 @@ export const check = defineCommand({
     staged: {
       type: 'boolean',
       default: false,
-      description: 'check the commit being made: synthesize the staged config and compare with the staged output (the pre-commit hook)',
+      description: 'check the commit being made: synthesize the staged config and compare with the staged output and policy lock (the pre-commit hook)',
     },
+    'lock-dir': { type: 'string', default: DEFAULT_LOCK_DIR, valueName: 'dir', description: 'with --staged: the policy lock directory' },
   },
   exitCodes: [
     { code: 0, meaning: 'the output directory and the entry points are current' },
@@ -163,7 +169,7 @@ export const check = defineCommand({
   ],
   run({ values }, output) {
     const outdir = resolveOutdir(values.outdir);
-    if (values.staged) return checkStaged(values.config, outdir, output);
+    if (values.staged) return checkStaged(values.config, outdir, values['lock-dir'], output);
     const environments = loadConfig(values.config);
     const { synthesis, report } = synthesizeValidated(environments);
     const { files, irregular } = readOutput(outdir);
@@ -194,6 +200,12 @@ function environmentOfFile(path: string): string | undefined {
 }
 
 /** How `next` differs from `current`, with the environments that appear or disappear as a whole. */
+/** The policy lock of the project holding the output directory, compared with the config; undefined while it has none. */
+function lockBeside(parent: string, environments: readonly Environment[], tree: FileTree): OutputChange['lock'] {
+  const dir = join(parent, DEFAULT_LOCK_DIR);
+  return existsSync(dir) ? { dir, diff: compareLock(lockTree(environments, tree), dir) } : undefined;
+}
+
 function describeChange(outdir: string, environments: readonly Environment[], next: FileTree, current: FileTree): OutputChange {
   const diff = diffTrees(next, current);
   const environmentsOf = (tree: FileTree) => new Set([...tree.keys()].flatMap((path) => environmentOfFile(path) ?? []));

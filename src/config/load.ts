@@ -41,9 +41,11 @@ export class ConfigError extends UserError {
   }
 }
 
+/** `file:line:column: environment "name": field: message`; a problem of the whole file has no position (line 0). */
 function formatProblem(p: ConfigProblem): string {
+  const position = p.line > 0 ? `:${p.line}:${p.column}` : '';
   const where = p.environment === undefined ? '' : `environment "${p.environment}": `;
-  return `${p.file}:${p.line}:${p.column}: ${where}${p.field}: ${p.message}`;
+  return `${p.file}${position}: ${where}${p.field}: ${p.message}`;
 }
 
 const DEFAULT_REKOR_URL = 'https://rekor.sigstore.dev';

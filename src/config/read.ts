@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
-import { readFileSync, statSync } from 'node:fs';
 import { isMap, isScalar, isSeq, visit, type Document, type Node } from 'yaml';
+import { readAtMost } from '../bounded-read';
 import type { FieldPath } from '../model/field-path';
 
 // The config as bytes, before YAML: its size bounded, its encoding strict, and its string values free of
@@ -38,11 +38,9 @@ export function hasControlCharacter(value: string): boolean {
 
 /** The config file's text, or the problem that keeps it from being read as a UTF-8 config of a sane size. */
 export function readConfigFile(file: string): DecodeResult {
-  const size = statSync(file).size;
-  if (size > MAX_CONFIG_BYTES) {
-    return { problem: `is ${size} bytes, more than the ${MAX_CONFIG_BYTES} bytes a config may have`, line: 0, column: 0 };
-  }
-  return decodeUtf8(readFileSync(file));
+  const bytes = readAtMost(file, MAX_CONFIG_BYTES);
+  if (bytes === undefined) return { problem: `is larger than the ${MAX_CONFIG_BYTES} bytes a config may have`, line: 0, column: 0 };
+  return decodeUtf8(bytes);
 }
 
 /**

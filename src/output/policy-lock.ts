@@ -62,24 +62,32 @@ function toLockDiff({ added, changed, removed }: TreeDiff): LockDiff {
   return { added: added.map(lockEntry), changed: changed.map(lockEntry), obsolete: removed.map(lockEntry) };
 }
 
+/** Compares the config's lock files with the files of a lock directory (read from disk or from the git index). */
+export function diffLock(expected: FileTree, locked: FileTree): LockDiff {
+  const policies = new Map(locked);
+  policies.delete(MANIFEST_FILE); // the writer's record of the files it wrote, not a locked policy
+  return toLockDiff(diffTrees(expected, policies));
+}
+
 /** Compares the config's lock files with the lock directory; the one comparison the `lock` command and its test share. */
 export function compareLock(expected: FileTree, lockDir: string): LockDiff {
-  const locked = readTree(lockDir);
-  locked.delete(MANIFEST_FILE); // the writer's record of the files it wrote, not a locked policy
-  return toLockDiff(diffTrees(expected, locked));
+  return diffLock(expected, readTree(lockDir));
 }
 
 export function isLockCurrent(diff: LockDiff): boolean {
   return diff.added.length + diff.changed.length + diff.obsolete.length === 0;
 }
 
-/** One line per difference, naming environment and policy, then the command that accepts them. */
-export function formatLockDiff(diff: LockDiff, lockDir: string): string[] {
+/** One line per difference, naming environment, policy and lock file. */
+export function describeLockDiff(diff: LockDiff, lockDir: string): string[] {
   const line = (label: string) => (entry: LockEntry) => `${label} ${describeLockEntry(entry)} (${lockDir}/${entry.path})`;
+  return [...diff.added.map(line('new:     ')), ...diff.changed.map(line('changed: ')), ...diff.obsolete.map(line('obsolete:'))];
+}
+
+/** {@link describeLockDiff}, then the command that accepts the differences. */
+export function formatLockDiff(diff: LockDiff, lockDir: string): string[] {
   return [
-    ...diff.added.map(line('new:     ')),
-    ...diff.changed.map(line('changed: ')),
-    ...diff.obsolete.map(line('obsolete:')),
+    ...describeLockDiff(diff, lockDir),
     `the policy lock in ${lockDir}/ differs from the config: review the changes, then run \`${ACCEPT_COMMAND}\``,
   ];
 }

@@ -1,6 +1,6 @@
 import Ajv, { type ValidateFunction } from 'ajv';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { parseAllDocuments, type Document } from 'yaml';
+import { readAtMost } from '../bounded-read';
 import { UserError, isAliasLimitError } from '../errors';
 
 /** A result's outcome, as `wgpolicyk8s.io/v1alpha2` and `openreports.io/v1alpha1` both spell it. */
@@ -107,44 +107,13 @@ export const MAX_REPORTS_BYTES = 64 * 1024 * 1024;
  */
 export function readReportsInput(source: string): { text: string; name: string } {
   const name = source === '-' ? 'stdin' : source;
-  const tooLarge = () =>
-    new ReportInputError(
+  const bytes = readAtMost(source, MAX_REPORTS_BYTES, name);
+  if (bytes === undefined) {
+    throw new ReportInputError(
       `${name} is larger than ${MAX_REPORTS_BYTES / 1024 / 1024} MiB: export the reports in parts (e.g. per namespace, \`-n <namespace>\`) and judge each`,
     );
-  const fd = source === '-' ? 0 : openSync(source, 'r');
-  try {
-    // A file says its size up front; a pipe is counted while reading.
-    if (fstatSync(fd).size > MAX_REPORTS_BYTES) throw tooLarge();
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const chunk = Buffer.allocUnsafe(1024 * 1024);
-      const bytes = readChunk(fd, chunk, name);
-      if (bytes === 0) return { text: Buffer.concat(chunks, total).toString('utf8'), name };
-      total += bytes;
-      if (total > MAX_REPORTS_BYTES) throw tooLarge();
-      chunks.push(chunk.subarray(0, bytes));
-    }
-  } finally {
-    if (fd !== 0) closeSync(fd);
   }
-}
-
-/** One read; a non-blocking stdin that has nothing yet is waited for, and an error names the input it came from. */
-function readChunk(fd: number, chunk: Buffer, name: string): number {
-  for (;;) {
-    try {
-      return readSync(fd, chunk);
-    } catch (error) {
-      const systemError = error as NodeJS.ErrnoException;
-      if (systemError.code === 'EAGAIN') {
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
-        continue;
-      }
-      systemError.path ??= name;
-      throw error;
-    }
-  }
+  return { text: bytes.toString('utf8'), name };
 }
 
 /**
