@@ -12,7 +12,14 @@ export const CDK8S_CONFIG = 'cdk8s.yaml';
 /** A failure the user can act on: printed as one `<script>: <message>` line, exit code 1. */
 export class ScriptError extends Error {}
 
-/** Runs a script's main function: prints its errors as messages, sets the exit code. */
+/** The exit codes of both scripts, as their `--help` lists them (the app's commands use the same ones). */
+export const EXIT_CODES_HELP = `Exit codes:
+  0   done (or nothing to change)
+  1   a failure the message names (missing or edited pinned file, download, CRD, cdk8s); nothing was changed
+  2   usage error: unknown option, missing or malformed argument
+  70  internal error: a bug, printed with its stack`;
+
+/** Runs a script's main function: prints its errors as messages, sets the exit code (see EXIT_CODES_HELP). */
 export async function runScript(name, main) {
   try {
     await main();
@@ -24,8 +31,9 @@ export async function runScript(name, main) {
       console.error(`${name}: ${error.message}; see --help`);
       process.exitCode = 2;
     } else {
-      console.error(`${name}: unexpected error (a bug, please report it): ${error?.message ?? error}`);
-      process.exitCode = 1;
+      console.error(`${name}: internal error (a bug in supply-chain-guardrails; please report it with this output):`);
+      console.error(error?.stack ?? String(error));
+      process.exitCode = 70;
     }
   }
 }

@@ -2,7 +2,7 @@
 // Regenerates imports/ from the pinned CRDs in crds/, offline. See `--help` and docs/upgrading.md.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { MANIFEST, pinnedSources, readPins, runScript } from './crd-pins.mjs';
+import { EXIT_CODES_HELP, MANIFEST, pinnedSources, readPins, runScript } from './crd-pins.mjs';
 import { reportImport, stageImports } from './stage-imports.mjs';
 
 const HELP = `Usage: npm run import [-- --help]
@@ -12,7 +12,9 @@ imports, which live in crds/ and are checked against the sha256 recorded in ${MA
 The new imports/ is built beside the current one and swapped in only when every step succeeded: on any
 failure imports/ is left exactly as it was. Prints what changed in the generated API.
 
-To move to another Kyverno or Flux version: npm run upgrade-crds -- --help`;
+To move to another Kyverno or Flux version: npm run upgrade-crds -- --help
+
+${EXIT_CODES_HELP}`;
 
 const root = resolve(import.meta.dirname, '..');
 

@@ -6,6 +6,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   CDK8S_CONFIG,
+  EXIT_CODES_HELP,
   MANIFEST,
   ScriptError,
   checkCrd,
@@ -40,7 +41,9 @@ ${flags.join('\n')}
   -h, --help                      this text
 
 Then run \`npm test\` and \`npm run synth\`, review the diff and commit crds/, ${MANIFEST}, ${CDK8S_CONFIG},
-imports/ (and dist/ if synth changed it). docs/upgrading.md has the whole procedure.`;
+imports/ (and dist/ if synth changed it). docs/upgrading.md has the whole procedure.
+
+${EXIT_CODES_HELP}`;
 }
 
 /** The URL to download a pinned file from: upstream, or the same path under `mirror`. */

@@ -210,7 +210,7 @@ const BAD_INPUTS: { name: string; config: string; line: number; environment?: st
     line: 4,
     environment: 'develop',
     field: 'imagePatterns[0]',
-    message: /"ghcr\.io\/acme" has no wildcard, tag or digest.*did you mean ghcr\.io\/acme\/\*\?/,
+    message: /"ghcr\.io\/acme" has no wildcard, tag or digest.*did you mean ghcr\.io\/acme\/\* \(every image under it\) or ghcr\.io\/acme:\* \(every tag of this one image\)\?/,
   },
   {
     name: 'an image pattern longer than the schema allows',

@@ -70,5 +70,8 @@ export function registryHostProblem(reference: string): string | undefined {
 export function literalPatternProblem(pattern: string): string | undefined {
   const lastSegment = pattern.slice(pattern.lastIndexOf('/') + 1);
   if (pattern.includes('*') || pattern.includes('@') || lastSegment.includes(':')) return undefined;
-  return `has no wildcard, tag or digest, so it matches only the image reference "${pattern}" itself: did you mean ${pattern}/*?`;
+  return (
+    `has no wildcard, tag or digest, so it matches only the image reference "${pattern}" itself: ` +
+    `did you mean ${pattern}/* (every image under it) or ${pattern}:* (every tag of this one image)?`
+  );
 }
