@@ -1,9 +1,12 @@
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { expect, test } from 'vitest';
+import { loadConfig } from '../src/config/load';
 import { withManifest } from '../src/output/ownership';
 import { readTree } from '../src/output/write';
+import { synthesize } from '../src/synthesize';
 import { projectCopy, tempDir, treeFor } from './helpers';
 import { configOf } from './support/writer';
 
@@ -19,19 +22,25 @@ function synthProcess(project: string, config: string, outdir: string): Promise<
   });
 }
 
-test('two synths at once into one output directory: both succeed, one after the other, and the result is one synth\'s', async () => {
+test('two synths of different configs at once into one output directory: both succeed, one after the other, and the output and the entry points beside it are one synth\'s', async () => {
   const project = projectCopy();
   const dir = tempDir();
   const outdir = join(dir, 'dist');
-  const config = configOf('one', 'two');
+  const configs = [configOf('one', 'two'), configOf('three')];
   // One synth first, so that both concurrent ones replace an existing tree and neither builds the bundle.
   expect((await synthProcess(project, configOf('one'), outdir)).code).toBe(0);
 
-  const results = await Promise.all([synthProcess(project, config, outdir), synthProcess(project, config, outdir)]);
+  const results = await Promise.all(configs.map((config) => synthProcess(project, config, outdir)));
   for (const { code, output } of results) {
     expect(output).not.toMatch(/\n\s+at /); // no stack trace
     expect(code, output).toBe(0);
   }
-  expect(readTree(outdir)).toEqual(withManifest(treeFor(config)));
+  const written = Object.fromEntries(readTree(outdir));
+  const last = configs.find((config) => isDeepStrictEqual(written, Object.fromEntries(withManifest(treeFor(config)))));
+  expect(last, 'the output is exactly one config\'s').toBeDefined();
+  // The entry points were written under the same lock, so they belong to the same synth, not to the other one.
+  const { entryPoints } = synthesize(loadConfig(last!));
+  const clusters = readTree(join(dir, 'clusters'));
+  expect(Object.fromEntries([...clusters].map(([path, text]) => [`clusters/${path}`, text]))).toEqual(Object.fromEntries(entryPoints));
   expect(readdirSync(dir).sort()).toEqual(['clusters', 'dist']); // no staging, retired or lock entry left beside them
 }, 120_000); // a ceiling for three processes on a busy machine, not a speed check

@@ -237,6 +237,17 @@ describe('the lock beside the output directory', () => {
   });
 });
 
+test('what must match the output (afterWrite) runs holding the lock, once the new tree is in place, and also when it was current', () => {
+  const outdir = writtenOutput();
+  const seen: { locked: boolean; tree: Record<string, string> }[] = [];
+  const afterWrite = () => seen.push({ locked: existsSync(`${outdir}.guardrails-lock`), tree: Object.fromEntries(readTree(outdir)) });
+  expect(writeTreeAtomically(outdir, NEW_TREE, { afterWrite })).toBe(true);
+  expect(writeTreeAtomically(outdir, NEW_TREE, { afterWrite })).toBe(false);
+  const written = Object.fromEntries(withManifest(NEW_TREE));
+  expect(seen).toEqual([{ locked: true, tree: written }, { locked: true, tree: written }]);
+  expect(existsSync(`${outdir}.guardrails-lock`)).toBe(false);
+});
+
 test('a check before writing runs holding the lock; throwing from it changes nothing', () => {
   const outdir = writtenOutput();
   const refusal = new UserError('the removal guard refuses');

@@ -108,7 +108,8 @@ export const synth = defineCommand({
     const environments = withContext(() => loadConfig(values.config), unchanged);
     const { synthesis, report } = withContext(() => synthesizeValidated(environments), unchanged);
     const { tree, entryPoints } = synthesis;
-    const entryPointDiff = diffEntryPoints(entryPoints, readClusterFiles(parent));
+    // Refused before anything is written; compared again, and written, holding the output's lock (afterWrite).
+    let entryPointDiff = diffEntryPoints(entryPoints, readClusterFiles(parent));
     withContext(() => assertEntryPointsWritable(entryPointDiff), unchanged);
     const written = withManifest(tree); // the files the output directory will hold
     let described: OutputChange | undefined;
@@ -121,10 +122,22 @@ export const synth = defineCommand({
         before: `compared with ${outdir}/ at ${committed.source}:`,
       });
     };
-    withContext(() => writeTreeAtomically(outdir, tree, { beforeWrite }), unchanged);
+    let entryPointFailure: unknown;
+    const afterWrite = () => {
+      try {
+        entryPointDiff = diffEntryPoints(entryPoints, readClusterFiles(parent));
+        writeEntryPoints(parent, entryPoints, entryPointDiff);
+      } catch (error) {
+        entryPointFailure = error; // the output is written by now: reported below, without "was not changed"
+      }
+    };
+    withContext(() => writeTreeAtomically(outdir, tree, { beforeWrite, afterWrite }), unchanged);
+    if (entryPointFailure !== undefined) {
+      if (!(entryPointFailure instanceof UserError)) throw entryPointFailure;
+      throw new UserError(`${outdir}/ was written, but not the entry points in ${clustersDirectoryFor(outdir)}/:\n${entryPointFailure.message}`);
+    }
     if (described === undefined) throw new Error('the writer returned without handing over the current output');
     const change = { ...described, lock: lockBeside(parent, environments, tree) };
-    writeEntryPoints(parent, entryPoints, entryPointDiff);
     const lines = [...formatChange(change), ...describeDiff(entryPointDiff, parent)];
     lines.forEach((line) => output.out(line));
     printSummary(environments, report, output);

@@ -56,6 +56,11 @@ export interface WriteOptions extends WriterOptions {
    * them again. Throwing from it leaves the output untouched.
    */
   readonly beforeWrite?: (current: FileTree) => void;
+  /**
+   * Runs holding the lock once the output holds the new tree (written now, or already current): what must match
+   * the output, such as the cluster entry points beside it, is written before another synth can swap it.
+   */
+  readonly afterWrite?: () => void;
 }
 
 const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
@@ -119,10 +124,13 @@ export function writeTreeAtomically(outdir: string, tree: FileTree, options: Wri
     if (options.beforeWrite) attempt(`read ${outdir}`, () => options.beforeWrite!(existing.files));
     const next = withManifest(tree);
     assertWrittenBySynth(outdir, existing, next);
-    if (existing.exists && isEmptyDiff(diffTrees(next, existing.files))) return false;
-    assertWritable(side, existing, fs);
-    swapIn(side, next, existing.exists, fs);
-    return true;
+    const changed = !existing.exists || !isEmptyDiff(diffTrees(next, existing.files));
+    if (changed) {
+      assertWritable(side, existing, fs);
+      swapIn(side, next, existing.exists, fs);
+    }
+    options.afterWrite?.();
+    return changed;
   });
 }
 
