@@ -36,7 +36,19 @@ const SYNTH_ADVICE = 'Run `npm run synth`, then `git add environments.yaml dist 
  * whole project, for a test that runs the installed hook (which starts the app from the repository).
  */
 function fixtureRepository({ withProject = false } = {}): string {
-  const repo = withProject ? projectCopy() : tempDir();
+  if (withProject) return committedFixture(projectCopy());
+  fixtureTemplate ??= committedFixture(join(TEMPLATE_PARENT, 'template'));
+  const repo = tempDir();
+  cpSync(fixtureTemplate, repo, { recursive: true });
+  return repo;
+}
+
+/** The repository every test without the project starts from a copy of (made once: synth and git are the cost). */
+let fixtureTemplate: string | undefined;
+const TEMPLATE_PARENT = tempDir(); // outside any test: removed after the file's tests
+
+function committedFixture(repo: string): string {
+  mkdirSync(repo, { recursive: true });
   cpSync(FIXTURE_CONFIG, join(repo, 'environments.yaml'));
   rmSync(join(repo, 'dist'), { recursive: true, force: true });
   rmSync(join(repo, 'clusters'), { recursive: true, force: true });
