@@ -5,9 +5,8 @@ import schema from '../environments.schema.json';
 import { ConfigError, loadConfig, parseConfig } from '../src/config/load';
 import { drillDirectory } from '../src/drill';
 import { KYVERNO_TEST_FILE } from '../src/drill/kyverno-test';
-import { ENGINES } from '../src/engines';
+import { ENGINES, renderedKind } from '../src/engines';
 import { ENGINE_KINDS } from '../src/model/environment';
-import { GUARDRAIL_CATALOGUE } from '../src/policies/catalogue';
 import { MIXED_ENGINES_CONFIG, THREE_ENVIRONMENTS_CONFIG, objectsIn, treeFor, writeConfig } from './helpers';
 
 const MINIMAL = (engineLine: string) => `environments:
@@ -49,7 +48,7 @@ describe('the engine config field', () => {
     const tree = treeFor(MIXED_ENGINES_CONFIG);
     for (const env of loadConfig(MIXED_ENGINES_CONFIG)) {
       for (const name of env.policies.keys()) {
-        expect(objectsIn(tree, `${env.name}/${name}.yaml`).map((o) => o.kind)).toEqual([GUARDRAIL_CATALOGUE[name].kinds[env.engine]]);
+        expect(objectsIn(tree, `${env.name}/${name}.yaml`).map((o) => o.kind)).toEqual([renderedKind(env.engine, name).kind]);
       }
     }
   });
@@ -73,7 +72,7 @@ describe('switching one environment to ImageValidatingPolicy', () => {
     const drillTest = environments[index].drill ? [`${drillDirectory(name)}/${KYVERNO_TEST_FILE}`] : [];
     expect(changed).toEqual([...policyFiles, `flux/${name}/policies.yaml`, ...drillTest].sort());
     for (const policy of environments[index].policies.keys()) {
-      expect(objectsIn(after, `${name}/${policy}.yaml`).map((o) => o.kind)).toEqual([GUARDRAIL_CATALOGUE[policy].kinds.ImageValidatingPolicy]);
+      expect(objectsIn(after, `${name}/${policy}.yaml`).map((o) => o.kind)).toEqual([renderedKind('ImageValidatingPolicy', policy).kind]);
     }
   });
 });

@@ -8,14 +8,15 @@ import { DURATION_PATTERN, goDuration, parseDuration } from '../src/model/durati
 import { POLICY_NAMES, type EngineKind } from '../src/model/environment';
 import { globToRegExp } from '../src/model/glob';
 import { sourceRepositoryGlob } from '../src/model/provenance';
-import { GUARDRAIL_CATALOGUE } from '../src/policies/catalogue';
-import { predicateField } from '../src/policies/guardrail';
+import { ENGINES, renderedKind } from '../src/engines';
+import { GUARDRAILS } from '../src/policies';
+import { predicateField } from '../src/policies/predicate';
 import schema from '../environments.schema.json';
 import { kyvernoCel } from './kyverno-cel';
 import { kyvernoWildcardMatch } from './kyverno-wildcard';
 import { MIXED_ENGINES_CONFIG, THREE_ENVIRONMENTS_CONFIG, objectsIn, treeFor, treeWithEngine, writeConfig } from './helpers';
 
-const ENGINES: EngineKind[] = ['ClusterPolicy', 'ImageValidatingPolicy'];
+const ENGINE_NAMES = Object.keys(ENGINES) as EngineKind[];
 
 /** One environment with every new setting, in the given engine and phase. */
 function config(engine: EngineKind, phase: 'audit' | 'enforce', extra = '') {
@@ -39,20 +40,21 @@ const policy = (engine: EngineKind, name: string, extra = '', phase: 'audit' | '
 
 describe('the catalogue', () => {
   it('lists every guardrail once, under its own name', () => {
-    expect(Object.keys(GUARDRAIL_CATALOGUE)).toEqual([...POLICY_NAMES]);
-    for (const [name, entry] of Object.entries(GUARDRAIL_CATALOGUE)) {
+    expect(Object.keys(GUARDRAILS)).toEqual([...POLICY_NAMES]);
+    for (const [name, entry] of Object.entries(GUARDRAILS)) {
       expect(entry.policyName).toBe(name);
       // Kyverno cuts autogen rule names at 63 characters; the longest prefix it adds is `autogen-cronjob-`.
       expect(entry.clusterPolicyRule.length).toBeLessThanOrEqual(63 - 'autogen-cronjob-'.length);
     }
   });
 
-  it.each(ENGINES)('names exactly what the %s engine renders', (engine) => {
+  it.each(ENGINE_NAMES)('names exactly what the %s engine renders', (engine) => {
     const tree = treeWithEngine(engine, MIXED_ENGINES_CONFIG);
     for (const name of POLICY_NAMES) {
       const [object] = objectsIn(tree, `platform/${name}.yaml`);
-      const entry = GUARDRAIL_CATALOGUE[name];
-      expect([object.kind, object.metadata.name]).toEqual([entry.kinds[engine], entry.policyName]);
+      const entry = GUARDRAILS[name];
+      const kind = renderedKind(engine, name);
+      expect([object.apiVersion, object.kind, object.metadata.name]).toEqual([kind.apiVersion, kind.kind, entry.policyName]);
       if (engine === 'ClusterPolicy') expect(object.spec.rules.map((r: { name: string }) => r.name)).toEqual([entry.clusterPolicyRule]);
     }
   });
@@ -98,7 +100,7 @@ describe('restrict-image-registries', () => {
     ClusterPolicy: () => policy('ClusterPolicy', 'restrict-image-registries').spec.rules[0].validate.cel.expressions,
     ImageValidatingPolicy: () => policy('ImageValidatingPolicy', 'restrict-image-registries').spec.validations,
   };
-  describe.each(ENGINES)('%s: every container, init and ephemeral container image must match an allowed glob', (engine) => {
+  describe.each(ENGINE_NAMES)('%s: every container, init and ephemeral container image must match an allowed glob', (engine) => {
     const validations: { expression: string; message: string }[] = validationsOf[engine]();
     /** Whether the policy admits the Pod: every validation holds. */
     const admits = (spec: object) => validations.every((v) => evaluate(v.expression, { object: { spec } }));

@@ -6,7 +6,7 @@ import { loadConfig } from '../src/config/load';
 import type { Readiness } from '../src/rollout/readiness';
 import { assessReadiness } from '../src/rollout/readiness';
 import type { ReportedResult } from '../src/rollout/reports';
-import { autogenRuleName, reportedRuleNames } from '../src/rollout/rule-names';
+import { autogenRuleName, reportedRuleNames } from '../src/engines/cluster-policy/rule-names';
 import { runCli } from './helpers';
 
 const fixture = (name: string) => join('test', 'fixtures', 'reports', name);
