@@ -5,7 +5,10 @@ import schema from '../environments.schema.json';
 import { ConfigError, loadConfig, parseConfig } from '../src/config/load';
 import { drillDirectory } from '../src/drill';
 import { KYVERNO_TEST_FILE } from '../src/drill/kyverno-test';
-import { ENGINES, renderedKind } from '../src/engines';
+import validators from '../imports/validators';
+import { ENGINES, RENDERED_KINDS, renderedKind } from '../src/engines';
+import { readyExpression } from '../src/flux';
+import { LINT_RULES } from '../src/validate/lint';
 import { ENGINE_KINDS } from '../src/model/environment';
 import { MIXED_ENGINES_CONFIG, THREE_ENVIRONMENTS_CONFIG, objectsIn, treeFor, writeConfig } from './helpers';
 
@@ -42,6 +45,14 @@ describe('the engine config field', () => {
   it('offers exactly the engines there are, each emitting the kind it is named after', () => {
     expect(schema.definitions.environment.properties.engine.enum).toEqual([...ENGINE_KINDS]);
     for (const kind of ENGINE_KINDS) expect(ENGINES[kind].kind).toBe(kind);
+  });
+
+  it('gives every kind an engine renders a pinned CRD schema, a Flux health check and the lint', () => {
+    for (const [key, kind] of RENDERED_KINDS) {
+      expect(validators[key], key).toBeDefined();
+      expect(readyExpression(kind), key).toBe(kind.ready);
+      for (const rule of LINT_RULES) expect(rule.kinds, `${rule.id} on ${key}`).toContain(key);
+    }
   });
 
   it('renders each environment of a mixed config with its own engine', () => {

@@ -1,6 +1,7 @@
 // The registry restriction, SLSA provenance and SBOM format/freshness guardrails, in both engines: the emitted
 // structure asserted exactly, the emitted CEL evaluated (test/kyverno-cel.ts) against violating and valid values,
 // and the pure helpers tested directly.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseConfig } from '../src/config/load';
 import { celString } from '../src/engines/cel';
@@ -39,8 +40,16 @@ const policy = (engine: EngineKind, name: string, extra = '', phase: 'audit' | '
   objectsIn(treeFor(config(engine, phase, extra)), `env/${name}.yaml`)[0];
 
 describe('the catalogue', () => {
-  it('lists every guardrail once, under its own name', () => {
+  it('is the policy list of the model, the config schema and the docs table alike', () => {
     expect(Object.keys(GUARDRAILS)).toEqual([...POLICY_NAMES]);
+    expect(Object.keys(schema.definitions.environment.properties.policies.properties)).toEqual([...POLICY_NAMES]);
+    // The first table of docs/guardrails.md, one row per guardrail, its name in the first column.
+    const [, table = ''] = readFileSync('docs/guardrails.md', 'utf8').split(/^\| Guardrail .*\n\|[-|]+\|\n/m);
+    const rows = table.split('\n\n')[0].split('\n');
+    expect(rows.map((row) => /^\| `([a-z-]+)` \|/.exec(row)?.[1])).toEqual([...POLICY_NAMES]);
+  });
+
+  it('lists every guardrail once, under its own name', () => {
     for (const [name, entry] of Object.entries(GUARDRAILS)) {
       expect(entry.policyName).toBe(name);
       // Kyverno cuts autogen rule names at 63 characters; the longest prefix it adds is `autogen-cronjob-`.
