@@ -10,7 +10,7 @@ import { ENGINES, RENDERED_KINDS, renderedKind } from '../src/engines';
 import { readyExpression } from '../src/flux';
 import { LINT_RULES } from '../src/validate/lint';
 import { ENGINE_KINDS } from '../src/model/environment';
-import { MIXED_ENGINES_CONFIG, THREE_ENVIRONMENTS_CONFIG, objectsIn, treeFor, writeConfig } from './helpers';
+import { MIXED_ENGINES_CONFIG, THREE_ENVIRONMENTS_CONFIG, fixtureEnvironments, objectsIn, treeFor, writeConfig } from './helpers';
 
 const MINIMAL = (engineLine: string) => `environments:
   - name: dev
@@ -67,7 +67,7 @@ describe('the engine config field', () => {
 
 describe('switching one environment to ImageValidatingPolicy', () => {
   const before = treeFor(THREE_ENVIRONMENTS_CONFIG);
-  const environments = loadConfig(THREE_ENVIRONMENTS_CONFIG);
+  const environments = fixtureEnvironments();
 
   it.each(environments.map((env, index) => ({ name: env.name, index })))('changes only the files of $name', ({ name, index }) => {
     const doc = parseDocument(readFileSync(THREE_ENVIRONMENTS_CONFIG, 'utf8'));

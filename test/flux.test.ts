@@ -4,9 +4,9 @@ import validators from '../imports/validators';
 import { ConfigError, loadConfig } from '../src/config/load';
 import { synthesize } from '../src/synthesize';
 import { DIST_DIR, SOURCE_IGNORE, fluxDirectory } from '../src/flux';
-import { THREE_ENVIRONMENTS_CONFIG, objectsIn, treeFor, writeConfig } from './helpers';
+import { THREE_ENVIRONMENTS_CONFIG, fixtureEnvironments, objectsIn, treeFor, writeConfig } from './helpers';
 
-const ENVIRONMENTS = loadConfig(THREE_ENVIRONMENTS_CONFIG).map((env) => env.name);
+const ENVIRONMENTS = fixtureEnvironments().map((env) => env.name);
 
 /** One environment's config, with extra YAML lines (indented as environment fields) appended. */
 function configText(extra = '', phase = 'enforce'): string {

@@ -53,6 +53,11 @@ export function nonEmpty<T>(items: Iterable<T>, what: string): T[] {
   return list;
 }
 
+/** A fixture's environments, for tests that loop over them: never an empty loop. */
+export function fixtureEnvironments(configFile: string = THREE_ENVIRONMENTS_CONFIG): Environment[] {
+  return nonEmpty(loadConfig(configFile), `the environments of ${configFile}`);
+}
+
 /** A fresh temporary directory, removed when the current test (or, at file level, the file's tests) finish. */
 export function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'guardrails-test-'));

@@ -1,8 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { loadConfig } from '../src/config/load';
-import { THREE_ENVIRONMENTS_CONFIG, nonEmpty, objectsIn, treeFor } from './helpers';
+import { fixtureEnvironments, nonEmpty, objectsIn, treeFor } from './helpers';
 
-const environments = nonEmpty(loadConfig(THREE_ENVIRONMENTS_CONFIG), 'the fixture\'s environments');
+const environments = fixtureEnvironments();
 const tree = treeFor();
 
 // The policies each environment enables: a guardrail it leaves out has no file, and a snapshot of a missing

@@ -8,11 +8,11 @@ import { isPinnedByDigest } from '../src/model/digest';
 import { isImageReference, planVerification, shellCommand, shellQuote } from '../src/rollout/cosign';
 import { predicateField } from '../src/policies/predicate';
 import { describeCondition, predicateViolations } from '../src/rollout/predicate';
-import { THREE_ENVIRONMENTS_CONFIG, runCli, tempDir, writeConfig } from './helpers';
+import { THREE_ENVIRONMENTS_CONFIG, fixtureEnvironments, runCli, tempDir, writeConfig } from './helpers';
 
 const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
 const IMAGE = `ghcr.io/acme/web@${DIGEST}`;
-const environments = loadConfig(THREE_ENVIRONMENTS_CONFIG);
+const environments = fixtureEnvironments();
 const env = (name: string) => environments.find((e) => e.name === name)!;
 
 const IDENTITY = [

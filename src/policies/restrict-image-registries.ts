@@ -12,8 +12,8 @@ export const restrictImageRegistries: Guardrail = {
   clusterPolicyRule: 'restrict-image-registries',
   judges: 'registry',
   check: 'registryRestriction',
-  define: (env) => {
-    const allowedImages = [...env.imagePatterns, ...env.thirdPartyImages];
+  define: ({ imagePatterns, thirdPartyImages }) => {
+    const allowedImages = [...imagePatterns, ...thirdPartyImages];
     return {
       description: {
         title: 'Restrict image registries',
