@@ -1,16 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
-import schema from '../environments.schema.json';
-import { ConfigError, loadConfig, parseConfig } from '../src/config/load';
-import { drillDirectory } from '../src/drill';
-import { KYVERNO_TEST_FILE } from '../src/drill/kyverno-test';
-import validators from '../imports/validators';
-import { ENGINES, RENDERED_KINDS, renderedKind } from '../src/engines';
-import { readyExpression } from '../src/flux';
-import { LINT_RULES } from '../src/validate/lint';
-import { ENGINE_KINDS } from '../src/model/environment';
-import { MIXED_ENGINES_CONFIG, THREE_ENVIRONMENTS_CONFIG, fixtureEnvironments, objectsIn, treeFor, writeConfig } from './helpers';
+import schema from '../../environments.schema.json';
+import { ConfigError, loadConfig, parseConfig } from '../../src/config/load';
+import { drillDirectory } from '../../src/drill';
+import { KYVERNO_TEST_FILE } from '../../src/drill/kyverno-test';
+import validators from '../../imports/validators';
+import { ENGINES, RENDERED_KINDS, renderedKind } from '../../src/engines';
+import { readyExpression } from '../../src/flux';
+import { LINT_RULES } from '../../src/validate/lint';
+import { ENGINE_KINDS } from '../../src/model/environment';
+import { MIXED_ENGINES_CONFIG, THREE_ENVIRONMENTS_CONFIG, fixtureEnvironments, objectsIn, treeFor, writeConfig } from '../helpers';
 
 const MINIMAL = (engineLine: string) => `environments:
   - name: dev

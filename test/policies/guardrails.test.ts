@@ -3,19 +3,19 @@
 // and the pure helpers tested directly.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseConfig } from '../src/config/load';
-import { celString } from '../src/engines/cel';
-import { DURATION_PATTERN, goDuration, parseDuration } from '../src/model/duration';
-import { POLICY_NAMES, type EngineKind } from '../src/model/environment';
-import { globToRegExp } from '../src/model/glob';
-import { sourceRepositoryGlob } from '../src/model/provenance';
-import { ENGINES, renderedKind } from '../src/engines';
-import { GUARDRAILS } from '../src/policies';
-import { predicateField } from '../src/policies/predicate';
-import schema from '../environments.schema.json';
-import { kyvernoCel } from './kyverno-cel';
-import { kyvernoWildcardMatch } from './kyverno-wildcard';
-import { MIXED_ENGINES_CONFIG, THREE_ENVIRONMENTS_CONFIG, objectsIn, treeFor, treeWithEngine, writeConfig } from './helpers';
+import { loadConfig, parseConfig } from '../../src/config/load';
+import { celString } from '../../src/engines/cel';
+import { DURATION_PATTERN, goDuration, parseDuration } from '../../src/model/duration';
+import { POLICY_NAMES, type EngineKind } from '../../src/model/environment';
+import { globToRegExp } from '../../src/model/glob';
+import { sourceRepositoryGlob } from '../../src/model/provenance';
+import { ENGINES, renderedKind } from '../../src/engines';
+import { GUARDRAILS } from '../../src/policies';
+import { predicateField } from '../../src/policies/predicate';
+import schema from '../../environments.schema.json';
+import { kyvernoCel } from '../kyverno-cel';
+import { kyvernoWildcardMatch } from '../kyverno-wildcard';
+import { MIXED_ENGINES_CONFIG, THREE_ENVIRONMENTS_CONFIG, objectsIn, treeFor, treeWithEngine, writeConfig } from '../helpers';
 
 const ENGINE_NAMES = Object.keys(ENGINES) as EngineKind[];
 

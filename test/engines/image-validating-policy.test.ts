@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config/load';
-import type { FileTree } from '../src/output/render';
-import { MIXED_ENGINES_CONFIG, THREE_ENVIRONMENTS_CONFIG, objectsIn, treeFor, treeWithEngine } from './helpers';
+import { loadConfig } from '../../src/config/load';
+import type { FileTree } from '../../src/output/render';
+import { MIXED_ENGINES_CONFIG, THREE_ENVIRONMENTS_CONFIG, objectsIn, treeFor, treeWithEngine } from '../helpers';
 
 /** The three-environments fixture rendered as ImageValidatingPolicy, and the test config with its own engine choices. */
 const TREES: ReadonlyArray<[string, FileTree]> = [
@@ -26,7 +26,7 @@ describe('ImageValidatingPolicy rendering', () => {
     const tree = treeWithEngine('ImageValidatingPolicy', THREE_ENVIRONMENTS_CONFIG);
     const files = loadConfig(THREE_ENVIRONMENTS_CONFIG).flatMap((env) => [...env.policies.keys()].map((policy) => `${env.name}/${policy}.yaml`));
     it.each(files)('%s', async (path) => {
-      await expect(tree.get(path)).toMatchFileSnapshot(`__snapshots__/image-validating-policy/${path}`);
+      await expect(tree.get(path)).toMatchFileSnapshot(`../__snapshots__/image-validating-policy/${path}`);
     });
   });
 
