@@ -8,9 +8,9 @@ export type { KyvernoTestResultSelector, PolicyEngine, RenderedKind } from './en
 
 /**
  * Every engine by its config name: the one list the catalogue, Flux health checks, drill, lint and readiness
- * derive from. An engine of the model missing here does not compile.
+ * derive from. An engine of the model missing here, or under another engine's name, does not compile.
  */
-export const ENGINES: Readonly<Record<EngineKind, PolicyEngine>> = {
+export const ENGINES: { readonly [K in EngineKind]: PolicyEngine & { readonly kind: K } } = {
   ClusterPolicy: clusterPolicyEngine,
   ImageValidatingPolicy: imageValidatingPolicyEngine,
 };

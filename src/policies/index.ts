@@ -8,9 +8,10 @@ import { verifyImageSignatures } from './verify-image-signatures';
 
 /**
  * Every guardrail by policy name: the config's `policies` keys, the schema's, and what drills, readiness
- * checks and reports look for. A name of the model without its guardrail here does not compile.
+ * checks and reports look for. A name of the model without its guardrail here, or under another guardrail's
+ * name, does not compile.
  */
-export const GUARDRAILS: Readonly<Record<PolicyName, Guardrail>> = {
+export const GUARDRAILS: { readonly [N in PolicyName]: Guardrail & { readonly policyName: N } } = {
   'verify-image-signatures': verifyImageSignatures,
   'require-sbom-attestation': requireSbomAttestation,
   'restrict-image-registries': restrictImageRegistries,

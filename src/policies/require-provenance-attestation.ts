@@ -17,7 +17,7 @@ const SOURCE_REPOSITORY_FIELD = predicateField('buildDefinition.externalParamete
  * building workflow), the builder is that signer's subject, and the source repository is the environment
  * signer's subject up to `/.github/workflows/`, e.g. `https://github.com/acme/*`.
  */
-export const requireProvenanceAttestation: Guardrail = {
+export const requireProvenanceAttestation = {
   policyName: 'require-provenance-attestation',
   clusterPolicyRule: 'verify-provenance-attestation',
   judges: 'signature',
@@ -51,4 +51,4 @@ export const requireProvenanceAttestation: Guardrail = {
       },
     };
   },
-};
+} satisfies Guardrail;

@@ -20,7 +20,7 @@ const SBOM_FORMAT_DETAILS: Readonly<
  * Every governed image must carry an SBOM of the environment's format (`sbom.format`, default SPDX) as an
  * in-toto attestation signed by the environment's identity, no older than `sbom.maxAge` when one is set.
  */
-export const requireSbomAttestation: Guardrail = {
+export const requireSbomAttestation = {
   policyName: 'require-sbom-attestation',
   clusterPolicyRule: 'verify-sbom-attestation',
   judges: 'signature',
@@ -44,4 +44,4 @@ export const requireSbomAttestation: Guardrail = {
       attestation: { name: 'sbom', predicateType, conditions },
     };
   },
-};
+} satisfies Guardrail;

@@ -7,7 +7,7 @@ import type { Guardrail } from './guardrail';
  * guardrails only look at images matching the patterns, so without this one an image from any other registry
  * would be admitted unverified.
  */
-export const restrictImageRegistries: Guardrail = {
+export const restrictImageRegistries = {
   policyName: 'restrict-image-registries',
   clusterPolicyRule: 'restrict-image-registries',
   judges: 'registry',
@@ -26,4 +26,4 @@ export const restrictImageRegistries: Guardrail = {
       allowedImages,
     };
   },
-};
+} satisfies Guardrail;

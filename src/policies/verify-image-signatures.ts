@@ -5,7 +5,7 @@ import type { Guardrail } from './guardrail';
  * Every governed image must carry a cosign keyless signature from the configured identity,
  * recorded in the Rekor transparency log. In enforce, images are also pinned to the verified digest.
  */
-export const verifyImageSignatures: Guardrail = {
+export const verifyImageSignatures = {
   policyName: 'verify-image-signatures',
   clusterPolicyRule: 'verify-image-signatures',
   judges: 'signature',
@@ -20,4 +20,4 @@ export const verifyImageSignatures: Guardrail = {
     },
     message: 'image is not signed by the trusted identity',
   }),
-};
+} satisfies Guardrail;

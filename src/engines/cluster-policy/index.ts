@@ -40,7 +40,7 @@ const CLUSTER_POLICY: RenderedKind = {
  * names its Rekor URL (the webhook rejects one with neither Rekor URL nor roots). The registry restriction is a
  * `validate` rule with its own (rule-level) failure action.
  */
-export const clusterPolicyEngine: PolicyEngine = {
+export const clusterPolicyEngine = {
   kind: 'ClusterPolicy',
   renders: { imageVerification: CLUSTER_POLICY, registryRestriction: CLUSTER_POLICY },
   renderImageVerification(scope: Construct, check: ImageVerification): ClusterPolicy {
@@ -92,7 +92,7 @@ export const clusterPolicyEngine: PolicyEngine = {
       ),
     });
   },
-};
+} satisfies PolicyEngine;
 
 /** The spec both ClusterPolicy guardrails share around their one rule. */
 function policySpec(definition: PolicyDefinition, rule: ClusterPolicySpecRules, background: boolean): ClusterPolicySpec {

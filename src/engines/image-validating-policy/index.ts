@@ -44,7 +44,7 @@ const ATTESTOR = 'signer';
  *   first that fails, so a condition is only read for images whose attestation verified.
  * The registry restriction is rendered as a ValidatingPolicy (see ./registry-restriction.ts).
  */
-export const imageValidatingPolicyEngine: PolicyEngine = {
+export const imageValidatingPolicyEngine = {
   kind: 'ImageValidatingPolicy',
   renders: { imageVerification: IMAGE_VALIDATING_POLICY, registryRestriction: VALIDATING_POLICY },
   renderImageVerification(scope: Construct, check: ImageVerification): ImageValidatingPolicy {
@@ -73,7 +73,7 @@ export const imageValidatingPolicyEngine: PolicyEngine = {
     });
   },
   renderRegistryRestriction,
-};
+} satisfies PolicyEngine;
 
 /** ClusterPolicy matches issuer and subject as globs; here both match exactly unless given as regexps. */
 function keylessIdentity(signer: Signer): KeylessIdentity {
