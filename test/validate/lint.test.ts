@@ -30,7 +30,6 @@ function renderPolicy({ signer, imagePatterns, namespaces, phase = 'enforce', fa
     signer: { ...SIGNER, ...signer },
     ...(imagePatterns && { imagePatterns }),
     namespaces,
-    excludeNamespaces: ['kube-system', 'kyverno'],
     webhook: { timeoutSeconds: 30, failurePolicy },
     policies: new Map([['verify-image-signatures', { phase }]]),
   });
