@@ -1,9 +1,10 @@
 import { Chart } from 'cdk8s';
-import type { Construct } from 'constructs';
-import { ENGINES } from './engines';
+import { Construct } from 'constructs';
+import { ENGINES, type PolicyEngine } from './engines';
 import type { Environment } from './model/environment';
-import type { GuardrailProps, PolicyEngine } from './policies/guardrail';
 import { GUARDRAILS } from './policies';
+import type { ResolvedCheck } from './policies/definition';
+import { resolveGuardrail } from './policies/guardrail';
 
 export const ENVIRONMENT_LABEL = 'guardrails/environment';
 
@@ -11,12 +12,15 @@ export const ENVIRONMENT_LABEL = 'guardrails/environment';
 export interface EnvironmentChartProps {
   /** The environment whose guardrails the chart holds. */
   readonly environment: Environment;
+}
 
-  /**
-   * Renders the guardrails instead of the environment's own engine (e.g. to read their resolved definitions).
-   * @default - the engine the environment names
-   */
-  readonly engine?: PolicyEngine;
+/** One guardrail's policy object, as `engine` renders its resolved definition: the one construct every guardrail uses. */
+export class GuardrailPolicy extends Construct {
+  constructor(scope: Construct, id: string, engine: PolicyEngine, resolved: ResolvedCheck) {
+    super(scope, id);
+    if (resolved.check === 'imageVerification') engine.renderImageVerification(this, resolved.definition);
+    else engine.renderRegistryRestriction(this, resolved.definition);
+  }
 }
 
 /**
@@ -29,20 +33,8 @@ export class EnvironmentChart extends Chart {
   constructor(scope: Construct, props: EnvironmentChartProps) {
     super(scope, props.environment.name, { disableResourceNameHashes: true });
     const env = (this.environment = props.environment);
-    const engine = props.engine ?? ENGINES[env.engine];
-    for (const [name, settings] of env.policies) {
-      const common: GuardrailProps = {
-        engine,
-        imagePatterns: env.imagePatterns,
-        signer: env.signer,
-        phase: settings.phase,
-        failurePolicy: env.webhook.failurePolicy,
-        timeoutSeconds: env.webhook.timeoutSeconds,
-        namespaces: env.namespaces,
-        excludeNamespaces: env.excludeNamespaces,
-        labels: { [ENVIRONMENT_LABEL]: env.name },
-      };
-      GUARDRAILS[name](this, name, common, env);
+    for (const name of env.policies.keys()) {
+      new GuardrailPolicy(this, name, ENGINES[env.engine], resolveGuardrail(GUARDRAILS[name], env, { [ENVIRONMENT_LABEL]: env.name }));
     }
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import validators from '../imports/validators';
+import { RENDERED_KINDS } from '../src/engines';
 import { DRILL_OUTPUT_DIR } from '../src/output/layout';
 import type { FileTree } from '../src/output/render';
 import { MIXED_ENGINES_CONFIG, objectsIn, THREE_ENVIRONMENTS_CONFIG, treeFor, treeWithEngine } from './helpers';
@@ -23,9 +24,7 @@ describe('every object Flux applies validates against its pinned CRD schema, unk
   test('covers every kind synth emits', () => {
     expect(new Set(objects.map(({ object }) => `${object.apiVersion}/${object.kind}`))).toEqual(
       new Set([
-        'kyverno.io/v1/ClusterPolicy',
-        'policies.kyverno.io/v1/ImageValidatingPolicy',
-        'policies.kyverno.io/v1/ValidatingPolicy',
+        ...RENDERED_KINDS.keys(),
         'kustomize.toolkit.fluxcd.io/v1/Kustomization',
         'source.toolkit.fluxcd.io/v1/GitRepository',
       ]),

@@ -7,7 +7,7 @@ import { loadConfig } from '../src/config/load';
 import { GENERATED_MARKER } from '../src/output/entry-points';
 import { readTree } from '../src/output/write';
 import { synthesize } from '../src/synthesize';
-import { MIXED_ENGINES_CONFIG, runCli, tempDir, writeConfig } from './helpers';
+import { MIXED_ENGINES_CONFIG, fixtureEnvironments, runCli, tempDir, writeConfig } from './helpers';
 
 const SIGNER = '{ issuer: https://token.actions.githubusercontent.com, subject: https://github.com/acme/* }';
 
@@ -51,7 +51,7 @@ function appliedObjects(env: string, { tree, entryPoints }: ReturnType<typeof sy
 }
 
 describe('entry points', () => {
-  const environments = loadConfig(MIXED_ENGINES_CONFIG);
+  const environments = fixtureEnvironments(MIXED_ENGINES_CONFIG);
   const { tree, entryPoints } = synthesize(environments);
 
   test('one per environment, at clusters/<env>/guardrails.yaml', () => {

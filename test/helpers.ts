@@ -7,7 +7,7 @@ import { main } from '../src/cli';
 import { loadConfig } from '../src/config/load';
 import { POLICY_NAMES, type EngineKind, type Environment, type PolicyName } from '../src/model/environment';
 import type { FileTree } from '../src/output/render';
-import { GUARDRAIL_CATALOGUE } from '../src/policies/catalogue';
+import { GUARDRAILS } from '../src/policies';
 import { synthesizeTree } from '../src/synthesize';
 
 /**
@@ -16,11 +16,47 @@ import { synthesizeTree } from '../src/synthesize';
  */
 export const THREE_ENVIRONMENTS_CONFIG = 'test/fixtures/three-environments.yaml';
 /** The guardrails rendered as image verification (verifyImages / ImageValidatingPolicy); the registry restriction is not one. */
-export const IMAGE_VERIFICATION_POLICIES: readonly PolicyName[] = POLICY_NAMES.filter(
-  (policy) => GUARDRAIL_CATALOGUE[policy].kinds.ImageValidatingPolicy === 'ImageValidatingPolicy',
-);
+export const IMAGE_VERIFICATION_POLICIES: readonly PolicyName[] = POLICY_NAMES.filter((policy) => GUARDRAILS[policy].check === 'imageVerification');
 /** A test config with ImageValidatingPolicy environments and every setting that reaches a policy. */
 export const MIXED_ENGINES_CONFIG = 'test/fixtures/mixed-engines.yaml';
+
+/**
+ * A resolved environment for tests that render one policy directly: one enforced guardrail, the defaults the
+ * config loader applies, and `overrides` on top.
+ */
+export function testEnvironment(overrides: Partial<Environment> = {}): Environment {
+  return {
+    name: 'test',
+    cluster: 'test',
+    engine: 'ClusterPolicy',
+    imagePatterns: ['ghcr.io/acme/*'],
+    signer: { issuer: 'https://token.actions.githubusercontent.com', subject: 'https://github.com/acme/*', rekorUrl: 'https://rekor.sigstore.dev' },
+    excludeNamespaces: ['kube-system', 'kyverno'],
+    webhook: { timeoutSeconds: 30 },
+    thirdPartyImages: [],
+    sbom: {},
+    provenance: {},
+    policies: new Map([['verify-image-signatures', { phase: 'enforce' }]]),
+    flux: { kyvernoKustomization: 'kyverno', interval: '10m', retryInterval: '2m', timeout: '3m', sourceRef: 'flux-system' },
+    ...overrides,
+  };
+}
+
+/**
+ * Every item of a list a test loops over, after checking it is neither empty nor holding `undefined`: a loop
+ * over nothing passes whatever the product does.
+ */
+export function nonEmpty<T>(items: Iterable<T>, what: string): T[] {
+  const list = [...items];
+  if (list.length === 0) throw new Error(`${what}: the test would loop over nothing`);
+  if (list.some((item) => item === undefined)) throw new Error(`${what}: holds undefined`);
+  return list;
+}
+
+/** A fixture's environments, for tests that loop over them: never an empty loop. */
+export function fixtureEnvironments(configFile: string = THREE_ENVIRONMENTS_CONFIG): Environment[] {
+  return nonEmpty(loadConfig(configFile), `the environments of ${configFile}`);
+}
 
 /** A fresh temporary directory, removed when the current test (or, at file level, the file's tests) finish. */
 export function tempDir(): string {

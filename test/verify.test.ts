@@ -6,13 +6,13 @@ import { loadConfig } from '../src/config/load';
 import { globToRegExp } from '../src/model/glob';
 import { isPinnedByDigest } from '../src/model/digest';
 import { isImageReference, planVerification, shellCommand, shellQuote } from '../src/rollout/cosign';
-import { predicateField } from '../src/policies/guardrail';
+import { predicateField } from '../src/policies/predicate';
 import { describeCondition, predicateViolations } from '../src/rollout/predicate';
-import { THREE_ENVIRONMENTS_CONFIG, runCli, tempDir, writeConfig } from './helpers';
+import { THREE_ENVIRONMENTS_CONFIG, fixtureEnvironments, runCli, tempDir, writeConfig } from './helpers';
 
 const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
 const IMAGE = `ghcr.io/acme/web@${DIGEST}`;
-const environments = loadConfig(THREE_ENVIRONMENTS_CONFIG);
+const environments = fixtureEnvironments();
 const env = (name: string) => environments.find((e) => e.name === name)!;
 
 const IDENTITY = [
@@ -35,7 +35,7 @@ describe('cosign commands per environment', () => {
       { policy: 'require-provenance-attestation', argv: ['cosign', 'verify-attestation', '--type', 'slsaprovenance1', ...IDENTITY, IMAGE] },
     ]);
     // The provenance step carries the predicate conditions the policy renders, checked on cosign's output with --run.
-    expect(plan.steps[2].attestation?.conditions.map(describeCondition)).toEqual([
+    expect(plan.steps[2].attestation?.conditions.map((condition) => describeCondition(condition))).toEqual([
       'runDetails.builder.id matches one of: https://github.com/acme/*',
       'buildDefinition.externalParameters.workflow.repository matches one of: https://github.com/acme/*',
     ]);

@@ -1,8 +1,8 @@
 import { Yaml } from 'cdk8s';
 import { posix } from 'node:path';
 import type { Environment } from '../model/environment';
-import { GUARDRAIL_CATALOGUE } from '../policies/catalogue';
-import { autogenRuleName } from '../rollout/rule-names';
+import { renderedKind, type KyvernoTestResultSelector } from '../engines';
+import { GUARDRAILS } from '../policies';
 import { expectedResult, type DrillCase, type DrillExpectation } from './drill-chart';
 
 export { KYVERNO_TEST_FILE } from '../output/layout';
@@ -18,16 +18,6 @@ export interface KyvernoTest {
   readonly resources: readonly string[];
   readonly results: readonly KyvernoTestResult[];
 }
-
-/**
- * Which policy result a `results[]` entry checks. A ClusterPolicy result is found by rule name (Kyverno's CLI also
- * accepts the autogen names `autogen-<rule>` and `autogen-cronjob-<rule>`); the policies.kyverno.io kinds have
- * no rules, so their entries carry the kind's flag instead and the CLI takes every result of the policy.
- */
-export type KyvernoTestResultSelector =
-  | { readonly rule: string }
-  | { readonly isImageValidatingPolicy: true }
-  | { readonly isValidatingPolicy: true };
 
 export type KyvernoTestResult = { readonly policy: string } & KyvernoTestResultSelector & {
   readonly kind: string;
@@ -54,8 +44,8 @@ export function kyvernoTest(env: Environment, drillDir: string, cases: readonly 
     }),
     resources: cases.map((c) => `${c.id}.yaml`),
     results: [...env.policies.keys()].flatMap((policy) => {
-      const { clusterPolicyRule, judges, kinds } = GUARDRAIL_CATALOGUE[policy];
-      const selector = resultSelector(kinds[env.engine], clusterPolicyRule);
+      const { clusterPolicyRule, judges } = GUARDRAILS[policy];
+      const selector = renderedKind(env.engine, policy).testSelector(clusterPolicyRule);
       return cases.flatMap((c) => {
         const result = expectedResult(judges, c.role);
         if (result === undefined) return [];
@@ -64,18 +54,4 @@ export function kyvernoTest(env: Environment, drillDir: string, cases: readonly 
     }),
   };
   return Yaml.stringify(test);
-}
-
-/** How a result of a policy of this kind is selected on a Deployment (see {@link KyvernoTestResultSelector}). */
-function resultSelector(policyKind: string, clusterPolicyRule: string): KyvernoTestResultSelector {
-  switch (policyKind) {
-    case 'ClusterPolicy':
-      return { rule: autogenRuleName(clusterPolicyRule, 'pod-controller') };
-    case 'ImageValidatingPolicy':
-      return { isImageValidatingPolicy: true };
-    case 'ValidatingPolicy':
-      return { isValidatingPolicy: true };
-    default:
-      throw new Error(`the drill cannot check a ${policyKind}`);
-  }
 }

@@ -1,5 +1,5 @@
 import { globToRegExp } from '../model/glob';
-import type { RegistryRestriction } from '../policies/guardrail';
+import type { RegistryRestriction } from '../policies/definition';
 
 /**
  * The one way a configured string reaches CEL: as a double-quoted literal. JSON's escapes (`\"`, `\\`, `\n`,

@@ -1,6 +1,6 @@
 import { parseAllDocuments } from 'yaml';
 import { UserError } from '../errors';
-import { PHASE_LABEL } from '../policies/guardrail';
+import { PHASE_LABEL } from '../model/labels';
 import type { CommittedOutput } from './committed';
 import type { FileTree } from './render';
 

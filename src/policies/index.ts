@@ -1,20 +1,31 @@
-import type { Construct } from 'constructs';
 import type { Environment, PolicyName } from '../model/environment';
-import type { GuardrailProps } from './guardrail';
-import { RequireProvenanceAttestation } from './require-provenance-attestation';
-import { RequireSbomAttestation } from './require-sbom-attestation';
-import { RestrictImageRegistries } from './restrict-image-registries';
-import { VerifyImageSignatures } from './verify-image-signatures';
+import { resolveGuardrail, type Guardrail } from './guardrail';
+import type { ImageVerification } from './definition';
+import { requireProvenanceAttestation } from './require-provenance-attestation';
+import { requireSbomAttestation } from './require-sbom-attestation';
+import { restrictImageRegistries } from './restrict-image-registries';
+import { verifyImageSignatures } from './verify-image-signatures';
 
-/** Adds one guardrail: the props every guardrail shares, plus the environment settings only this one reads. */
-type GuardrailFactory = (scope: Construct, id: string, common: GuardrailProps, environment: Environment) => Construct;
-
-/** Every guardrail by policy name; the config's `policies` keys are these names. */
-export const GUARDRAILS: Readonly<Record<PolicyName, GuardrailFactory>> = {
-  'verify-image-signatures': (scope, id, common) => new VerifyImageSignatures(scope, id, common),
-  'require-sbom-attestation': (scope, id, common, env) => new RequireSbomAttestation(scope, id, { ...common, ...env.sbom }),
-  'restrict-image-registries': (scope, id, common, env) =>
-    new RestrictImageRegistries(scope, id, { ...common, thirdPartyImages: env.thirdPartyImages }),
-  'require-provenance-attestation': (scope, id, common, env) =>
-    new RequireProvenanceAttestation(scope, id, { ...common, ...env.provenance }),
+/**
+ * Every guardrail by policy name: the config's `policies` keys, the schema's, and what drills, readiness
+ * checks and reports look for. A name of the model without its guardrail here, or under another guardrail's
+ * name, does not compile.
+ */
+export const GUARDRAILS: { readonly [N in PolicyName]: Guardrail & { readonly policyName: N } } = {
+  'verify-image-signatures': verifyImageSignatures,
+  'require-sbom-attestation': requireSbomAttestation,
+  'restrict-image-registries': restrictImageRegistries,
+  'require-provenance-attestation': requireProvenanceAttestation,
 };
+
+/**
+ * The resolved image verification definitions of an environment's enabled guardrails — signer, predicate type
+ * and predicate conditions, defaults applied — from the very definitions its policies are rendered from, so
+ * local checks can never drift from what the cluster enforces.
+ */
+export function imageVerificationsOf(env: Environment): ImageVerification[] {
+  return [...env.policies.keys()].flatMap((name) => {
+    const resolved = resolveGuardrail(GUARDRAILS[name], env);
+    return resolved.check === 'imageVerification' ? [resolved.definition] : [];
+  });
+}

@@ -1,9 +1,7 @@
-import { Construct } from 'constructs';
 import type { SbomFormat } from '../model/environment';
-import { GUARDRAIL_CATALOGUE } from './catalogue';
-import { predicateField, SUPPLY_CHAIN_HIGH, resolveImageVerification, type GuardrailProps, type PredicateCondition, type PredicateField } from './guardrail';
-
-const { policyName, clusterPolicyRule } = GUARDRAIL_CATALOGUE['require-sbom-attestation'];
+import { SUPPLY_CHAIN_HIGH } from './definition';
+import type { Guardrail } from './guardrail';
+import { predicateField, type PredicateCondition, type PredicateField } from './predicate';
 
 /** Predicate type of an SPDX SBOM in-toto attestation (what `cosign attest --type spdxjson` writes). */
 export const SPDX_PREDICATE_TYPE = 'https://spdx.dev/Document';
@@ -18,46 +16,32 @@ const SBOM_FORMAT_DETAILS: Readonly<
   cyclonedx: { predicateType: CYCLONEDX_PREDICATE_TYPE, title: 'CycloneDX', aTitle: 'a CycloneDX', createdAt: predicateField('metadata.timestamp') },
 };
 
-/** Properties of {@link RequireSbomAttestation}. */
-export interface RequireSbomAttestationProps extends GuardrailProps {
-  /**
-   * The SBOM format the attestation must carry: `spdx` (SPDX JSON) or `cyclonedx`.
-   * @default 'spdx'
-   */
-  readonly format?: SbomFormat;
-
-  /**
-   * Oldest SBOM accepted, in seconds, counted from the creation timestamp inside the SBOM.
-   * @default - any age
-   */
-  readonly maxAgeSeconds?: number;
-}
-
-/** Every governed image must carry an SBOM of the configured format as an in-toto attestation signed by the configured identity. */
-export class RequireSbomAttestation extends Construct {
-  constructor(scope: Construct, id: string, props: RequireSbomAttestationProps) {
-    super(scope, id);
-    const { predicateType, title, aTitle, createdAt } = SBOM_FORMAT_DETAILS[props.format ?? 'spdx'];
+/**
+ * Every governed image must carry an SBOM of the environment's format (`sbom.format`, default SPDX) as an
+ * in-toto attestation signed by the environment's identity, no older than `sbom.maxAge` when one is set.
+ */
+export const requireSbomAttestation = {
+  policyName: 'require-sbom-attestation',
+  clusterPolicyRule: 'verify-sbom-attestation',
+  judges: 'signature',
+  check: 'imageVerification',
+  define: ({ sbom: { format = 'spdx', maxAgeSeconds } }) => {
+    const { predicateType, title, aTitle, createdAt } = SBOM_FORMAT_DETAILS[format];
     const conditions: PredicateCondition[] =
-      props.maxAgeSeconds === undefined
+      maxAgeSeconds === undefined
         ? []
-        : [{ kind: 'notOlderThan', field: createdAt, maxAgeSeconds: props.maxAgeSeconds, description: `${title} SBOM is older than allowed or dated in the future` }];
-    props.engine.renderImageVerification(
-      this,
-      resolveImageVerification(props, {
-        name: policyName,
-        ruleName: clusterPolicyRule,
-        description: {
-          title: `Require a signed ${title} SBOM attestation`,
-          ...SUPPLY_CHAIN_HIGH,
-          description:
-            `Pods may only run images that carry ${aTitle} SBOM as an in-toto attestation, ` +
-            'signed by the trusted CI identity and recorded in the Rekor transparency log' +
-            (props.maxAgeSeconds === undefined ? '.' : ', created no longer ago than the environment allows.'),
-        },
-        message: `image has no ${title} SBOM attestation signed by the trusted identity`,
-        attestation: { name: 'sbom', predicateType, conditions },
-      }),
-    );
-  }
-}
+        : [{ kind: 'notOlderThan', field: createdAt, maxAgeSeconds, description: `${title} SBOM is older than allowed or dated in the future` }];
+    return {
+      description: {
+        title: `Require a signed ${title} SBOM attestation`,
+        ...SUPPLY_CHAIN_HIGH,
+        description:
+          `Pods may only run images that carry ${aTitle} SBOM as an in-toto attestation, ` +
+          'signed by the trusted CI identity and recorded in the Rekor transparency log' +
+          (maxAgeSeconds === undefined ? '.' : ', created no longer ago than the environment allows.'),
+      },
+      message: `image has no ${title} SBOM attestation signed by the trusted identity`,
+      attestation: { name: 'sbom', predicateType, conditions },
+    };
+  },
+} satisfies Guardrail;

@@ -2,9 +2,9 @@ import type { Environment, PolicyName, Signer } from '../model/environment';
 import { globToRegExp, isGlob, matchesGlob } from '../model/glob';
 import { CYCLONEDX_PREDICATE_TYPE, SPDX_PREDICATE_TYPE } from '../policies/require-sbom-attestation';
 import { SLSA_PROVENANCE_V1_PREDICATE_TYPE } from '../policies/require-provenance-attestation';
-import type { AttestationCheck } from '../policies/guardrail';
+import type { AttestationCheck } from '../policies/definition';
+import { imageVerificationsOf } from '../policies';
 import { DIGEST_SOURCE, DIGEST_SYNTAX, isPinnedByDigest } from '../model/digest';
-import { imageVerificationsOf } from './definitions';
 
 /** One `cosign` invocation that checks what one guardrail checks at admission. */
 export interface CosignStep {

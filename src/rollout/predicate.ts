@@ -1,14 +1,7 @@
-import { goDuration } from '../model/duration';
 import { matchesGlob } from '../model/glob';
-import type { PredicateCondition } from '../policies/guardrail';
+import { fieldPath, type PredicateCondition } from '../policies/predicate';
 
-/** A condition as a person reads it, e.g. `runDetails.builder.id matches one of: https://github.com/acme/*`. */
-export function describeCondition(condition: PredicateCondition): string {
-  const field = condition.field.segments.join('.');
-  return condition.kind === 'matchesAnyGlob'
-    ? `${field} matches one of: ${condition.globs.join(', ')}`
-    : `${field} is at most ${goDuration(condition.maxAgeSeconds)} old and not in the future`;
-}
+export { describeCondition } from '../policies/predicate';
 
 interface Statement {
   readonly predicateType?: string;
@@ -62,7 +55,7 @@ export function predicateViolations(
   return statements.flatMap((statement) =>
     conditions.flatMap((condition) => {
       const value = condition.field.segments.reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], statement.predicate);
-      return holds(condition, value, now) ? [] : [`${condition.description}: ${condition.field.segments.join('.')} is ${JSON.stringify(value)}`];
+      return holds(condition, value, now) ? [] : [`${condition.description}: ${fieldPath(condition)} is ${JSON.stringify(value)}`];
     }),
   );
 }

@@ -1,8 +1,8 @@
 import type { EngineKind, Environment, Phase, PolicyName } from '../model/environment';
 import { matchesGlob } from '../model/glob';
-import { GUARDRAIL_CATALOGUE, REPORT_SOURCES_BY_KIND } from '../policies/catalogue';
+import { renderedKind } from '../engines';
+import { GUARDRAILS } from '../policies';
 import { RESULT_STATUSES, type ReportedResult, type ResultStatus } from './reports';
-import { reportedRuleNames } from './rule-names';
 
 /** Results that stand in the way of enforcing: the resource would be denied (fail, warn) or could not be checked (error). */
 const BLOCKING_STATUSES: readonly ResultStatus[] = ['fail', 'warn', 'error'];
@@ -49,14 +49,14 @@ export interface Readiness {
 
 /** Whether a report result was produced by the environment's own engine for `policy` (by its report `source`). */
 function isOwnEngineResult(env: Environment, policy: PolicyName, result: ReportedResult): boolean {
-  return REPORT_SOURCES_BY_KIND[GUARDRAIL_CATALOGUE[policy].kinds[env.engine]].includes(result.source);
+  return renderedKind(env.engine, policy).reportSources.includes(result.source);
 }
 
 /** Whether a result of the environment's own engine comes from one of its guardrails (by rule for ClusterPolicy). */
 function isGuardrailResult(env: Environment, policy: PolicyName, result: ReportedResult): boolean {
   // The CEL policy kinds have no rules: Kyverno reports the policy name, or the step that failed, as rule.
-  if (GUARDRAIL_CATALOGUE[policy].kinds[env.engine] !== 'ClusterPolicy') return true;
-  return reportedRuleNames(GUARDRAIL_CATALOGUE[policy].clusterPolicyRule).includes(result.rule);
+  const rules = renderedKind(env.engine, policy).reportedRules?.(GUARDRAILS[policy].clusterPolicyRule);
+  return rules === undefined || rules.includes(result.rule);
 }
 
 /**

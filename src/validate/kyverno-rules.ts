@@ -84,6 +84,27 @@ function attestors(policy: Json): Located[] {
 
 const ATTESTOR_KINDS = ['keys', 'certificates', 'keyless', 'attestor'] as const;
 
+/**
+ * A rule that reports every item of one kind (`items`) the webhook refuses, with Kyverno's message, at the
+ * item or at its field `at`.
+ */
+function refusedEach(
+  id: string,
+  source: string,
+  items: (policy: Json) => Located[],
+  refusal: { readonly refused: (value: Json) => boolean; readonly message: string; readonly at?: string },
+): ObjectRule {
+  return {
+    id,
+    kinds: [CLUSTER_POLICY],
+    source: `${K} ${source}`,
+    check: (policy) =>
+      items(policy)
+        .filter(({ value }) => refusal.refused(value))
+        .map(({ path }) => ({ path: refusal.at === undefined ? path : [...path, refusal.at], message: refusal.message })),
+  };
+}
+
 export const KYVERNO_RULES: readonly ObjectRule[] = [
   {
     id: 'kyverno/mutate-digest-audit',
@@ -102,67 +123,33 @@ export const KYVERNO_RULES: readonly ObjectRule[] = [
       });
     },
   },
-  {
-    id: 'kyverno/image-reference-required',
-    kinds: [CLUSTER_POLICY],
-    source: `${K} api/kyverno/v1/image_verification_types.go ImageVerification.Validate`,
-    check(policy) {
-      return verifyImageEntries(policy)
-        .filter(({ value }) => list(value.imageReferences).length === 0 && !value.image)
-        .map(({ path }) => ({ path, message: 'An image reference is required' }));
-    },
-  },
-  {
-    id: 'kyverno/attestor-entry-required',
-    kinds: [CLUSTER_POLICY],
-    source: `${K} api/kyverno/v1/image_verification_types.go validateAttestorSet`,
-    check(policy) {
-      return attestorSets(policy)
-        .filter(({ value }) => list(value.entries).length === 0)
-        .map(({ path }) => ({ path, message: 'An entry is required' }));
-    },
-  },
-  {
-    id: 'kyverno/attestor-count',
-    kinds: [CLUSTER_POLICY],
-    source: `${K} api/kyverno/v1/image_verification_types.go validateAttestorSet`,
-    check(policy) {
-      return attestorSets(policy)
-        .filter(({ value }) => typeof value.count === 'number' && value.count > list(value.entries).length)
-        .map(({ path }) => ({ path, message: 'Count cannot exceed length of entries' }));
-    },
-  },
-  {
-    id: 'kyverno/attestor-kind',
-    kinds: [CLUSTER_POLICY],
-    source: `${K} api/kyverno/v1/image_verification_types.go Attestor.Validate`,
-    check(policy) {
-      return attestors(policy)
-        .filter(({ value }) => ATTESTOR_KINDS.filter((kind) => value[kind] != null).length !== 1)
-        .map(({ path }) => ({ path, message: 'keys, certificates, keyless, or a nested attestor is required' }));
-    },
-  },
-  {
-    id: 'kyverno/keyless-rekor-or-roots',
-    kinds: [CLUSTER_POLICY],
-    source: `${K} api/kyverno/v1/image_verification_types.go KeylessAttestor.Validate`,
-    check(policy) {
-      return attestors(policy)
-        .filter(({ value }) => value.keyless != null && record(value.keyless).rekor == null && !record(value.keyless).roots)
-        .map(({ path }) => ({ path: [...path, 'keyless'], message: 'Either Rekor URL or roots are required' }));
-    },
-  },
-  {
-    id: 'kyverno/rekor-url-required',
-    kinds: [CLUSTER_POLICY],
-    source: `${K} api/kyverno/v1/image_verification_types.go KeylessAttestor.Validate`,
-    check(policy) {
-      // `rekor.url` has no effective CRD default (the marker is misspelt), so `rekor: {}` stays empty.
-      return attestors(policy)
-        .filter(({ value }) => record(value.keyless).rekor != null && !record(record(value.keyless).rekor).url)
-        .map(({ path }) => ({ path: [...path, 'keyless'], message: 'An URL is required' }));
-    },
-  },
+  refusedEach('kyverno/image-reference-required', 'api/kyverno/v1/image_verification_types.go ImageVerification.Validate', verifyImageEntries, {
+    refused: (entry) => list(entry.imageReferences).length === 0 && !entry.image,
+    message: 'An image reference is required',
+  }),
+  refusedEach('kyverno/attestor-entry-required', 'api/kyverno/v1/image_verification_types.go validateAttestorSet', attestorSets, {
+    refused: (set) => list(set.entries).length === 0,
+    message: 'An entry is required',
+  }),
+  refusedEach('kyverno/attestor-count', 'api/kyverno/v1/image_verification_types.go validateAttestorSet', attestorSets, {
+    refused: (set) => typeof set.count === 'number' && set.count > list(set.entries).length,
+    message: 'Count cannot exceed length of entries',
+  }),
+  refusedEach('kyverno/attestor-kind', 'api/kyverno/v1/image_verification_types.go Attestor.Validate', attestors, {
+    refused: (attestor) => ATTESTOR_KINDS.filter((kind) => attestor[kind] != null).length !== 1,
+    message: 'keys, certificates, keyless, or a nested attestor is required',
+  }),
+  refusedEach('kyverno/keyless-rekor-or-roots', 'api/kyverno/v1/image_verification_types.go KeylessAttestor.Validate', attestors, {
+    refused: (attestor) => attestor.keyless != null && record(attestor.keyless).rekor == null && !record(attestor.keyless).roots,
+    message: 'Either Rekor URL or roots are required',
+    at: 'keyless',
+  }),
+  // `rekor.url` has no effective CRD default (the marker is misspelt), so `rekor: {}` stays empty.
+  refusedEach('kyverno/rekor-url-required', 'api/kyverno/v1/image_verification_types.go KeylessAttestor.Validate', attestors, {
+    refused: (attestor) => record(attestor.keyless).rekor != null && !record(record(attestor.keyless).rekor).url,
+    message: 'An URL is required',
+    at: 'keyless',
+  }),
   {
     id: 'kyverno/webhook-timeout-range',
     kinds: [CLUSTER_POLICY],

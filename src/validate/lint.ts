@@ -1,3 +1,4 @@
+import { RENDERED_KINDS } from '../engines';
 import type { FieldPath } from '../model/field-path';
 import { imageGlobBreadth } from '../model/image-pattern';
 import { TEMPLATE_SYNTAX_PROBLEM, hasTemplateSyntax, issuerBreadth, literalPrefix, subjectBreadth } from '../model/identity';
@@ -12,11 +13,8 @@ import { validatorKey } from './schema';
 // applies the same predicates to the config values first (src/config/guardrail-checks.ts), so a mistake in the
 // config is reported once at its line; these rules remain the backstop for whatever a renderer produces.
 
-const IMAGE_VALIDATING_POLICY = 'policies.kyverno.io/v1/ImageValidatingPolicy';
-const VALIDATING_POLICY = 'policies.kyverno.io/v1/ValidatingPolicy';
-const POLICY_KINDS = [CLUSTER_POLICY, IMAGE_VALIDATING_POLICY, VALIDATING_POLICY];
-
-
+/** Every kind an engine renders: a new engine's policies are linted without being listed here. */
+const POLICY_KINDS = [...RENDERED_KINDS.keys()];
 
 type Role = 'subject' | 'issuer' | 'imagePattern' | 'namespace' | 'labelSelector';
 

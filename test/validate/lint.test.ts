@@ -1,11 +1,12 @@
 import { App, Chart } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { clusterPolicyEngine } from '../../src/engines/cluster-policy';
-import type { Environment, Signer } from '../../src/model/environment';
-import { VerifyImageSignatures, type VerifyImageSignaturesProps } from '../../src/policies/verify-image-signatures';
+import type { Environment, FailurePolicy, Phase, Signer } from '../../src/model/environment';
+import { GUARDRAILS } from '../../src/policies';
+import { resolveGuardrail } from '../../src/policies/guardrail';
 import { validateObject } from '../../src/validate';
 import { LINT_RULES } from '../../src/validate/lint';
-import { objectsIn, fixtureObject, treeWithEngine } from '../helpers';
+import { objectsIn, fixtureObject, testEnvironment, treeWithEngine } from '../helpers';
 
 const SIGNER: Signer = {
   issuer: 'https://token.actions.githubusercontent.com',
@@ -14,16 +15,27 @@ const SIGNER: Signer = {
 };
 const KEYLESS = ['spec', 'rules', 0, 'verifyImages', 0, 'attestors', 0, 'entries', 0, 'keyless'];
 
-/** The policy the construct renders for these props (on top of a valid enforce baseline). */
-function renderPolicy(props: Partial<Omit<VerifyImageSignaturesProps, 'signer'>> & { signer?: Partial<Signer> } = {}): Record<string, unknown> {
+interface PolicyProps {
+  readonly signer?: Partial<Signer>;
+  readonly imagePatterns?: readonly string[];
+  readonly namespaces?: readonly string[];
+  readonly phase?: Phase;
+  readonly failurePolicy?: FailurePolicy;
+}
+
+/** The signature policy the ClusterPolicy engine renders for these settings (on top of a valid enforce baseline). */
+function renderPolicy({ signer, imagePatterns, namespaces, phase = 'enforce', failurePolicy }: PolicyProps = {}): Record<string, unknown> {
   const chart = new Chart(new App(), 'test');
-  new VerifyImageSignatures(chart, 'policy', {
-    engine: clusterPolicyEngine,
-    imagePatterns: ['ghcr.io/acme/*'],
-    phase: 'enforce',
-    ...props,
-    signer: { ...SIGNER, ...props.signer },
+  const env = testEnvironment({
+    signer: { ...SIGNER, ...signer },
+    ...(imagePatterns && { imagePatterns }),
+    namespaces,
+    webhook: { timeoutSeconds: 30, failurePolicy },
+    policies: new Map([['verify-image-signatures', { phase }]]),
   });
+  const resolved = resolveGuardrail(GUARDRAILS['verify-image-signatures'], env);
+  if (resolved.check !== 'imageVerification') throw new Error('verify-image-signatures is an image verification');
+  clusterPolicyEngine.renderImageVerification(chart, resolved.definition);
   return chart.toJson()[0];
 }
 

@@ -14,15 +14,22 @@ import {
   type ClusterPolicySpecRulesVerifyImagesAttestors,
 } from '../../../imports/cpol-kyverno.io';
 import { registryRestrictionValidations } from '../cel';
+import { crdEnum, type PolicyEngine, type RenderedKind } from '../engine';
 import { goDuration } from '../../model/duration';
-import {
-  policyMetadata,
-  type ImageVerification,
-  type PolicyDefinition,
-  type PolicyEngine,
-  type PredicateCondition,
-  type RegistryRestriction,
-} from '../../policies/guardrail';
+import type { ImageVerification, PolicyDefinition, RegistryRestriction } from '../../policies/definition';
+import { policyMetadata } from '../../policies/metadata';
+import { fieldPath, type PredicateCondition } from '../../policies/predicate';
+import { autogenRuleName, reportedRuleNames } from './rule-names';
+
+/** Both guardrail checks render as a ClusterPolicy with one Pod rule. */
+const CLUSTER_POLICY: RenderedKind = {
+  ...ClusterPolicy.GVK,
+  ready: "status.conditions.exists(c, c.type == 'Ready' && c.status == 'True')",
+  // Older reports leave the source out.
+  reportSources: ['kyverno', undefined],
+  reportedRules: reportedRuleNames,
+  testSelector: (rule) => ({ rule: autogenRuleName(rule, 'pod-controller') }),
+};
 
 /**
  * The `kyverno.io/v1` ClusterPolicy engine: what today's clusters run.
@@ -33,8 +40,9 @@ import {
  * names its Rekor URL (the webhook rejects one with neither Rekor URL nor roots). The registry restriction is a
  * `validate` rule with its own (rule-level) failure action.
  */
-export const clusterPolicyEngine: PolicyEngine = {
+export const clusterPolicyEngine = {
   kind: 'ClusterPolicy',
+  renders: { imageVerification: CLUSTER_POLICY, registryRestriction: CLUSTER_POLICY },
   renderImageVerification(scope: Construct, check: ImageVerification): ClusterPolicy {
     const enforce = check.phase === 'enforce';
     const attestors: ClusterPolicySpecRulesVerifyImagesAttestors[] = [
@@ -84,14 +92,14 @@ export const clusterPolicyEngine: PolicyEngine = {
       ),
     });
   },
-};
+} satisfies PolicyEngine;
 
 /** The spec both ClusterPolicy guardrails share around their one rule. */
 function policySpec(definition: PolicyDefinition, rule: ClusterPolicySpecRules, background: boolean): ClusterPolicySpec {
   return {
     background,
     webhookConfiguration: {
-      failurePolicy: definition.failurePolicy === 'Fail' ? WebhookFailurePolicy.FAIL : WebhookFailurePolicy.IGNORE,
+      failurePolicy: crdEnum(WebhookFailurePolicy, definition.failurePolicy),
       timeoutSeconds: definition.timeoutSeconds,
     },
     rules: [rule],
@@ -113,7 +121,7 @@ function podRule(definition: PolicyDefinition, operations?: Operation[]): Pick<C
  * would also accept a field that is itself a wildcard (`*`), which a forged predicate could use.
  */
 function attestationConditions(condition: PredicateCondition): AttestationConditions {
-  const field = condition.field.segments.join('.');
+  const field = fieldPath(condition);
   switch (condition.kind) {
     case 'matchesAnyGlob':
       return {

@@ -1,18 +1,29 @@
 import type { Construct } from 'constructs';
 import {
   ImageValidatingPolicy,
-  ImageValidatingPolicySpecFailurePolicy as FailurePolicy,
-  ImageValidatingPolicySpecValidationActions as ValidationAction,
+  ImageValidatingPolicySpecFailurePolicy as failurePolicy,
+  ImageValidatingPolicySpecValidationActions as validationActions,
   type ImageValidatingPolicySpecAttestorsCosignKeylessIdentities as KeylessIdentity,
   type ImageValidatingPolicySpecValidations as Validation,
 } from '../../../imports/ivpol-policies.kyverno.io';
 import { goDuration } from '../../model/duration';
 import { globToRegExp, isGlob } from '../../model/glob';
 import type { Signer } from '../../model/environment';
-import { policyMetadata, type ImageVerification, type PolicyEngine, type PredicateCondition } from '../../policies/guardrail';
+import type { ImageVerification } from '../../policies/definition';
+import { policyMetadata } from '../../policies/metadata';
+import { describeCondition, fieldPath, type PredicateCondition } from '../../policies/predicate';
 import { CONTAINER_LISTS, celMatchesAnyGlob, celString, type ContainerList } from '../cel';
-import { POD_RESOURCE_RULES, namespaceRequirements } from './pod';
-import { renderRegistryRestriction } from './registry-restriction';
+import type { PolicyEngine, RenderedKind } from '../engine';
+import { POLICIES_KYVERNO_IO_READY, admissionSpec } from './pod';
+import { VALIDATING_POLICY, renderRegistryRestriction } from './registry-restriction';
+
+/** The image verifications' kind in this engine. */
+const IMAGE_VALIDATING_POLICY: RenderedKind = {
+  ...ImageValidatingPolicy.GVK,
+  ready: POLICIES_KYVERNO_IO_READY,
+  reportSources: ['KyvernoImageValidatingPolicy'],
+  testSelector: () => ({ isImageValidatingPolicy: true }),
+};
 
 /** Key of the one attestor each policy declares; a CEL identifier, so validations can say `attestors.signer`. */
 const ATTESTOR = 'signer';
@@ -33,21 +44,15 @@ const ATTESTOR = 'signer';
  *   first that fails, so a condition is only read for images whose attestation verified.
  * The registry restriction is rendered as a ValidatingPolicy (see ./registry-restriction.ts).
  */
-export const imageValidatingPolicyEngine: PolicyEngine = {
+export const imageValidatingPolicyEngine = {
   kind: 'ImageValidatingPolicy',
+  renders: { imageVerification: IMAGE_VALIDATING_POLICY, registryRestriction: VALIDATING_POLICY },
   renderImageVerification(scope: Construct, check: ImageVerification): ImageValidatingPolicy {
     const enforce = check.phase === 'enforce';
     return new ImageValidatingPolicy(scope, 'Resource', {
       metadata: policyMetadata(check),
       spec: {
-        validationActions: [enforce ? ValidationAction.DENY : ValidationAction.AUDIT],
-        failurePolicy: check.failurePolicy === 'Fail' ? FailurePolicy.FAIL : FailurePolicy.IGNORE,
-        webhookConfiguration: { timeoutSeconds: check.timeoutSeconds },
-        evaluation: { background: { enabled: false } },
-        matchConstraints: {
-          resourceRules: POD_RESOURCE_RULES,
-          namespaceSelector: { matchExpressions: namespaceRequirements(check) },
-        },
+        ...admissionSpec({ failurePolicy, validationActions }, check, false),
         matchImageReferences: check.imagePatterns.map((glob) => ({ glob })),
         // Kyverno defaults all three to true; spelled out so each phase reads the same in every policy.
         validationConfigurations: { mutateDigest: enforce, verifyDigest: enforce, required: true },
@@ -68,7 +73,7 @@ export const imageValidatingPolicyEngine: PolicyEngine = {
     });
   },
   renderRegistryRestriction,
-};
+} satisfies PolicyEngine;
 
 /** ClusterPolicy matches issuer and subject as globs; here both match exactly unless given as regexps. */
 function keylessIdentity(signer: Signer): KeylessIdentity {
@@ -90,10 +95,10 @@ function verification(check: ImageVerification, list: ContainerList): Validation
 
 /** The validation that one condition holds for the attestation of every image in one container list. */
 function conditionValidation(attestation: string, condition: PredicateCondition, list: ContainerList): Validation {
-  const field = `extractPayload(image, attestations.${attestation}).predicate.${condition.field.segments.join('.')}`;
+  const field = `extractPayload(image, attestations.${attestation}).predicate.${fieldPath(condition)}`;
   return {
     expression: `images.${list.field}.all(image, ${predicateConditionCel(field, condition)})`,
-    message: `${list.noun} image: ${condition.description} (${conditionRequirement(condition)})`,
+    message: `${list.noun} image: ${condition.description} (${describeCondition(condition, 'requirement')})`,
   };
 }
 
@@ -109,16 +114,5 @@ function predicateConditionCel(field: string, condition: PredicateCondition): st
         `timestamp(${field}) <= time.now() && ` +
         `time.now() - timestamp(${field}) <= duration(${celString(goDuration(condition.maxAgeSeconds))})`
       );
-  }
-}
-
-/** How a message states what the condition requires. */
-function conditionRequirement(condition: PredicateCondition): string {
-  const field = condition.field.segments.join('.');
-  switch (condition.kind) {
-    case 'matchesAnyGlob':
-      return `${field} must match one of: ${condition.globs.join(', ')}`;
-    case 'notOlderThan':
-      return `${field} must be at most ${goDuration(condition.maxAgeSeconds)} old and not in the future`;
   }
 }

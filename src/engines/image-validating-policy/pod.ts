@@ -1,8 +1,7 @@
 import type { ImageValidatingPolicySpecMatchConstraintsNamespaceSelectorMatchExpressions as NamespaceRequirement } from '../../../imports/ivpol-policies.kyverno.io';
 import { NAMESPACE_NAME_LABEL } from '../../model/kubernetes';
-import type { PolicyDefinition } from '../../policies/guardrail';
-
-
+import type { PolicyDefinition } from '../../policies/definition';
+import { crdEnum } from '../engine';
 
 /**
  * The Pod rule every policies.kyverno.io guardrail matches: one rule for `pods`, so Kyverno autogen covers controllers.
@@ -32,3 +31,29 @@ export function namespaceRequirements(definition: PolicyDefinition): NamespaceRe
   }
   return requirements;
 }
+
+/** The generated enums of one policies.kyverno.io kind (each kind's CRD import has its own). */
+interface AdmissionEnums<F extends string, A extends string> {
+  readonly failurePolicy: Readonly<Record<string, F>>;
+  readonly validationActions: Readonly<Record<string, A>>;
+}
+
+/**
+ * How a policies.kyverno.io guardrail is admitted, the same for both kinds: audit reports and enforce denies,
+ * the webhook's failure policy and timeout, Pods of the definition's namespaces, and whether background scans run.
+ */
+export function admissionSpec<F extends string, A extends string>(enums: AdmissionEnums<F, A>, definition: PolicyDefinition, background: boolean) {
+  return {
+    validationActions: [crdEnum(enums.validationActions, definition.phase === 'enforce' ? 'Deny' : 'Audit')],
+    failurePolicy: crdEnum(enums.failurePolicy, definition.failurePolicy),
+    webhookConfiguration: { timeoutSeconds: definition.timeoutSeconds },
+    evaluation: { background: { enabled: background } },
+    matchConstraints: {
+      resourceRules: POD_RESOURCE_RULES,
+      namespaceSelector: { matchExpressions: namespaceRequirements(definition) },
+    },
+  };
+}
+
+/** The Ready status both policies.kyverno.io kinds report (their READY printer column reads the same field). */
+export const POLICIES_KYVERNO_IO_READY = 'status.conditionStatus.ready == true';

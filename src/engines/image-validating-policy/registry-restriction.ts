@@ -1,12 +1,22 @@
 import type { Construct } from 'constructs';
 import {
   ValidatingPolicy,
-  ValidatingPolicySpecFailurePolicy as FailurePolicy,
-  ValidatingPolicySpecValidationActions as ValidationAction,
+  ValidatingPolicySpecFailurePolicy as failurePolicy,
+  ValidatingPolicySpecValidationActions as validationActions,
 } from '../../../imports/vpol-policies.kyverno.io';
-import { policyMetadata, type RegistryRestriction } from '../../policies/guardrail';
+import type { RegistryRestriction } from '../../policies/definition';
+import { policyMetadata } from '../../policies/metadata';
 import { registryRestrictionValidations } from '../cel';
-import { POD_RESOURCE_RULES, namespaceRequirements } from './pod';
+import type { RenderedKind } from '../engine';
+import { POLICIES_KYVERNO_IO_READY, admissionSpec } from './pod';
+
+/** The registry restriction's kind in this engine. */
+export const VALIDATING_POLICY: RenderedKind = {
+  ...ValidatingPolicy.GVK,
+  ready: POLICIES_KYVERNO_IO_READY,
+  reportSources: ['KyvernoValidatingPolicy'],
+  testSelector: () => ({ isValidatingPolicy: true }),
+};
 
 /**
  * The registry restriction as a `policies.kyverno.io/v1` ValidatingPolicy: it checks the Pod itself, not images
@@ -15,18 +25,10 @@ import { POD_RESOURCE_RULES, namespaceRequirements } from './pod';
  * cost no registry calls and report Pods that were already running before the policy.
  */
 export function renderRegistryRestriction(scope: Construct, restriction: RegistryRestriction): ValidatingPolicy {
-  const enforce = restriction.phase === 'enforce';
   return new ValidatingPolicy(scope, 'Resource', {
     metadata: policyMetadata(restriction),
     spec: {
-      validationActions: [enforce ? ValidationAction.DENY : ValidationAction.AUDIT],
-      failurePolicy: restriction.failurePolicy === 'Fail' ? FailurePolicy.FAIL : FailurePolicy.IGNORE,
-      webhookConfiguration: { timeoutSeconds: restriction.timeoutSeconds },
-      evaluation: { background: { enabled: true } },
-      matchConstraints: {
-        resourceRules: POD_RESOURCE_RULES,
-        namespaceSelector: { matchExpressions: namespaceRequirements(restriction) },
-      },
+      ...admissionSpec({ failurePolicy, validationActions }, restriction, true),
       validations: registryRestrictionValidations(restriction),
     },
   });

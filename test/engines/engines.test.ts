@@ -1,14 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
-import schema from '../environments.schema.json';
-import { ConfigError, loadConfig, parseConfig } from '../src/config/load';
-import { drillDirectory } from '../src/drill';
-import { KYVERNO_TEST_FILE } from '../src/drill/kyverno-test';
-import { ENGINES } from '../src/engines';
-import { ENGINE_KINDS } from '../src/model/environment';
-import { GUARDRAIL_CATALOGUE } from '../src/policies/catalogue';
-import { MIXED_ENGINES_CONFIG, THREE_ENVIRONMENTS_CONFIG, objectsIn, treeFor, writeConfig } from './helpers';
+import schema from '../../environments.schema.json';
+import { ConfigError, loadConfig, parseConfig } from '../../src/config/load';
+import { drillDirectory } from '../../src/drill';
+import { KYVERNO_TEST_FILE } from '../../src/drill/kyverno-test';
+import validators from '../../imports/validators';
+import { ENGINES, RENDERED_KINDS, renderedKind } from '../../src/engines';
+import { readyExpression } from '../../src/flux';
+import { LINT_RULES } from '../../src/validate/lint';
+import { ENGINE_KINDS } from '../../src/model/environment';
+import { MIXED_ENGINES_CONFIG, THREE_ENVIRONMENTS_CONFIG, fixtureEnvironments, objectsIn, treeFor, writeConfig } from '../helpers';
 
 const MINIMAL = (engineLine: string) => `environments:
   - name: dev
@@ -45,11 +47,19 @@ describe('the engine config field', () => {
     for (const kind of ENGINE_KINDS) expect(ENGINES[kind].kind).toBe(kind);
   });
 
+  it('gives every kind an engine renders a pinned CRD schema, a Flux health check and the lint', () => {
+    for (const [key, kind] of RENDERED_KINDS) {
+      expect(validators[key], key).toBeDefined();
+      expect(readyExpression(kind), key).toBe(kind.ready);
+      for (const rule of LINT_RULES) expect(rule.kinds, `${rule.id} on ${key}`).toContain(key);
+    }
+  });
+
   it('renders each environment of a mixed config with its own engine', () => {
     const tree = treeFor(MIXED_ENGINES_CONFIG);
     for (const env of loadConfig(MIXED_ENGINES_CONFIG)) {
       for (const name of env.policies.keys()) {
-        expect(objectsIn(tree, `${env.name}/${name}.yaml`).map((o) => o.kind)).toEqual([GUARDRAIL_CATALOGUE[name].kinds[env.engine]]);
+        expect(objectsIn(tree, `${env.name}/${name}.yaml`).map((o) => o.kind)).toEqual([renderedKind(env.engine, name).kind]);
       }
     }
   });
@@ -57,7 +67,7 @@ describe('the engine config field', () => {
 
 describe('switching one environment to ImageValidatingPolicy', () => {
   const before = treeFor(THREE_ENVIRONMENTS_CONFIG);
-  const environments = loadConfig(THREE_ENVIRONMENTS_CONFIG);
+  const environments = fixtureEnvironments();
 
   it.each(environments.map((env, index) => ({ name: env.name, index })))('changes only the files of $name', ({ name, index }) => {
     const doc = parseDocument(readFileSync(THREE_ENVIRONMENTS_CONFIG, 'utf8'));
@@ -73,7 +83,7 @@ describe('switching one environment to ImageValidatingPolicy', () => {
     const drillTest = environments[index].drill ? [`${drillDirectory(name)}/${KYVERNO_TEST_FILE}`] : [];
     expect(changed).toEqual([...policyFiles, `flux/${name}/policies.yaml`, ...drillTest].sort());
     for (const policy of environments[index].policies.keys()) {
-      expect(objectsIn(after, `${name}/${policy}.yaml`).map((o) => o.kind)).toEqual([GUARDRAIL_CATALOGUE[policy].kinds.ImageValidatingPolicy]);
+      expect(objectsIn(after, `${name}/${policy}.yaml`).map((o) => o.kind)).toEqual([renderedKind('ImageValidatingPolicy', policy).kind]);
     }
   });
 });

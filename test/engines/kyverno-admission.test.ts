@@ -1,7 +1,7 @@
 // Kyverno v1.19.0 policy-webhook rules every synthesized ClusterPolicy must satisfy
 // (api/kyverno/v1/image_verification_types.go, api/kyverno/v1/spec_types.go, pkg/validation/policy/validate.go).
 import { describe, expect, test } from 'vitest';
-import { IMAGE_VERIFICATION_POLICIES, objectsIn, treeFor, writeConfig } from './helpers';
+import { IMAGE_VERIFICATION_POLICIES, nonEmpty, objectsIn, treeFor, writeConfig } from '../helpers';
 
 // Each policy in each phase, so both the audit and the enforce rendering of every guardrail are covered.
 const config = writeConfig(`
@@ -23,7 +23,7 @@ environments:
       require-provenance-attestation: { phase: enforce }
 `);
 
-const cases = ['audit-env', 'enforce-env'].flatMap((env) => IMAGE_VERIFICATION_POLICIES.map((policy) => ({ env, policy })));
+const cases = ['audit-env', 'enforce-env'].flatMap((env) => nonEmpty(IMAGE_VERIFICATION_POLICIES, 'image verification policies').map((policy) => ({ env, policy })));
 
 describe.each(cases)('$env/$policy', ({ env, policy }) => {
   const tree = treeFor(config);

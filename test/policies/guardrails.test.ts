@@ -1,21 +1,23 @@
 // The registry restriction, SLSA provenance and SBOM format/freshness guardrails, in both engines: the emitted
 // structure asserted exactly, the emitted CEL evaluated (test/kyverno-cel.ts) against violating and valid values,
 // and the pure helpers tested directly.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseConfig } from '../src/config/load';
-import { celString } from '../src/engines/cel';
-import { DURATION_PATTERN, goDuration, parseDuration } from '../src/model/duration';
-import { POLICY_NAMES, type EngineKind } from '../src/model/environment';
-import { globToRegExp } from '../src/model/glob';
-import { sourceRepositoryGlob } from '../src/model/provenance';
-import { GUARDRAIL_CATALOGUE } from '../src/policies/catalogue';
-import { predicateField } from '../src/policies/guardrail';
-import schema from '../environments.schema.json';
-import { kyvernoCel } from './kyverno-cel';
-import { kyvernoWildcardMatch } from './kyverno-wildcard';
-import { MIXED_ENGINES_CONFIG, THREE_ENVIRONMENTS_CONFIG, objectsIn, treeFor, treeWithEngine, writeConfig } from './helpers';
+import { loadConfig, parseConfig } from '../../src/config/load';
+import { celString } from '../../src/engines/cel';
+import { DURATION_PATTERN, goDuration, parseDuration } from '../../src/model/duration';
+import { POLICY_NAMES, type EngineKind } from '../../src/model/environment';
+import { globToRegExp } from '../../src/model/glob';
+import { sourceRepositoryGlob } from '../../src/model/provenance';
+import { ENGINES, renderedKind } from '../../src/engines';
+import { GUARDRAILS } from '../../src/policies';
+import { predicateField } from '../../src/policies/predicate';
+import schema from '../../environments.schema.json';
+import { kyvernoCel } from '../kyverno-cel';
+import { kyvernoWildcardMatch } from '../kyverno-wildcard';
+import { MIXED_ENGINES_CONFIG, THREE_ENVIRONMENTS_CONFIG, objectsIn, treeFor, treeWithEngine, writeConfig } from '../helpers';
 
-const ENGINES: EngineKind[] = ['ClusterPolicy', 'ImageValidatingPolicy'];
+const ENGINE_NAMES = Object.keys(ENGINES) as EngineKind[];
 
 /** One environment with every new setting, in the given engine and phase. */
 function config(engine: EngineKind, phase: 'audit' | 'enforce', extra = '') {
@@ -38,21 +40,30 @@ const policy = (engine: EngineKind, name: string, extra = '', phase: 'audit' | '
   objectsIn(treeFor(config(engine, phase, extra)), `env/${name}.yaml`)[0];
 
 describe('the catalogue', () => {
+  it('is the policy list of the model, the config schema and the docs table alike', () => {
+    expect(Object.keys(GUARDRAILS)).toEqual([...POLICY_NAMES]);
+    expect(Object.keys(schema.definitions.environment.properties.policies.properties)).toEqual([...POLICY_NAMES]);
+    // The first table of docs/guardrails.md, one row per guardrail, its name in the first column.
+    const [, table = ''] = readFileSync('docs/guardrails.md', 'utf8').split(/^\| Guardrail .*\n\|[-|]+\|\n/m);
+    const rows = table.split('\n\n')[0].split('\n');
+    expect(rows.map((row) => /^\| `([a-z-]+)` \|/.exec(row)?.[1])).toEqual([...POLICY_NAMES]);
+  });
+
   it('lists every guardrail once, under its own name', () => {
-    expect(Object.keys(GUARDRAIL_CATALOGUE)).toEqual([...POLICY_NAMES]);
-    for (const [name, entry] of Object.entries(GUARDRAIL_CATALOGUE)) {
+    for (const [name, entry] of Object.entries(GUARDRAILS)) {
       expect(entry.policyName).toBe(name);
       // Kyverno cuts autogen rule names at 63 characters; the longest prefix it adds is `autogen-cronjob-`.
       expect(entry.clusterPolicyRule.length).toBeLessThanOrEqual(63 - 'autogen-cronjob-'.length);
     }
   });
 
-  it.each(ENGINES)('names exactly what the %s engine renders', (engine) => {
+  it.each(ENGINE_NAMES)('names exactly what the %s engine renders', (engine) => {
     const tree = treeWithEngine(engine, MIXED_ENGINES_CONFIG);
     for (const name of POLICY_NAMES) {
       const [object] = objectsIn(tree, `platform/${name}.yaml`);
-      const entry = GUARDRAIL_CATALOGUE[name];
-      expect([object.kind, object.metadata.name]).toEqual([entry.kinds[engine], entry.policyName]);
+      const entry = GUARDRAILS[name];
+      const kind = renderedKind(engine, name);
+      expect([object.apiVersion, object.kind, object.metadata.name]).toEqual([kind.apiVersion, kind.kind, entry.policyName]);
       if (engine === 'ClusterPolicy') expect(object.spec.rules.map((r: { name: string }) => r.name)).toEqual([entry.clusterPolicyRule]);
     }
   });
@@ -98,7 +109,7 @@ describe('restrict-image-registries', () => {
     ClusterPolicy: () => policy('ClusterPolicy', 'restrict-image-registries').spec.rules[0].validate.cel.expressions,
     ImageValidatingPolicy: () => policy('ImageValidatingPolicy', 'restrict-image-registries').spec.validations,
   };
-  describe.each(ENGINES)('%s: every container, init and ephemeral container image must match an allowed glob', (engine) => {
+  describe.each(ENGINE_NAMES)('%s: every container, init and ephemeral container image must match an allowed glob', (engine) => {
     const validations: { expression: string; message: string }[] = validationsOf[engine]();
     /** Whether the policy admits the Pod: every validation holds. */
     const admits = (spec: object) => validations.every((v) => evaluate(v.expression, { object: { spec } }));

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config/load';
-import { globToRegExp } from '../src/model/glob';
-import { IMAGE_VERIFICATION_POLICIES, MIXED_ENGINES_CONFIG, THREE_ENVIRONMENTS_CONFIG, objectsIn, treeWithEngine } from './helpers';
-import { kyvernoWildcardMatch } from './kyverno-wildcard';
+import { loadConfig } from '../../src/config/load';
+import { globToRegExp } from '../../src/model/glob';
+import { IMAGE_VERIFICATION_POLICIES, MIXED_ENGINES_CONFIG, THREE_ENVIRONMENTS_CONFIG, objectsIn, treeWithEngine } from '../helpers';
+import { kyvernoWildcardMatch } from '../kyverno-wildcard';
 
 /**
  * What a rendered policy means, read back from the YAML each engine writes — independently of the engine code —
@@ -134,7 +134,7 @@ describe('the model of Kyverno\'s wildcard matcher', () => {
 describe.each(CONFIGS)('both engines mean the same for %s', (config) => {
   const clusterPolicies = treeWithEngine('ClusterPolicy', config);
   const imageValidatingPolicies = treeWithEngine('ImageValidatingPolicy', config);
-  // The registry restriction is compared in test/guardrails.test.ts.
+  // The registry restriction is compared in test/policies/guardrails.test.ts.
   const files = loadConfig(config).flatMap((env) =>
     [...env.policies.keys()]
       .filter((policy) => IMAGE_VERIFICATION_POLICIES.includes(policy))

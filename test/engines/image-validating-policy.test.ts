@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config/load';
-import type { FileTree } from '../src/output/render';
-import { MIXED_ENGINES_CONFIG, THREE_ENVIRONMENTS_CONFIG, objectsIn, treeFor, treeWithEngine } from './helpers';
+import type { FileTree } from '../../src/output/render';
+import { MIXED_ENGINES_CONFIG, THREE_ENVIRONMENTS_CONFIG, objectsIn, treeFor, treeWithEngine } from '../helpers';
 
 /** The three-environments fixture rendered as ImageValidatingPolicy, and the test config with its own engine choices. */
 const TREES: ReadonlyArray<[string, FileTree]> = [
@@ -20,14 +19,6 @@ describe('ImageValidatingPolicy rendering', () => {
   it('renders the objects the tests below inspect', () => {
     // 3 fixture environments × 3 image verification policies, plus the test config's 4 ImageValidatingPolicy objects.
     expect(policyObjects).toHaveLength(13);
-  });
-
-  describe('snapshots of the three-environments fixture', () => {
-    const tree = treeWithEngine('ImageValidatingPolicy', THREE_ENVIRONMENTS_CONFIG);
-    const files = loadConfig(THREE_ENVIRONMENTS_CONFIG).flatMap((env) => [...env.policies.keys()].map((policy) => `${env.name}/${policy}.yaml`));
-    it.each(files)('%s', async (path) => {
-      await expect(tree.get(path)).toMatchFileSnapshot(`__snapshots__/image-validating-policy/${path}`);
-    });
   });
 
   it.each(policyObjects)('$source: $path keeps Kyverno autogen working (one pods rule, no exclude rules, no object selector)', ({ object }) => {

@@ -2,12 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config/load';
-import type { Readiness } from '../src/rollout/readiness';
-import { assessReadiness } from '../src/rollout/readiness';
-import type { ReportedResult } from '../src/rollout/reports';
-import { autogenRuleName, reportedRuleNames } from '../src/rollout/rule-names';
-import { runCli } from './helpers';
+import { loadConfig } from '../../src/config/load';
+import type { Readiness } from '../../src/rollout/readiness';
+import { assessReadiness } from '../../src/rollout/readiness';
+import type { ReportedResult } from '../../src/rollout/reports';
+import { autogenRuleName, reportedRuleNames } from '../../src/engines/cluster-policy/rule-names';
+import { runCli } from '../helpers';
 
 const fixture = (name: string) => join('test', 'fixtures', 'reports', name);
 const REPORTS_CONFIG = fixture('environments.yaml');
