@@ -28,7 +28,8 @@ export class EnvironmentChart extends Chart {
 
   constructor(scope: Construct, props: EnvironmentChartProps) {
     super(scope, props.environment.name, { disableResourceNameHashes: true });
-    const env = (this.environment = props.environment);
+    const env = props.environment;
+    this.environment = env;
     const engine = props.engine ?? ENGINES[env.engine];
     for (const [name, settings] of env.policies) {
       const common: GuardrailProps = {
