@@ -7,8 +7,11 @@
 // - The bundle's first line records a hash of the contents of every input file, so an edited source is
 //   never ignored, whatever the file times say.
 // - Dependencies are bundled too: resolving and reading hundreds of small files in node_modules cost more
-//   than parsing one file. The config schema's ajv validator is compiled at build time (see
-//   src/config/schema-validator.ts): compiling it on every run cost more than the synth itself.
+//   than parsing one file. A bundled module's __dirname is .build/, so a package that reads files beside its
+//   own module would look there: cdk8s's Yaml.load (behind Include and Helm) does, and src/ calls none of
+//   them (it only writes YAML).
+// - The config schema's ajv validator is compiled at build time (see src/config/schema-validator.ts):
+//   compiling it on every run cost more than the synth itself.
 // - V8's code cache for the bundle is kept beside it (keyed by the same hash), so later runs skip parsing
 //   and compiling. It is written after the command ran, so it also holds the functions compiled lazily while
 //   running: on Node 22 and 24 that loads the bundle about 100 ms faster than Node's compile cache, which
@@ -26,6 +29,7 @@ const buildDir = join(root, '.build');
 nodeModule.enableCompileCache?.(join(buildDir, 'compile-cache'));
 const bundle = join(buildDir, 'main.cjs');
 const codeCache = join(buildDir, 'main.cjs.v8cache');
+// The module the bundle holds precompiled: compiled here at build time, and replaced by that output in the bundle.
 const SCHEMA_VALIDATOR = join(root, 'src', 'config', 'schema-validator.ts');
 
 function readOrUndefined(file, encoding) {
@@ -63,25 +67,17 @@ async function precompiledSchemaValidator(build) {
   }
 }
 
-// A bundled package that finds files next to its own module (cdk8s's Yaml.load, behind Include and Helm,
-// runs lib/_loadurl.mjs) would look in .build/: give such a module its real __dirname and __filename.
-const pinModuleLocation = {
-  name: 'pin-module-location',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]node_modules[\\/].*\.[cm]?js$/ }, ({ path }) => {
-      const contents = readFileSync(path, 'utf8');
-      if (!/\b__(dirname|filename)\b/.test(contents) || /\b(var|let|const)\s+__(dirname|filename)\b/.test(contents)) return undefined;
-      const pinned = `var __dirname = ${JSON.stringify(dirname(path))}, __filename = ${JSON.stringify(path)};\n`;
-      return { contents: pinned + contents, loader: 'js' };
-    });
-  },
-};
+/** esbuild filters by a Go regular expression: this one matches exactly `path`. */
+function exactPathFilter(path) {
+  return new RegExp(`^${path.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}$`);
+}
 
 async function buildBundle(stamp) {
   const { build } = await import('esbuild');
   mkdirSync(buildDir, { recursive: true });
   const validatorSource = await precompiledSchemaValidator(build);
   const staging = `${bundle}.${process.pid}`;
+  let schemaPrecompiled = false;
   await build({
     entryPoints: [join(root, 'src', 'cli.ts')],
     outfile: staging,
@@ -93,23 +89,31 @@ async function buildBundle(stamp) {
     legalComments: 'none',
     logLevel: 'silent', // its errors are reported once, by fail()
     plugins: [
-      pinModuleLocation,
       {
         name: 'precompiled-config-schema',
         setup(b) {
-          b.onLoad({ filter: /[\\/]src[\\/]config[\\/]schema-validator\.ts$/ }, () => ({
-            contents: validatorSource,
-            loader: 'js',
-            resolveDir: root,
-          }));
+          b.onLoad({ filter: exactPathFilter(SCHEMA_VALIDATOR) }, () => {
+            schemaPrecompiled = true;
+            return { contents: validatorSource, loader: 'js', resolveDir: root };
+          });
         },
       },
     ],
   });
+  // Without it the bundle would compile the schema on every run: still correct, so only this check would tell.
+  if (!schemaPrecompiled) {
+    rmSync(staging, { force: true });
+    throw new Error(`the bundle does not hold ${SCHEMA_VALIDATOR}, so its precompiled validator went unused`);
+  }
   renameSync(staging, bundle);
 }
 
-/** Loads the bundle as CommonJS through V8's code cache: its exports, and `saveCache` to call after running. */
+/**
+ * Loads the bundle as CommonJS through V8's code cache: its exports, and `saveCache` to call after running.
+ * This loader can go, for a plain require() of the bundle with Node's compile cache, once Node 20 (no compile
+ * cache for CommonJS) is no longer supported and Node's cache also keeps the functions compiled while a
+ * command runs: until then `npm run synth` is about 100 ms slower without it (docs/performance.md).
+ */
 function loadBundle(source, stamp) {
   const cacheHeader = `${stamp}\n`;
   const cached = readOrUndefined(codeCache);

@@ -32,7 +32,8 @@ export class EnvironmentChart extends Chart {
 
   constructor(scope: Construct, props: EnvironmentChartProps) {
     super(scope, props.environment.name, { disableResourceNameHashes: true });
-    const env = (this.environment = props.environment);
+    const env = props.environment;
+    this.environment = env;
     for (const name of env.policies.keys()) {
       new GuardrailPolicy(this, name, ENGINES[env.engine], resolveGuardrail(GUARDRAILS[name], env, { [ENVIRONMENT_LABEL]: env.name }));
     }

@@ -1,7 +1,7 @@
 import type { ErrorObject } from 'ajv';
 import { LineCounter, isMap, isScalar, parseDocument, type Document, type Node } from 'yaml';
 import { UserError } from '../errors';
-import { fromJsonPointer, type FieldPath } from '../model/field-path';
+import { INPUT_FIELD, formatFieldPath, fromJsonPointer, type FieldPath } from '../model/field-path';
 import { parseDuration, parseGoDuration } from '../model/duration';
 import {
   POLICY_NAMES,
@@ -130,7 +130,7 @@ export function parseConfig(text: string, file: string): Environment[] {
     const inEnv = envIndex !== undefined && path.length > 2;
     const printable = typeof envName === 'string' && !hasControlCharacter(envName);
     const environment = envIndex === undefined ? undefined : printable ? envName : `#${envIndex + 1}`;
-    return { file, line, column: col, environment, field: formatPath(inEnv ? path.slice(2) : path), message };
+    return { file, line, column: col, environment, field: formatFieldPath(inEnv ? path.slice(2) : path, INPUT_FIELD), message };
   };
 
   const controlProblems = controlCharacterProblems(doc).map(({ path, offset, message }) => {
@@ -291,11 +291,6 @@ function offsetOf(doc: Document, path: FieldPath, atKey: boolean): number {
     if (node?.range) return node.range[0];
   }
   return 0;
-}
-
-function formatPath(path: FieldPath): string {
-  if (path.length === 0) return '(top level)';
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }
 
 function dedupe(problems: ConfigProblem[]): ConfigProblem[] {

@@ -2,6 +2,7 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import { parseAllDocuments, type Document } from 'yaml';
 import { readAtMost } from '../bounded-read';
 import { UserError, isAliasLimitError } from '../errors';
+import { INPUT_FIELD, formatFieldPath, fromJsonPointer } from '../model/field-path';
 
 /** A result's outcome, as `wgpolicyk8s.io/v1alpha2` and `openreports.io/v1alpha1` both spell it. */
 export const RESULT_STATUSES = ['pass', 'fail', 'warn', 'error', 'skip'] as const;
@@ -156,9 +157,9 @@ function isList(value: unknown): value is { items: unknown[] } {
 function checkReport(value: unknown, where: string): RawReport {
   if (!validateReport(value)) {
     const e = reportValidator!.errors![0];
-    const field = e.instancePath.slice(1).replace(/\/(\d+)/g, '[$1]').replace(/\//g, '.');
+    const field = formatFieldPath(fromJsonPointer(e.instancePath), INPUT_FIELD);
     const problem = e.keyword === 'enum' ? `must be one of ${RESULT_STATUSES.join(', ')}` : e.message;
-    throw new ReportInputError(`${where}: ${field || '(top level)'}: ${problem}`);
+    throw new ReportInputError(`${where}: ${field}: ${problem}`);
   }
   const kinds = REPORT_KINDS[value.apiVersion];
   if (!kinds?.includes(value.kind)) {

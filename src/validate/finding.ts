@@ -25,23 +25,6 @@ export function formatFinding(f: Finding): string {
   return `${f.env}/${f.file}: ${f.path}: ${f.message} [${f.rule}]`;
 }
 
-const IDENTIFIER = /^[A-Za-z_$][\w$-]*$/;
-
-/**
- * Renders a field path as Kubernetes does in its error messages (`spec.rules[0].verifyImages[0]`), quoting
- * keys that are not plain names (`metadata.annotations["policies.kyverno.io/title"]`).
- */
-export function formatFieldPath(path: FieldPath): string {
-  if (path.length === 0) return '(object)';
-  return path
-    .map((segment, i) => {
-      if (typeof segment === 'number') return `[${segment}]`;
-      if (!IDENTIFIER.test(segment)) return `[${JSON.stringify(segment)}]`;
-      return i === 0 ? segment : `.${segment}`;
-    })
-    .join('');
-}
-
 /** What a rule knows besides the object: the environment whose directory the file is in, if any. */
 export interface RuleContext {
   readonly environment?: Environment;

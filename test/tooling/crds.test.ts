@@ -110,7 +110,7 @@ describe.concurrent('npm run import', () => {
     expect(code).toBe(0);
     expect(out).toMatch(/^Usage: npm run import/);
     expect(out).toContain('Needs no network');
-    expect(out).toMatch(/^Exit codes:\n  0 .*\n  1 .*\n  2 .*usage error.*\n  70 .*internal error/m);
+    expect(out).toMatch(/^Exit codes:\n {2}0 .*\n {2}1 .*\n {2}2 .*usage error.*\n {2}70 .*internal error/m);
   });
 
   it('a missing or edited pinned CRD: one line naming it and how to restore it, imports/ untouched', async () => {
@@ -161,7 +161,7 @@ describe.concurrent('npm run upgrade-crds', () => {
     expect(code).toBe(0);
     expect(out).toMatch(/^Usage: npm run upgrade-crds/);
     expect(out).toMatch(new RegExp(`--${COMPONENT} <tag> +pinned now: ${pin.version}`));
-    expect(out).toMatch(/^Exit codes:\n  0 .*\n  1 .*\n  2 .*usage error.*\n  70 .*internal error/m);
+    expect(out).toMatch(/^Exit codes:\n {2}0 .*\n {2}1 .*\n {2}2 .*usage error.*\n {2}70 .*internal error/m);
   });
 
   it('downloads the new tag, re-imports, rewrites the pins and reports the API changes', async (context) => {

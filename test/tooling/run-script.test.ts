@@ -93,4 +93,18 @@ describe('scripts/run.mjs', () => {
     expect(notADirectory.status).toBe(1);
     expect(notADirectory.stderr).toMatch(/^cannot build the app into \S+main\.cjs: EEXIST: .*\n\S+\.build holds only the compiled app: make it writable, or delete it\n$/);
   }, 60_000); // a ceiling for a failing build on a busy machine, not a speed check
+
+  it('a build whose bundle would not use the precompiled config schema validator fails, naming the module', () => {
+    const dir = projectCopy();
+    const script = join(dir, 'scripts', 'run.mjs');
+    const filter = 'exactPathFilter(SCHEMA_VALIDATOR)';
+    expect(readFileSync(script, 'utf8')).toContain(filter);
+    // As if the module the bundle loads and the one precompiled had drifted apart.
+    writeFileSync(script, readFileSync(script, 'utf8').replace(filter, 'exactPathFilter(`${SCHEMA_VALIDATOR}.moved`)'));
+    const result = spawnSync(process.execPath, ['scripts/run.mjs', 'check'], { cwd: dir, encoding: 'utf8' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(
+      /^cannot build the app into \S+main\.cjs: the bundle does not hold \S+schema-validator\.ts, so its precompiled validator went unused\n$/,
+    );
+  }, 60_000); // a ceiling for a failing build on a busy machine, not a speed check
 });

@@ -93,11 +93,11 @@ environments:
   });
 });
 
-/** mulberry32: a small seeded PRNG, so a failing case can be replayed from its seed. */
-function prng(seed: number): () => number {
+/** mulberry32: a small deterministic PRNG started from `state`, so a failing case can be replayed from its number. */
+function prng(state: number): () => number {
   return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
@@ -151,8 +151,8 @@ describe('property: random invalid configs', () => {
       ],
     };
     // `webhook: {failurePolicy: Ignore}` is invalid only because verify-image-signatures enforces here.
-    for (let seed = 1; seed <= 150; seed++) {
-      const random = prng(seed);
+    for (let caseNumber = 1; caseNumber <= 150; caseNumber++) {
+      const random = prng(caseNumber);
       const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)];
       const config = structuredClone(base) as any;
       const mutations = 1 + Math.floor(random() * 4);
@@ -162,10 +162,10 @@ describe('property: random invalid configs', () => {
       }
       const file = writeConfig(stringify(config));
       let result: ReturnType<typeof runCli> | undefined;
-      expect(() => (result = runCli('synth', '--config', file, '--outdir', outdir)), `seed ${seed}`).not.toThrow();
-      expect(result?.code, `seed ${seed}: ${stringify(config)}`).toBe(1);
-      expect(result?.err, `seed ${seed}`).toMatch(/was not changed\.$/);
-      expect(readTree(outdir), `seed ${seed}`).toEqual(before);
+      expect(() => (result = runCli('synth', '--config', file, '--outdir', outdir)), `case ${caseNumber}`).not.toThrow();
+      expect(result?.code, `case ${caseNumber}: ${stringify(config)}`).toBe(1);
+      expect(result?.err, `case ${caseNumber}`).toMatch(/was not changed\.$/);
+      expect(readTree(outdir), `case ${caseNumber}`).toEqual(before);
     }
   });
 });
