@@ -14,6 +14,9 @@ export default defineConfig({
     // Transformed modules are kept on disk (node_modules/.experimental-vitest-cache) and reused by the next run.
     experimental: { fsModuleCache: true },
     // The JSON report gives .ci/run its pass/fail totals.
+    // @actions/workflow-parser imports its JSON schema without an import attribute, which Node 20 refuses:
+    // letting Vite transform it (instead of handing it to Node) loads the JSON.
+    server: { deps: { inline: ['@actions/workflow-parser', '@actions/expressions'] } },
     reporters: ['default', 'json'],
     outputFile: { json: '.build/test-results.json' },
     projects: [

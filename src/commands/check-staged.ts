@@ -4,7 +4,7 @@ import { ConfigError, parseConfig } from '../config/load';
 import { UserError } from '../errors';
 import { diffEntryPoints, isEntryPointLocation, isGenerated } from '../output/entry-points';
 import { OutputGuardError } from '../output/guards';
-import { CLUSTERS_DIR } from '../output/layout';
+import { CLUSTERS_DIR, WORKFLOWS_DIR } from '../output/layout';
 import type { FileTree } from '../output/render';
 import { git, readBlobs } from '../output/git';
 import { withManifest } from '../output/ownership';
@@ -12,6 +12,7 @@ import { ACCEPT_COMMAND, describeLockDiff, diffLock, isLockCurrent, lockTree } f
 import { diffTrees } from '../output/write';
 import { formatFinding, ValidationError } from '../validate';
 import type { Output } from './output';
+import { generatedFilesBeside } from '../synthesize';
 import { describeDiff, synthesizeValidated } from './synth';
 
 /**
@@ -26,6 +27,8 @@ interface CheckedPaths {
   readonly schema: string;
   readonly dist: string;
   readonly clusters: string;
+  /** `.github/workflows` beside them: the publishing workflows. */
+  readonly workflows: string;
   /** The policy lock directory. */
   readonly lock: string;
   /** The directory holding dist/ and clusters/ ('.' at the top). */
@@ -64,10 +67,10 @@ export function checkStaged(configFile: string, outdir: string, lockDir: string,
   try {
     const environments = parseConfig(configText, paths.config);
     const { synthesis } = synthesizeValidated(environments);
-    expectedEntryPoints = synthesis.entryPoints;
+    expectedEntryPoints = generatedFilesBeside(synthesis);
     const stale = [
       ...describeDiff(diffTrees(withManifest(synthesis.tree), staged.dist), paths.dist),
-      ...describeDiff(diffEntryPoints(synthesis.entryPoints, staged.clusterFiles), paths.parent),
+      ...describeDiff(diffEntryPoints(expectedEntryPoints, staged.clusterFiles), paths.parent),
     ];
     if (stale.length > 0) {
       problems.push([
@@ -162,6 +165,7 @@ function checkedPaths(root: string, configFile: string, outdir: string, lockDir:
     schema: SCHEMA_FILE,
     dist,
     clusters: posix.join(parent, CLUSTERS_DIR),
+    workflows: posix.join(parent, WORKFLOWS_DIR),
     lock: inRepository(lockDir),
     parent,
   };
@@ -177,7 +181,7 @@ interface IndexEntry {
 
 /** The index entries of the config, `dist/`, `clusters/` and the lock directory (`git ls-files -s`). */
 function stagedFiles(root: string, paths: CheckedPaths): IndexEntry[] {
-  const listing = git(root, ['ls-files', '-s', '-z', '--', paths.config, paths.dist, paths.clusters, paths.lock]);
+  const listing = git(root, ['ls-files', '-s', '-z', '--', paths.config, paths.dist, paths.clusters, paths.workflows, paths.lock]);
   if (listing === undefined) throw new UserError(`git could not list the index in ${root}`);
   return listing
     .toString()
@@ -199,10 +203,10 @@ function stagedFiles(root: string, paths: CheckedPaths): IndexEntry[] {
  */
 function unstagedChanges(root: string, paths: CheckedPaths, expectedEntryPoints: FileTree, stagedClusterFiles: FileTree): string[] {
   const list = (args: string[]) =>
-    (git(root, [...args, '-z', '--', paths.config, paths.schema, paths.dist, paths.clusters, paths.lock]) ?? Buffer.alloc(0))
+    (git(root, [...args, '-z', '--', paths.config, paths.schema, paths.dist, paths.clusters, paths.workflows, paths.lock]) ?? Buffer.alloc(0))
       .toString()
       .split('\0')
-      .filter((path) => path !== '' && (!isUnder(path, paths.clusters) || isEntryPoint(path)))
+      .filter((path) => path !== '' && ((!isUnder(path, paths.clusters) && !isUnder(path, paths.workflows)) || isEntryPoint(path)))
       .sort();
   const isEntryPoint = (path: string) => {
     if (!isClusterFile(path, paths)) return false;
@@ -225,7 +229,7 @@ function isUnder(path: string, dir: string): boolean {
   return dir === '.' || path.startsWith(`${dir}/`);
 }
 
-/** A file directly in a cluster's directory, where entry points are. */
+/** A file directly in a cluster's directory or in the workflows directory, where entry points and publishing workflows are. */
 function isClusterFile(path: string, paths: CheckedPaths): boolean {
-  return isUnder(path, paths.clusters) && isEntryPointLocation(posix.relative(paths.parent, path));
+  return (isUnder(path, paths.clusters) || isUnder(path, paths.workflows)) && isEntryPointLocation(posix.relative(paths.parent, path));
 }

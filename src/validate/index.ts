@@ -5,6 +5,7 @@ import { DRILL_OUTPUT_DIR, environmentOfPath } from '../output/layout';
 import type { Environment } from '../model/environment';
 import type { FileTree, Manifests } from '../output/render';
 import { formatFieldPath, formatFinding, record, type Finding, type Json, type ObjectRule, type RuleContext, type Violation } from './finding';
+import { DELIVERY_LINT_RULES } from './delivery-lint';
 import { KYVERNO_RULES } from './kyverno-rules';
 import { LINT_RULES } from './lint';
 import { validateAgainstCrd, validatorKey } from './schema';
@@ -12,7 +13,7 @@ import { validateAgainstCrd, validatorKey } from './schema';
 export { formatFinding, type Finding } from './finding';
 
 /** Every rule besides the CRD schema, in report order. */
-const OBJECT_RULES: readonly ObjectRule[] = [...KYVERNO_RULES, ...LINT_RULES];
+const OBJECT_RULES: readonly ObjectRule[] = [...KYVERNO_RULES, ...LINT_RULES, ...DELIVERY_LINT_RULES];
 
 /** All findings of a synthesized tree, and how many objects each top-level directory holds. */
 export interface ValidationReport {
