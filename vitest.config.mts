@@ -1,6 +1,21 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 
+/**
+ * @actions/workflow-parser and @actions/expressions ship source maps that name sources they do not ship, and
+ * Vite warns about each of their files: loaded without the map comment, their code is unchanged and silent.
+ */
+const actionsPackagesWithoutSourceMaps = {
+  name: 'actions-packages-without-source-maps',
+  enforce: 'pre' as const,
+  load(id: string) {
+    if (!/\/node_modules\/@actions\/(workflow-parser|expressions)\/dist\/.*\.js$/.test(id)) return null;
+    return readFileSync(id, 'utf8').replace(/\n\/\/# sourceMappingURL=.*$/, '\n');
+  },
+};
+
 export default defineConfig({
+  plugins: [actionsPackagesWithoutSourceMaps],
   test: {
     // Test files share each worker's module cache: importing the generated constructs, cdk8s and the
     // validators once per worker instead of once per file is most of the suite's time. The app keeps no
