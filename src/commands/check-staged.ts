@@ -61,7 +61,11 @@ export function checkStaged(configFile: string, outdir: string, lockDir: string,
   const [configText] = readBlobs(root, [config.id]);
   const staged = stagedOutput(root, paths, index);
   const locked = staged.lock.size > 0;
-  const stageAll = `git add ${[paths.config, paths.dist, paths.clusters, ...(locked ? [paths.lock] : [])].join(' ')}`;
+  // The workflows directory only when synth writes a publishing workflow: `git add` refuses a path that is not there.
+  const stageAll = () => {
+    const workflows = [...expectedEntryPoints.keys()].some((path) => path.startsWith(`${WORKFLOWS_DIR}/`)) ? [paths.workflows] : [];
+    return `git add ${[paths.config, paths.dist, paths.clusters, ...workflows, ...(locked ? [paths.lock] : [])].join(' ')}`;
+  };
   const problems: string[][] = [];
   let expectedEntryPoints: FileTree = new Map();
   try {
@@ -76,7 +80,7 @@ export function checkStaged(configFile: string, outdir: string, lockDir: string,
       problems.push([
         `the staged output is not what the staged ${paths.config} synthesizes:`,
         ...stale,
-        `Run \`npm run synth\`, then \`${stageAll}\`, and commit again.`,
+        `Run \`npm run synth\`, then \`${stageAll()}\`, and commit again.`,
       ]);
     }
     const lockDiff = diffLock(lockTree(environments, synthesis.tree), staged.lock);
@@ -95,7 +99,7 @@ export function checkStaged(configFile: string, outdir: string, lockDir: string,
     problems.push([
       'changes not staged for commit, so the commit would not hold what was checked:',
       ...unstaged,
-      `Stage them (\`${stageAll}\`) or set them aside (\`git stash --keep-index\`), and commit again.`,
+      `Stage them (\`${stageAll()}\`) or set them aside (\`git stash --keep-index\`), and commit again.`,
     ]);
   }
   if (problems.length > 0) return report(output, problems);
