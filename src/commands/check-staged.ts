@@ -103,7 +103,9 @@ export function checkStaged(configFile: string, outdir: string, lockDir: string,
     ]);
   }
   if (problems.length > 0) return report(output, problems);
-  const checked = locked ? `${paths.dist}/, ${paths.clusters}/ and ${paths.lock}/` : `${paths.dist}/ and ${paths.clusters}/`;
+  const workflows = [...expectedEntryPoints.keys()].some((path) => path.startsWith(`${WORKFLOWS_DIR}/`)) ? [`${paths.workflows}/`] : [];
+  const parts = [`${paths.dist}/`, `${paths.clusters}/`, ...workflows, ...(locked ? [`${paths.lock}/`] : [])];
+  const checked = `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
   output.out(`the staged ${checked} are what the staged ${paths.config} synthesizes`);
   return 0;
 }
