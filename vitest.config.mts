@@ -1,6 +1,21 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 
+/**
+ * @actions/workflow-parser and @actions/expressions ship source maps that name sources they do not ship, and
+ * Vite warns about each of their files: loaded without the map comment, their code is unchanged and silent.
+ */
+const actionsPackagesWithoutSourceMaps = {
+  name: 'actions-packages-without-source-maps',
+  enforce: 'pre' as const,
+  load(id: string) {
+    if (!/\/node_modules\/@actions\/(workflow-parser|expressions)\/dist\/.*\.js$/.test(id)) return null;
+    return readFileSync(id, 'utf8').replace(/\n\/\/# sourceMappingURL=.*$/, '\n');
+  },
+};
+
 export default defineConfig({
+  plugins: [actionsPackagesWithoutSourceMaps],
   test: {
     // Test files share each worker's module cache: importing the generated constructs, cdk8s and the
     // validators once per worker instead of once per file is most of the suite's time. The app keeps no
@@ -14,6 +29,9 @@ export default defineConfig({
     // Transformed modules are kept on disk (node_modules/.experimental-vitest-cache) and reused by the next run.
     experimental: { fsModuleCache: true },
     // The JSON report gives .ci/run its pass/fail totals.
+    // @actions/workflow-parser imports its JSON schema without an import attribute, which Node 20 refuses:
+    // letting Vite transform it (instead of handing it to Node) loads the JSON.
+    server: { deps: { inline: ['@actions/workflow-parser', '@actions/expressions'] } },
     reporters: ['default', 'json'],
     outputFile: { json: '.build/test-results.json' },
     projects: [

@@ -6,6 +6,7 @@ import { FluxChart, fluxDirectory, objectKinds } from './flux';
 import type { Environment } from './model/environment';
 import { entryPointHeader } from './output/entry-points';
 import { entryPointPath } from './output/layout';
+import { renderPublishWorkflows } from './output/publish-workflow';
 import { renderChartDirectory, renderChartFile, type FileTree, type Manifests } from './output/render';
 
 /** Everything synth writes, in memory. */
@@ -18,6 +19,16 @@ export interface Synthesis {
   readonly entryPoints: FileTree;
   /** The objects of each entry point. */
   readonly entryPointManifests: Manifests;
+  /** The workflows that publish OCI-delivered environments, relative to the parent of `dist/`: `.github/workflows/<file>`. */
+  readonly workflows: FileTree;
+}
+
+/**
+ * The files synth owns beside `dist/`, relative to its parent: the entry points and the publishing workflows.
+ * Both carry the generated marker, and are written, compared and removed alike.
+ */
+export function generatedFilesBeside(synthesis: Synthesis): FileTree {
+  return new Map([...synthesis.entryPoints, ...synthesis.workflows]);
 }
 
 /**
@@ -42,7 +53,7 @@ export function synthesize(environments: readonly Environment[]): Synthesis {
     const path = entryPointPath(environment.name, environment.cluster);
     renderChartFile(entryPoint, path, entryPoints, entryPointManifests, entryPointHeader(environment.name));
   }
-  return { tree, manifests, entryPoints, entryPointManifests };
+  return { tree, manifests, entryPoints, entryPointManifests, workflows: renderPublishWorkflows(environments) };
 }
 
 /** The file tree alone. */

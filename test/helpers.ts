@@ -38,6 +38,7 @@ export function testEnvironment(overrides: Partial<Environment> = {}): Environme
     provenance: {},
     policies: new Map([['verify-image-signatures', { phase: 'enforce' }]]),
     flux: { kyvernoKustomization: 'kyverno', interval: '10m', retryInterval: '2m', timeout: '3m', sourceRef: 'flux-system' },
+    delivery: { mode: 'git' },
     ...overrides,
   };
 }

@@ -4,7 +4,7 @@ import { ConfigError, parseConfig } from '../config/load';
 import { UserError } from '../errors';
 import { diffEntryPoints, isEntryPointLocation, isGenerated } from '../output/entry-points';
 import { OutputGuardError } from '../output/guards';
-import { CLUSTERS_DIR } from '../output/layout';
+import { CLUSTERS_DIR, WORKFLOWS_DIR } from '../output/layout';
 import type { FileTree } from '../output/render';
 import { git, readBlobs } from '../output/git';
 import { withManifest } from '../output/ownership';
@@ -12,6 +12,7 @@ import { ACCEPT_COMMAND, describeLockDiff, diffLock, isLockCurrent, lockTree } f
 import { diffTrees } from '../output/write';
 import { formatFinding, ValidationError } from '../validate';
 import type { Output } from './output';
+import { generatedFilesBeside } from '../synthesize';
 import { describeDiff, synthesizeValidated } from './synth';
 
 /**
@@ -26,6 +27,8 @@ interface CheckedPaths {
   readonly schema: string;
   readonly dist: string;
   readonly clusters: string;
+  /** `.github/workflows` beside them: the publishing workflows. */
+  readonly workflows: string;
   /** The policy lock directory. */
   readonly lock: string;
   /** The directory holding dist/ and clusters/ ('.' at the top). */
@@ -58,22 +61,26 @@ export function checkStaged(configFile: string, outdir: string, lockDir: string,
   const [configText] = readBlobs(root, [config.id]);
   const staged = stagedOutput(root, paths, index);
   const locked = staged.lock.size > 0;
-  const stageAll = `git add ${[paths.config, paths.dist, paths.clusters, ...(locked ? [paths.lock] : [])].join(' ')}`;
+  // The workflows directory only when synth writes a publishing workflow: `git add` refuses a path that is not there.
+  const stageAll = () => {
+    const workflows = [...expectedEntryPoints.keys()].some((path) => path.startsWith(`${WORKFLOWS_DIR}/`)) ? [paths.workflows] : [];
+    return `git add ${[paths.config, paths.dist, paths.clusters, ...workflows, ...(locked ? [paths.lock] : [])].join(' ')}`;
+  };
   const problems: string[][] = [];
   let expectedEntryPoints: FileTree = new Map();
   try {
     const environments = parseConfig(configText, paths.config);
     const { synthesis } = synthesizeValidated(environments);
-    expectedEntryPoints = synthesis.entryPoints;
+    expectedEntryPoints = generatedFilesBeside(synthesis);
     const stale = [
       ...describeDiff(diffTrees(withManifest(synthesis.tree), staged.dist), paths.dist),
-      ...describeDiff(diffEntryPoints(synthesis.entryPoints, staged.clusterFiles), paths.parent),
+      ...describeDiff(diffEntryPoints(expectedEntryPoints, staged.clusterFiles), paths.parent),
     ];
     if (stale.length > 0) {
       problems.push([
         `the staged output is not what the staged ${paths.config} synthesizes:`,
         ...stale,
-        `Run \`npm run synth\`, then \`${stageAll}\`, and commit again.`,
+        `Run \`npm run synth\`, then \`${stageAll()}\`, and commit again.`,
       ]);
     }
     const lockDiff = diffLock(lockTree(environments, synthesis.tree), staged.lock);
@@ -92,11 +99,13 @@ export function checkStaged(configFile: string, outdir: string, lockDir: string,
     problems.push([
       'changes not staged for commit, so the commit would not hold what was checked:',
       ...unstaged,
-      `Stage them (\`${stageAll}\`) or set them aside (\`git stash --keep-index\`), and commit again.`,
+      `Stage them (\`${stageAll()}\`) or set them aside (\`git stash --keep-index\`), and commit again.`,
     ]);
   }
   if (problems.length > 0) return report(output, problems);
-  const checked = locked ? `${paths.dist}/, ${paths.clusters}/ and ${paths.lock}/` : `${paths.dist}/ and ${paths.clusters}/`;
+  const workflows = [...expectedEntryPoints.keys()].some((path) => path.startsWith(`${WORKFLOWS_DIR}/`)) ? [`${paths.workflows}/`] : [];
+  const parts = [`${paths.dist}/`, `${paths.clusters}/`, ...workflows, ...(locked ? [`${paths.lock}/`] : [])];
+  const checked = `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
   output.out(`the staged ${checked} are what the staged ${paths.config} synthesizes`);
   return 0;
 }
@@ -162,6 +171,7 @@ function checkedPaths(root: string, configFile: string, outdir: string, lockDir:
     schema: SCHEMA_FILE,
     dist,
     clusters: posix.join(parent, CLUSTERS_DIR),
+    workflows: posix.join(parent, WORKFLOWS_DIR),
     lock: inRepository(lockDir),
     parent,
   };
@@ -177,7 +187,7 @@ interface IndexEntry {
 
 /** The index entries of the config, `dist/`, `clusters/` and the lock directory (`git ls-files -s`). */
 function stagedFiles(root: string, paths: CheckedPaths): IndexEntry[] {
-  const listing = git(root, ['ls-files', '-s', '-z', '--', paths.config, paths.dist, paths.clusters, paths.lock]);
+  const listing = git(root, ['ls-files', '-s', '-z', '--', paths.config, paths.dist, paths.clusters, paths.workflows, paths.lock]);
   if (listing === undefined) throw new UserError(`git could not list the index in ${root}`);
   return listing
     .toString()
@@ -199,10 +209,10 @@ function stagedFiles(root: string, paths: CheckedPaths): IndexEntry[] {
  */
 function unstagedChanges(root: string, paths: CheckedPaths, expectedEntryPoints: FileTree, stagedClusterFiles: FileTree): string[] {
   const list = (args: string[]) =>
-    (git(root, [...args, '-z', '--', paths.config, paths.schema, paths.dist, paths.clusters, paths.lock]) ?? Buffer.alloc(0))
+    (git(root, [...args, '-z', '--', paths.config, paths.schema, paths.dist, paths.clusters, paths.workflows, paths.lock]) ?? Buffer.alloc(0))
       .toString()
       .split('\0')
-      .filter((path) => path !== '' && (!isUnder(path, paths.clusters) || isEntryPoint(path)))
+      .filter((path) => path !== '' && ((!isUnder(path, paths.clusters) && !isUnder(path, paths.workflows)) || isEntryPoint(path)))
       .sort();
   const isEntryPoint = (path: string) => {
     if (!isClusterFile(path, paths)) return false;
@@ -225,7 +235,7 @@ function isUnder(path: string, dir: string): boolean {
   return dir === '.' || path.startsWith(`${dir}/`);
 }
 
-/** A file directly in a cluster's directory, where entry points are. */
+/** A file directly in a cluster's directory or in the workflows directory, where entry points and publishing workflows are. */
 function isClusterFile(path: string, paths: CheckedPaths): boolean {
-  return isUnder(path, paths.clusters) && isEntryPointLocation(posix.relative(paths.parent, path));
+  return (isUnder(path, paths.clusters) || isUnder(path, paths.workflows)) && isEntryPointLocation(posix.relative(paths.parent, path));
 }

@@ -12,7 +12,7 @@ import type { FileTree } from '../output/render';
 import { MANIFEST_FILE, withManifest } from '../output/ownership';
 import { compareLock, DEFAULT_LOCK_DIR, lockTree } from '../output/policy-lock';
 import { diffTrees, readOutput, writeTreeAtomically, type TreeDiff } from '../output/write';
-import { synthesize, type Synthesis } from '../synthesize';
+import { generatedFilesBeside, synthesize, type Synthesis } from '../synthesize';
 import { validateTree, ValidationError, type ValidationReport } from '../validate';
 import { checkStaged } from './check-staged';
 import { defineCommand, type OptionDescription } from './command';
@@ -107,7 +107,8 @@ export const synth = defineCommand({
     const unchanged = { after: `${outdir.endsWith('/') ? outdir : `${outdir}/`} was not changed.` };
     const environments = withContext(() => loadConfig(values.config), unchanged);
     const { synthesis, report } = withContext(() => synthesizeValidated(environments), unchanged);
-    const { tree, entryPoints } = synthesis;
+    const { tree } = synthesis;
+    const entryPoints = generatedFilesBeside(synthesis);
     // Refused before anything is written; compared again, and written, holding the output's lock (afterWrite).
     let entryPointDiff = diffEntryPoints(entryPoints, readClusterFiles(parent));
     withContext(() => assertEntryPointsWritable(entryPointDiff), unchanged);
@@ -142,7 +143,7 @@ export const synth = defineCommand({
     lines.forEach((line) => output.out(line));
     printSummary(environments, report, output);
     if (lines.length === 0) {
-      output.out(`${outdir}/ and the entry points in ${clustersDirectoryFor(outdir)}/ are up to date (${written.size} files, ${entryPoints.size} entry points)`);
+      output.out(`${outdir}/ and the entry points in ${clustersDirectoryFor(outdir)}/ are up to date (${written.size} files, ${describeBeside(synthesis)})`);
       return 0;
     }
     const { added, changed, removed } = change.diff;
@@ -191,13 +192,13 @@ export const check = defineCommand({
     const stale = [
       ...formatChange(change),
       ...irregular.map(({ path, kind }) => `${outdir}/${path} is ${kind}: synth writes only regular files`),
-      ...describeDiff(diffEntryPoints(synthesis.entryPoints, readClusterFiles(dirname(outdir))), dirname(outdir)),
+      ...describeDiff(diffEntryPoints(generatedFilesBeside(synthesis), readClusterFiles(dirname(outdir))), dirname(outdir)),
     ];
     const clustersDir = clustersDirectoryFor(outdir);
     if (stale.length === 0) {
       output.out(
         `${outdir}/ is current, and so are the entry points in ${clustersDir}/ ` +
-          `(${written.size} files, ${synthesis.entryPoints.size} entry points, ${totalObjects(report)} objects validated)`,
+          `(${written.size} files, ${describeBeside(synthesis)}, ${totalObjects(report)} objects validated)`,
       );
       return 0;
     }
@@ -292,4 +293,10 @@ function printSummary(environments: readonly Environment[], report: ValidationRe
 
 function totalObjects(report: ValidationReport): number {
   return [...report.objectsValidated.values()].reduce((sum, n) => sum + n, 0);
+}
+
+/** How many entry points (and publishing workflows, when there are any) synth owns beside the output. */
+function describeBeside({ entryPoints, workflows }: Synthesis): string {
+  const workflowCount = workflows.size === 0 ? '' : `, ${workflows.size} publishing workflow${workflows.size === 1 ? '' : 's'}`;
+  return `${entryPoints.size} entry points${workflowCount}`;
 }

@@ -18,6 +18,8 @@ import {
 } from '../model/environment';
 import { matchesGlob } from '../model/glob';
 import { BOOTSTRAP_SOURCE, RESERVED_ENVIRONMENT_NAMES, clusterNameSuffix } from '../output/layout';
+import { parseWorkflowIdentity, type Delivery } from '../model/delivery';
+import { deliveryProblems, publishingConsistencyProblems } from './delivery-checks';
 import { ALWAYS_EXCLUDED_NAMESPACES, DEFAULT_KYVERNO_NAMESPACE, guardrailProblems } from './guardrail-checks';
 import { MAX_ALIAS_COUNT, controlCharacterProblems, firstAliasOffset, hasControlCharacter, readConfigFile, type DecodeResult } from './read';
 import { validateConfigSchema } from './schema-validator';
@@ -60,6 +62,7 @@ const FLUX_DEFAULTS = { kyvernoKustomization: 'kyverno', interval: '10m', retryI
 const DEFAULT_EMITTED_SOURCE = 'guardrails';
 const DEFAULT_SOURCE_BRANCH = 'main';
 const DEFAULT_SOURCE_INTERVAL = '5m';
+const DEFAULT_ARTIFACT_INTERVAL = '5m';
 
 /** A signer as written in the config. */
 export type RawSigner = { issuer: string; subject: string; rekorUrl?: string };
@@ -87,6 +90,16 @@ export interface RawEnvironment {
     timeout?: string;
     sourceRef?: string;
     gitRepository?: { url: string; branch?: string; interval?: string; secretRef?: string };
+  };
+  delivery?: {
+    mode: 'git' | 'oci';
+    repository?: string;
+    tag?: string;
+    digest?: string;
+    signer?: { issuer: string; subject: string };
+    interval?: string;
+    trustedRootSecret?: string;
+    pullSecret?: string;
   };
 }
 
@@ -164,7 +177,7 @@ export function parseConfig(text: string, file: string): Environment[] {
         ),
       );
     }
-    problems.push(...guardrailProblems(env).map(({ field, message }) => problemAt(['environments', i, ...field], message)));
+    problems.push(...[...guardrailProblems(env), ...deliveryProblems(env)].map(({ field, message }) => problemAt(['environments', i, ...field], message)));
     // A drill image no pattern governs is skipped by every policy, so the drill would prove nothing.
     for (const field of ['signedImage', 'unsignedImage'] as const) {
       const image = env.drill?.[field];
@@ -176,6 +189,7 @@ export function parseConfig(text: string, file: string): Environment[] {
     const durations: [FieldPath, string | undefined][] = [
       ...(['interval', 'retryInterval', 'timeout'] as const).map((field): [FieldPath, string | undefined] => [['flux', field], env.flux?.[field]]),
       [['flux', 'gitRepository', 'interval'], env.flux?.gitRepository?.interval],
+      [['delivery', 'interval'], env.delivery?.interval],
     ];
     for (const [field, value] of durations) {
       if (value === undefined) continue;
@@ -191,6 +205,9 @@ export function parseConfig(text: string, file: string): Environment[] {
       problems.push(problemAt(['environments', i, 'drill', 'foreignImage'], `"${foreign}" is allowed by imagePatterns or thirdPartyImages: pick an image from a registry this environment does not allow`));
     }
   });
+  for (const { index, field, message } of publishingConsistencyProblems(raw.environments)) {
+    problems.push(problemAt(['environments', index, ...field], message));
+  }
   if (problems.length > 0) throw new ConfigError(problems.sort((a, b) => a.line - b.line || a.column - b.column));
   return raw.environments.map((env, i) => {
     const { line, column, field } = problemAt(['environments', i, env.cluster === undefined ? 'name' : 'cluster'], '');
@@ -226,6 +243,23 @@ function resolveEnvironment(env: RawEnvironment, clusterDeclaredAt: ConfigLocati
     },
     policies: new Map(POLICY_NAMES.flatMap((name) => (env.policies[name] ? [[name, env.policies[name]] as const] : []))),
     flux: resolveFlux(env.flux ?? {}, clusterNameSuffix(env.name, cluster)),
+    delivery: resolveDelivery(env.delivery),
+  };
+}
+
+/** Called once the checks passed: an `oci` delivery has its repository, one reference and a pinned identity. */
+function resolveDelivery(delivery: RawEnvironment['delivery']): Delivery {
+  if (delivery?.mode !== 'oci') return { mode: 'git' };
+  const signer = delivery.signer!;
+  return {
+    mode: 'oci',
+    repository: delivery.repository!,
+    ref: delivery.digest !== undefined ? { digest: delivery.digest } : { tag: delivery.tag! },
+    signer: { issuer: signer.issuer, subject: signer.subject },
+    workflow: parseWorkflowIdentity(signer.subject)!,
+    interval: delivery.interval ?? DEFAULT_ARTIFACT_INTERVAL,
+    trustedRootSecret: delivery.trustedRootSecret,
+    pullSecret: delivery.pullSecret,
   };
 }
 

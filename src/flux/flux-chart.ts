@@ -2,9 +2,10 @@ import { ApiObject, Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { Environment } from '../model/environment';
 import type { PolicyKind } from './health-checks';
-import { clusterNameSuffix, fluxPath } from '../output/layout';
+import { artifactPath, clusterNameSuffix, fluxPath } from '../output/layout';
 import { PoliciesGitRepository } from './policies-git-repository';
-import { PoliciesKustomization } from './policies-kustomization';
+import { PoliciesKustomization, type PoliciesKustomizationProps } from './policies-kustomization';
+import { PoliciesOciRepository } from './policies-oci-repository';
 
 /**
  * Name of an environment's policies Kustomization; an environment applied to a cluster named otherwise adds
@@ -23,20 +24,32 @@ export interface FluxChartProps {
 
 /**
  * One environment's Flux objects, written to `dist/flux/<env>/`: the policies Kustomization (`policies.yaml`)
- * and, when the config has `flux.gitRepository`, the GitRepository it reads from (`source.yaml`).
+ * and the source it reads from (`source.yaml`) when synth emits one: the verified OCIRepository of an `oci`
+ * delivery, or the GitRepository of `flux.gitRepository`.
  */
 export class FluxChart extends Chart {
   constructor(scope: Construct, props: FluxChartProps) {
     // `.` cannot occur in an environment name, so this id never collides with an EnvironmentChart's.
     super(scope, `flux.${props.environment.name}`, { disableResourceNameHashes: true });
-    const { name, cluster, flux } = props.environment;
-    if (flux.gitRepository) {
-      new PoliciesGitRepository(this, 'source', flux.gitRepository);
+    const { name, cluster, flux, delivery } = props.environment;
+    // One name for the Kustomization in both delivery modes: switching keeps its inventory, so Flux prunes only
+    // what the new source no longer holds, never the policies both hold.
+    const kustomizationName = `${POLICIES_KUSTOMIZATION_NAME}${clusterNameSuffix(name, cluster)}`;
+    let sourceRef: PoliciesKustomizationProps['sourceRef'];
+    let path: string;
+    if (delivery.mode === 'oci') {
+      new PoliciesOciRepository(this, 'source', { name: kustomizationName, delivery });
+      sourceRef = { kind: 'OCIRepository', name: kustomizationName };
+      path = artifactPath(name);
+    } else {
+      if (flux.gitRepository) new PoliciesGitRepository(this, 'source', flux.gitRepository);
+      sourceRef = { kind: 'GitRepository', name: flux.sourceRef };
+      path = fluxPath(name);
     }
     new PoliciesKustomization(this, 'policies', {
-      name: `${POLICIES_KUSTOMIZATION_NAME}${clusterNameSuffix(name, cluster)}`,
-      path: fluxPath(name),
-      sourceRef: flux.sourceRef,
+      name: kustomizationName,
+      path,
+      sourceRef,
       kyvernoKustomization: flux.kyvernoKustomization,
       interval: flux.interval,
       retryInterval: flux.retryInterval,

@@ -12,11 +12,14 @@ export interface PoliciesKustomizationProps {
   /** `metadata.name` of the Kustomization (namespace `flux-system`). */
   readonly name: string;
 
-  /** Repository-relative directory holding the policies and their `kustomization.yaml`, e.g. `./dist/production`. */
+  /**
+   * Directory holding the policies and their `kustomization.yaml`, relative to the source's root: `./dist/<env>`
+   * in the Git repository, `./<env>` in the published artifact.
+   */
   readonly path: string;
 
-  /** Name of the GitRepository in `flux-system` the path is read from. */
-  readonly sourceRef: string;
+  /** The source in flux-system the path is read from: the watched GitRepository, or the verified OCIRepository. */
+  readonly sourceRef: { readonly kind: 'GitRepository' | 'OCIRepository'; readonly name: string };
 
   /**
    * Name of the Kustomization in `flux-system` that installs Kyverno. The policies are applied only once it is
@@ -55,7 +58,10 @@ export class PoliciesKustomization extends Construct {
       metadata: { name: props.name, namespace: FLUX_NAMESPACE },
       spec: {
         path: props.path,
-        sourceRef: { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: props.sourceRef },
+        sourceRef: {
+          kind: props.sourceRef.kind === 'OCIRepository' ? KustomizationSpecSourceRefKind.OCI_REPOSITORY : KustomizationSpecSourceRefKind.GIT_REPOSITORY,
+          name: props.sourceRef.name,
+        },
         dependsOn: [{ name: props.kyvernoKustomization }],
         interval: props.interval,
         retryInterval: props.retryInterval,

@@ -90,6 +90,9 @@ export interface DrillImages {
   readonly foreignImage: string;
 }
 
+export type { Delivery, OciDelivery } from './delivery';
+import type { Delivery } from './delivery';
+
 /** Where a setting is written in the config file, so a refusal found after loading can point at it. */
 export interface ConfigLocation {
   readonly file: string;
@@ -137,4 +140,6 @@ export interface Environment {
   /** Enabled guardrails, in the catalogue's order. */
   readonly policies: ReadonlyMap<PolicyName, PolicySettings>;
   readonly flux: FluxSettings;
+  /** Where Flux reads `dist/<env>/` from: the watched Git repository, or a signed OCI artifact. */
+  readonly delivery: Delivery;
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UserError } from '../errors';
-import { CLUSTERS_DIR, DIST_DIR, fluxDirectory } from './layout';
+import { CLUSTERS_DIR, DIST_DIR, WORKFLOWS_DIR, fluxDirectory } from './layout';
 import type { FileTree } from './render';
 import { diffTrees, type TreeDiff } from './write';
 
@@ -27,26 +27,35 @@ export function isGenerated(content: string): boolean {
   return content.startsWith(`${GENERATED_MARKER}\n`);
 }
 
-/** Whether a path (relative to the parent of `dist/`) is where an entry point can be: `clusters/<cluster>/<file>`. */
+/**
+ * Whether a path (relative to the parent of `dist/`) is where synth may own a file beside `dist/`: an entry point
+ * (`clusters/<cluster>/<file>`) or a publishing workflow (`.github/workflows/<file>`).
+ */
 export function isEntryPointLocation(path: string): boolean {
   const parts = path.split('/');
-  return parts.length === 3 && parts[0] === CLUSTERS_DIR;
+  const inWorkflows = path.startsWith(`${WORKFLOWS_DIR}/`) && !path.slice(WORKFLOWS_DIR.length + 1).includes('/');
+  return (parts.length === 3 && parts[0] === CLUSTERS_DIR) || inWorkflows;
 }
 
 /**
  * Every file directly in a cluster's directory below `parent` (the directory holding `dist/` and `clusters/`),
- * keyed `clusters/<cluster>/<file>`: where entry points are. Subdirectories such as bootstrap's `flux-system/`
- * are not read.
+ * keyed `clusters/<cluster>/<file>`, and directly in `.github/workflows/`: where entry points and publishing
+ * workflows are. Subdirectories such as bootstrap's `flux-system/` are not read.
  */
 export function readClusterFiles(parent: string): FileTree {
   const files: FileTree = new Map();
+  const readDirectory = (directory: string) => {
+    if (!existsSync(join(parent, directory))) return;
+    for (const file of readdirSync(join(parent, directory), { withFileTypes: true })) {
+      if (file.isFile()) files.set(`${directory}/${file.name}`, readFileSync(join(parent, directory, file.name), 'utf8'));
+    }
+  };
+  // The publishing workflows sit beside the other workflows of the repository: only generated ones are synth's.
+  readDirectory(WORKFLOWS_DIR);
   const clusters = join(parent, CLUSTERS_DIR);
   if (!existsSync(clusters)) return files;
   for (const cluster of readdirSync(clusters, { withFileTypes: true })) {
-    if (!cluster.isDirectory()) continue;
-    for (const file of readdirSync(join(clusters, cluster.name), { withFileTypes: true })) {
-      if (file.isFile()) files.set(`${CLUSTERS_DIR}/${cluster.name}/${file.name}`, readFileSync(join(clusters, cluster.name, file.name), 'utf8'));
-    }
+    if (cluster.isDirectory()) readDirectory(`${CLUSTERS_DIR}/${cluster.name}`);
   }
   return files;
 }

@@ -46,11 +46,22 @@ export function fluxPath(distDirectory: string): string {
 }
 
 /**
+ * A Kustomization `path` inside a published artifact, which holds `dist/<env>/` of each of its environments at
+ * its root as `<env>/`.
+ */
+export function artifactPath(environment: string): string {
+  return `./${environment}`;
+}
+
+/**
  * Directory beside `dist/` holding each cluster's Flux entry point, `clusters/<cluster>/`: the path
  * `flux bootstrap --path=clusters/<cluster>` reconciles. It also holds files synth does not own (bootstrap's
  * `flux-system/`).
  */
 export const CLUSTERS_DIR = 'clusters';
+
+/** Directory beside `dist/` (from the repository root) where GitHub reads workflows; synth writes the publishing ones. */
+export const WORKFLOWS_DIR = '.github/workflows';
 
 /** Where synth writes the entry points for an output directory: `clusters/` beside it. */
 export function clustersDirectoryFor(outdir: string): string {

@@ -6,6 +6,7 @@ import type { Environment } from '../model/environment';
 import { formatFieldPath } from '../model/field-path';
 import type { FileTree, Manifests } from '../output/render';
 import { formatFinding, record, type Finding, type Json, type ObjectRule, type RuleContext, type Violation } from './finding';
+import { DELIVERY_LINT_RULES } from './delivery-lint';
 import { KYVERNO_RULES } from './kyverno-rules';
 import { LINT_RULES } from './lint';
 import { validateAgainstCrd, validatorKey } from './schema';
@@ -13,7 +14,7 @@ import { validateAgainstCrd, validatorKey } from './schema';
 export { formatFinding, type Finding } from './finding';
 
 /** Every rule besides the CRD schema, in report order. */
-const OBJECT_RULES: readonly ObjectRule[] = [...KYVERNO_RULES, ...LINT_RULES];
+const OBJECT_RULES: readonly ObjectRule[] = [...KYVERNO_RULES, ...LINT_RULES, ...DELIVERY_LINT_RULES];
 
 /** All findings of a synthesized tree, and how many objects each top-level directory holds. */
 export interface ValidationReport {

@@ -1,0 +1,147 @@
+import { Document, isScalar, visit } from 'yaml';
+import { DIST_DIR } from './layout';
+import { GENERATED_MARKER } from './entry-points';
+import type { FileTree } from './render';
+import { PUBLISHING_REGISTRY, workflowPath, type OciDelivery, type PublishingWorkflow } from '../model/delivery';
+import type { Environment } from '../model/environment';
+
+/**
+ * The actions the workflow uses, pinned by full commit SHA (a tag can be moved; a commit cannot). Each SHA was
+ * checked against several public workflows pinning the same release; one that could not be is a placeholder,
+ * marked so, and must be replaced with the commit of a release you verified (docs/delivery.md).
+ */
+export const PINNED_ACTIONS = {
+  checkout: { uses: 'actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683', release: 'v4.2.2' },
+  setupNode: { uses: 'actions/setup-node@49933ea5288caeca8642d1e84afbd3f7d6820020', release: 'v4.4.0' },
+  cosign: { uses: 'sigstore/cosign-installer@d7d6e079ac29fd41e9a4c81c7a1b6e4e8b7fe1ec', release: 'v3.7.0' },
+  flux: { uses: 'fluxcd/flux2/action@0000000000000000000000000000000000000000', release: 'PLACEHOLDER: the commit of the Flux release you verified' },
+} as const;
+
+/** The runner image both jobs use: pinned to a release, not `-latest`, so a runner upgrade is a reviewed change. */
+const RUNNER = 'ubuntu-24.04';
+
+/** An artifact repository and the environments it carries. */
+interface Artifact {
+  readonly repository: string;
+  readonly environments: readonly { readonly name: string; readonly delivery: OciDelivery }[];
+}
+
+/**
+ * One workflow file per publishing identity named in the config, keyed by its path relative to the repository
+ * root (`.github/workflows/<file>`). Empty when no environment is delivered as an OCI artifact.
+ */
+export function renderPublishWorkflows(environments: readonly Environment[]): FileTree {
+  const byFile = new Map<string, { workflow: PublishingWorkflow; artifacts: Map<string, Artifact['environments'][number][]> }>();
+  for (const { name, delivery } of environments) {
+    if (delivery.mode !== 'oci') continue;
+    const entry = byFile.get(delivery.workflow.file) ?? { workflow: delivery.workflow, artifacts: new Map() };
+    byFile.set(delivery.workflow.file, entry);
+    entry.artifacts.set(delivery.repository, [...(entry.artifacts.get(delivery.repository) ?? []), { name, delivery }]);
+  }
+  const files: FileTree = new Map();
+  for (const { workflow, artifacts } of byFile.values()) {
+    const list = [...artifacts].map(([repository, envs]) => ({ repository, environments: envs }));
+    files.set(workflowPath(workflow), renderWorkflow(workflow, list));
+  }
+  return files;
+}
+
+function renderWorkflow(workflow: PublishingWorkflow, artifacts: readonly Artifact[]): string {
+  const names = artifacts.flatMap((artifact) => artifact.environments.map((env) => env.name));
+  // The job token is not left in .git/config for later steps to read.
+  const checkout = () => ({ uses: PINNED_ACTIONS.checkout.uses, with: { 'persist-credentials': false } });
+  const content = {
+    name: `Publish guardrails (${names.join(', ')})`,
+    on: { push: { branches: [workflow.branch] }, workflow_dispatch: {} },
+    // Nothing by default; each job asks for what it needs.
+    permissions: {},
+    // Two runs never interleave their pushes and tag moves.
+    concurrency: { group: workflowPath(workflow), 'cancel-in-progress': false },
+    jobs: {
+      // The drift gate runs the project's code (npm ci installs it) without the token that can sign.
+      check: {
+        'runs-on': RUNNER,
+        permissions: { contents: 'read' },
+        steps: [
+          checkout(),
+          { uses: PINNED_ACTIONS.setupNode.uses, with: { 'node-version': '20' } },
+          { run: 'npm ci' },
+          { name: 'Drift gate: dist/, clusters/ and this workflow are what synth writes', run: 'npm run check' },
+        ],
+      },
+      publish: {
+        needs: 'check',
+        // Only this repository's branch run carries the identity the clusters accept; a fork or another branch
+        // would publish artifacts no cluster verifies, and move the tags clusters follow.
+        if: `github.repository == '${workflow.repository}' && github.ref == 'refs/heads/${workflow.branch}'`,
+        'runs-on': RUNNER,
+        permissions: { contents: 'read', packages: 'write', 'id-token': 'write' },
+        steps: [
+          checkout(),
+          { uses: PINNED_ACTIONS.flux.uses },
+          { uses: PINNED_ACTIONS.cosign.uses },
+          {
+            name: `Log in to ${PUBLISHING_REGISTRY}`,
+            env: { GITHUB_TOKEN: '${{ secrets.GITHUB_TOKEN }}' },
+            run: `echo "$GITHUB_TOKEN" | docker login ${PUBLISHING_REGISTRY} --username "$GITHUB_ACTOR" --password-stdin`,
+          },
+          ...artifacts.map(publishStep),
+        ],
+      },
+    },
+  };
+  const doc = new Document(content);
+  // A pinned action's release, as a comment after its SHA.
+  const releases = new Map<string, string>(Object.values(PINNED_ACTIONS).map(({ uses, release }) => [uses, release]));
+  visit(doc, {
+    Pair(_key, pair) {
+      if (isScalar(pair.key) && pair.key.value === 'uses' && isScalar(pair.value)) pair.value.comment = ` ${releases.get(String(pair.value.value))}`;
+    },
+  });
+  const header = [
+    GENERATED_MARKER,
+    `# Publishes and signs the guardrails of ${names.map((name) => `"${name}"`).join(', ')} as OCI artifacts; each cluster's`,
+    '# OCIRepository accepts only this workflow run\'s keyless signature (workflowIdentity in src/model/delivery.ts).',
+    '# See docs/delivery.md.',
+    '',
+  ].join('\n');
+  return `${header}${doc.toString({ lineWidth: 0 })}`;
+}
+
+/**
+ * Pushes `dist/<env>/` of the artifact's environments as one artifact (`<env>/` at its root) with reproducible
+ * digests, signs the pushed digest keyless, and only then moves the tags environments follow, so a followed tag
+ * never names an unsigned artifact. Prints the digest and writes it to the job summary.
+ */
+function publishStep({ repository, environments }: Artifact): Record<string, unknown> {
+  const include = environments.map(({ name }) => `!/${name}/`);
+  const tags = [...new Set(environments.flatMap(({ delivery }) => ('tag' in delivery.ref ? [delivery.ref.tag] : [])))].sort();
+  const pinned = environments.filter(({ delivery }) => 'digest' in delivery.ref).map(({ name }) => name);
+  const followers = environments.filter(({ delivery }) => 'tag' in delivery.ref).map(({ name }) => name);
+  const promoteHint =
+    pinned.length > 0 && followers.length > 0
+      ? [`echo "Promote: \\\`npm run promote -- --from ${followers[0]} --to ${pinned[0]} --digest \${digest} --reports <reports.json>\\\`"`]
+      : [];
+  const script = [
+    'set -euo pipefail',
+    `pushed=$(flux push artifact "oci://\${ARTIFACT}:\${GITHUB_SHA}" \\`,
+    `  --path=./${DIST_DIR} --ignore-paths='/*,${include.join(',')}' \\`,
+    '  --source="${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}" --revision="${GITHUB_REF_NAME}@sha1:${GITHUB_SHA}" \\',
+    '  --reproducible --output=json)',
+    'digest=$(jq -r .digest <<<"${pushed}")',
+    'cosign sign --yes "${ARTIFACT}@${digest}"',
+    ...tags.map((tag) => `flux tag artifact "oci://\${ARTIFACT}:\${GITHUB_SHA}" --tag=${tag}`),
+    'echo "published and signed ${ARTIFACT}@${digest}"',
+    '{',
+    '  echo "### ${ARTIFACT}"',
+    '  echo "Digest: \\`${digest}\\` (commit ${GITHUB_SHA})"',
+    `  echo "Environments: ${environments.map(({ name, delivery }) => `${name} (${'tag' in delivery.ref ? `follows tag ${delivery.ref.tag}` : 'pinned by digest'})`).join(', ')}"`,
+    ...promoteHint.map((line) => `  ${line}`),
+    '} >> "${GITHUB_STEP_SUMMARY}"',
+  ];
+  return {
+    name: `Publish and sign ${repository} (${environments.map(({ name }) => name).join(', ')})`,
+    env: { ARTIFACT: repository },
+    run: `${script.join('\n')}\n`,
+  };
+}
