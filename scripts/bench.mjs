@@ -98,7 +98,10 @@ function peakMiB(file) {
   } catch {
     return undefined;
   }
-  const kib = text.split('\n').filter((l) => /^\d+$/.test(l.trim())).map(Number);
+  const kib = text
+    .split('\n')
+    .filter((l) => /^\d+$/.test(l.trim()))
+    .map(Number);
   return kib.length === 0 ? undefined : (Math.max(...kib) * 1024) / MIB;
 }
 
@@ -156,7 +159,10 @@ function measure(benchCase, index) {
   const start = process.hrtime.bigint();
   const result = spawnSync(command[0], command.slice(1), { cwd: root, env, encoding: 'utf8', maxBuffer: 64 * MIB });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  const failure = result.status === 0 ? undefined : `\`${benchCase.command.join(' ')}\` exited with ${result.status ?? result.signal}:\n${result.stdout}${result.stderr}`;
+  const failure =
+    result.status === 0
+      ? undefined
+      : `\`${benchCase.command.join(' ')}\` exited with ${result.status ?? result.signal}:\n${result.stdout}${result.stderr}`;
   return { seconds, peakMiB: peakMiB(rssFile), failure };
 }
 
@@ -165,7 +171,13 @@ function summarize(samples) {
   const mid = Math.floor(seconds.length / 2);
   const median = seconds.length % 2 ? seconds[mid] : (seconds[mid - 1] + seconds[mid]) / 2;
   const peaks = samples.map((s) => s.peakMiB).filter((m) => m !== undefined);
-  return { median, min: seconds[0], max: seconds.at(-1), runs: samples.map((s) => s.seconds), peakMiB: peaks.length ? Math.max(...peaks) : undefined };
+  return {
+    median,
+    min: seconds[0],
+    max: seconds.at(-1),
+    runs: samples.map((s) => s.seconds),
+    peakMiB: peaks.length ? Math.max(...peaks) : undefined,
+  };
 }
 
 // ----------------------------------------------------------------------------------------------- run
@@ -178,10 +190,14 @@ const machine = {
   platform: `${process.platform} ${process.arch}`,
   loadAverageAtStart: loadavg()[0],
 };
-console.log(`machine: ${machine.cpus} CPUs (${machine.cpuModel}), Node ${machine.node}, npm ${machine.npm}, load ${machine.loadAverageAtStart.toFixed(2)}`);
+console.log(
+  `machine: ${machine.cpus} CPUs (${machine.cpuModel}), Node ${machine.node}, npm ${machine.npm}, load ${machine.loadAverageAtStart.toFixed(2)}`,
+);
 console.log(`${runs} runs per case after ${warmup} warm-up round(s); memory: ${memory.source}`);
 if (machine.loadAverageAtStart > machine.cpus / 2) {
-  console.log(`warning: the machine is busy (load ${machine.loadAverageAtStart.toFixed(2)} on ${machine.cpus} CPUs); times will be high and noisy`);
+  console.log(
+    `warning: the machine is busy (load ${machine.loadAverageAtStart.toFixed(2)} on ${machine.cpus} CPUs); times will be high and noisy`,
+  );
 }
 console.log();
 
@@ -197,18 +213,29 @@ for (let round = 0; round < warmup + runs; round++) {
   }
   process.stdout.write('\n');
 }
-const results = Object.fromEntries(cases.map((c) => [c.id, { label: c.label, command: c.command.join(' '), ...summarize(samples.get(c.id)) }]));
+const results = Object.fromEntries(
+  cases.map((c) => [c.id, { label: c.label, command: c.command.join(' '), ...summarize(samples.get(c.id)) }]),
+);
 let testFailure;
 if (!options['no-test']) {
   const sample = measure(testCase, 0);
   testFailure = sample.failure;
-  results[testCase.id] = { label: testCase.label, command: testCase.command.join(' '), failed: Boolean(testFailure), ...summarize([sample]) };
+  results[testCase.id] = {
+    label: testCase.label,
+    command: testCase.command.join(' '),
+    failed: Boolean(testFailure),
+    ...summarize([sample]),
+  };
 }
 
 const sameOutput = treesEqual(out('synth'), out(CDK8S));
 
 function treesEqual(a, b) {
-  const files = (dir) => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath, e.name))).sort();
+  const files = (dir) =>
+    readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => relative(dir, join(e.parentPath, e.name)))
+      .sort();
   const [left, right] = [files(a), files(b)];
   return left.join('\n') === right.join('\n') && left.every((f) => readFileSync(join(a, f)).equals(readFileSync(join(b, f))));
 }
@@ -226,7 +253,11 @@ const ourPeaks = cases.filter((c) => c.id !== CDK8S && c.id !== FLOOR).flatMap((
 const ourPeak = ourPeaks.length === 0 ? undefined : Math.max(...ourPeaks);
 const targets = [
   { target: 'npm run synth median ≤ 0.8 s', value: `${results.synth.median.toFixed(2)} s`, pass: results.synth.median <= 0.8 },
-  { target: 'npm run synth ≥ 3.5× faster than cdk8s synth', value: `${(cdk8sMedian / results.synth.median).toFixed(1)}×`, pass: cdk8sMedian / results.synth.median >= 3.5 },
+  {
+    target: 'npm run synth ≥ 3.5× faster than cdk8s synth',
+    value: `${(cdk8sMedian / results.synth.median).toFixed(1)}×`,
+    pass: cdk8sMedian / results.synth.median >= 3.5,
+  },
   { target: `${SIZES.at(-1)} environments ≤ 2.5 s`, value: `${large.median.toFixed(2)} s`, pass: large.median <= 2.5 },
   {
     target: `linear growth ${SIZES.join('→')} (second increment ≤ ${MAX_GROWTH}× the first)`,
@@ -240,7 +271,13 @@ const targets = [
   },
   { target: 'npm run check median ≤ 1.0 s', value: `${results.check.median.toFixed(2)} s`, pass: results.check.median <= 1.0 },
   ...(results.test
-    ? [{ target: 'npm test ≤ 20 s (and passes)', value: `${results.test.median.toFixed(1)} s${testFailure ? ', FAILED' : ''}`, pass: !testFailure && results.test.median <= 20 }]
+    ? [
+        {
+          target: 'npm test ≤ 20 s (and passes)',
+          value: `${results.test.median.toFixed(1)} s${testFailure ? ', FAILED' : ''}`,
+          pass: !testFailure && results.test.median <= 20,
+        },
+      ]
     : []),
   { target: 'cdk8s synth writes the same bytes as npm run synth', value: sameOutput ? 'identical' : 'different', pass: sameOutput },
 ];
@@ -257,7 +294,10 @@ const rows = Object.values(results).map((r) => [
 ]);
 printTable(['case', 'median s', 'min s', 'max s', 'peak MiB', 'vs cdk8s synth'], rows);
 console.log();
-printTable(['target', 'measured', ''], targets.map((t) => [t.target, t.value, t.pass === undefined ? 'n/a' : t.pass ? 'PASS' : 'MISS']));
+printTable(
+  ['target', 'measured', ''],
+  targets.map((t) => [t.target, t.value, t.pass === undefined ? 'n/a' : t.pass ? 'PASS' : 'MISS']),
+);
 
 function printTable(header, body) {
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));

@@ -4,7 +4,15 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Sources, generated code, the config schema, dependencies (by lock file) and the build itself. */
-export const BUNDLE_INPUTS = ['src', 'imports', 'environments.schema.json', 'package-lock.json', 'tsconfig.json', 'scripts/run.mjs', 'scripts/bundle-inputs.mjs'];
+export const BUNDLE_INPUTS = [
+  'src',
+  'imports',
+  'environments.schema.json',
+  'package-lock.json',
+  'tsconfig.json',
+  'scripts/run.mjs',
+  'scripts/bundle-inputs.mjs',
+];
 
 /**
  * A hash of every input file's path (relative to `root`) and bytes: any edit changes it, whatever the file's size

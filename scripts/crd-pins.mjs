@@ -85,14 +85,17 @@ export function readPins(root) {
     const files = Object.entries(pin.files).map(([file, hash]) => {
       const path = localPath(component, pin.version, file);
       const imported = imports.find((i) => i.path === path);
-      if (!imported) throw new ScriptError(`${MANIFEST} pins ${path}, but ${CDK8S_CONFIG} does not import it: add \`<alias>:=${path}\` to its imports`);
+      if (!imported)
+        throw new ScriptError(`${MANIFEST} pins ${path}, but ${CDK8S_CONFIG} does not import it: add \`<alias>:=${path}\` to its imports`);
       return { file, sha256: hash, path, alias: imported.alias };
     });
     return { component, version: pin.version, source: pin.source, files };
   });
   for (const { path } of imports) {
     if (!components.some((c) => c.files.some((f) => f.path === path))) {
-      throw new ScriptError(`${CDK8S_CONFIG} imports ${path}, which ${MANIFEST} does not pin: add its component and file there (docs/upgrading.md)`);
+      throw new ScriptError(
+        `${CDK8S_CONFIG} imports ${path}, which ${MANIFEST} does not pin: add its component and file there (docs/upgrading.md)`,
+      );
     }
   }
   return { manifest, config, components };
@@ -104,10 +107,14 @@ export function pinnedSources(root, components) {
     files.map(({ alias, path, sha256: expected }) => {
       const file = join(root, path);
       if (!existsSync(file)) {
-        throw new ScriptError(`${path} (imported as ${alias}) is missing: restore it with \`git checkout -- ${path}\`, or pin another version with \`npm run upgrade-crds\``);
+        throw new ScriptError(
+          `${path} (imported as ${alias}) is missing: restore it with \`git checkout -- ${path}\`, or pin another version with \`npm run upgrade-crds\``,
+        );
       }
       if (sha256(readFileSync(file)) !== expected) {
-        throw new ScriptError(`${path} is not the file pinned in ${MANIFEST} (its sha256 differs): pinned CRDs are upstream's bytes, never edited; restore it with \`git checkout -- ${path}\``);
+        throw new ScriptError(
+          `${path} is not the file pinned in ${MANIFEST} (its sha256 differs): pinned CRDs are upstream's bytes, never edited; restore it with \`git checkout -- ${path}\``,
+        );
       }
       return { alias, file, label: path };
     }),

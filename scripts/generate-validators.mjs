@@ -55,7 +55,14 @@ export function toStrictJsonSchema(node) {
  * cannot compile throws an Error naming its file as `label(file)` says.
  */
 export function generateValidators(crdFiles, outdir, label = (file) => file) {
-  const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, strictTypes: false, validateFormats: false, code: { source: true, lines: false } });
+  const ajv = new Ajv({
+    allErrors: true,
+    strict: true,
+    strictRequired: false,
+    strictTypes: false,
+    validateFormats: false,
+    code: { source: true, lines: false },
+  });
   ajv.addVocabulary(KUBERNETES_KEYWORDS);
   const exports = {};
   for (const file of crdFiles) {

@@ -145,7 +145,9 @@ function buildRemedy(error) {
 /** One line per esbuild error (file:line:column: text), else the error's first line. */
 function describeBuildError(error) {
   if (!Array.isArray(error.errors) || error.errors.length === 0) return error.message.split('\n')[0];
-  return error.errors.map(({ location, text }) => (location ? `${location.file}:${location.line}:${location.column}: ${text}` : text)).join('\n');
+  return error.errors
+    .map(({ location, text }) => (location ? `${location.file}:${location.line}:${location.column}: ${text}` : text))
+    .join('\n');
 }
 
 /** Ends the run, printing what could not be done, why, and what to do; the remedy is left out when unknown. */

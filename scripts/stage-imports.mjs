@@ -30,7 +30,9 @@ function sameTrees(a, b) {
 
 /** The generated TypeScript modules of a tree, as text. */
 function generatedModules(tree) {
-  return new Map([...tree].filter(([file]) => !file.includes('/') && file.endsWith('.ts')).map(([file, content]) => [file, content.toString()]));
+  return new Map(
+    [...tree].filter(([file]) => !file.includes('/') && file.endsWith('.ts')).map(([file, content]) => [file, content.toString()]),
+  );
 }
 
 /** Runs `cdk8s import` for `sources` into `outdir`; returns its error message (stack left out), or undefined. */
@@ -41,10 +43,14 @@ function runCdk8sImport(root, sources, outdir) {
     // so yet (an upgrade writes it last), and one process for every CRD saves cdk8s's start-up each time.
     const imports = sources.map(({ alias, file }) => `${alias}:=${file}`);
     writeFileSync(join(scratch, 'cdk8s.yaml'), stringify({ language: 'typescript', imports }));
-    const result = spawnSync(join(root, 'node_modules', '.bin', 'cdk8s'), ['import', '--no-check-upgrade', '--no-save', '--output', outdir], {
-      cwd: scratch,
-      encoding: 'utf8',
-    });
+    const result = spawnSync(
+      join(root, 'node_modules', '.bin', 'cdk8s'),
+      ['import', '--no-check-upgrade', '--no-save', '--output', outdir],
+      {
+        cwd: scratch,
+        encoding: 'utf8',
+      },
+    );
     if (result.error) throw new ScriptError(`cannot run cdk8s (${result.error.code ?? result.error.message}): run \`npm ci\` first`);
     if (result.status === 0) return undefined;
     const lines = result.stderr.split('\n').filter((line) => line.trim() && !line.startsWith('Importing resources'));

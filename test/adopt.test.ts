@@ -18,11 +18,17 @@ const EXPECTED: Record<string, { reported: readonly RegExp[]; lockedEnvironments
     lockedEnvironments: ['develop', 'production', 'qa', 'staging'],
   },
   'rename an environment': {
-    reported: [/new: +environment preprod, policy require-sbom-attestation/, /obsolete: environment staging, policy require-sbom-attestation/],
+    reported: [
+      /new: +environment preprod, policy require-sbom-attestation/,
+      /obsolete: environment staging, policy require-sbom-attestation/,
+    ],
     lockedEnvironments: ['develop', 'preprod', 'production'],
   },
   'remove an environment': {
-    reported: [/obsolete: environment develop, policy restrict-image-registries/, /obsolete: environment develop, Flux objects flux\/policies/],
+    reported: [
+      /obsolete: environment develop, policy restrict-image-registries/,
+      /obsolete: environment develop, Flux objects flux\/policies/,
+    ],
     lockedEnvironments: ['production', 'staging'],
   },
   'promote a policy': {
@@ -34,7 +40,10 @@ const EXPECTED: Record<string, { reported: readonly RegExp[]; lockedEnvironments
     lockedEnvironments: ['develop', 'production', 'staging'],
   },
   "replace the file with one's own dev and prod": {
-    reported: [/new: +environment prod, policy verify-image-signatures/, /obsolete: environment production, policy verify-image-signatures/],
+    reported: [
+      /new: +environment prod, policy verify-image-signatures/,
+      /obsolete: environment production, policy verify-image-signatures/,
+    ],
     lockedEnvironments: ['dev', 'prod'],
   },
 };
@@ -68,7 +77,11 @@ describe.each(ADOPTION_EDITS)('$name', ({ name, edit, allowRemoval }) => {
     expect(lock('--accept').code).toBe(0);
     expect(lock()).toMatchObject({ code: 0, err: '' });
     expect(check()).toMatchObject({ code: 0, err: '' });
-    expect(readdirSync(lockDir).filter((name) => name !== MANIFEST_FILE).sort()).toEqual(lockedEnvironments);
+    expect(
+      readdirSync(lockDir)
+        .filter((name) => name !== MANIFEST_FILE)
+        .sort(),
+    ).toEqual(lockedEnvironments);
     expect(existsSync(neighbour)).toBe(true);
   });
 });

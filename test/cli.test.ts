@@ -29,17 +29,20 @@ function auditConfig(names: readonly string[], subject = 'https://github.com/acm
 }
 
 describe('--help', () => {
-  it.each(COMMANDS.map((command) => [command.name, command] as const))('%s --help lists every option and exit code, exit 0', (name, command) => {
-    for (const flag of ['--help', '-h']) {
-      const { code, out, err } = runCli(name, flag);
-      expect(code).toBe(0);
-      expect(err).toBe('');
-      expect(out.split('\n')[0]).toBe(`usage: ${name} ${command.usage}`);
-      for (const option of Object.keys(command.options)) expect(out).toMatch(new RegExp(`^  (-\\w, )?--${option}\\b`, 'm'));
-      for (const { code: exitCode } of command.exitCodes) expect(out).toMatch(new RegExp(`^  ${exitCode} +\\S`, 'm'));
-      expect(out).toMatch(/^ {2}70 +internal error/m);
-    }
-  });
+  it.each(COMMANDS.map((command) => [command.name, command] as const))(
+    '%s --help lists every option and exit code, exit 0',
+    (name, command) => {
+      for (const flag of ['--help', '-h']) {
+        const { code, out, err } = runCli(name, flag);
+        expect(code).toBe(0);
+        expect(err).toBe('');
+        expect(out.split('\n')[0]).toBe(`usage: ${name} ${command.usage}`);
+        for (const option of Object.keys(command.options)) expect(out).toMatch(new RegExp(`^  (-\\w, )?--${option}\\b`, 'm'));
+        for (const { code: exitCode } of command.exitCodes) expect(out).toMatch(new RegExp(`^  ${exitCode} +\\S`, 'm'));
+        expect(out).toMatch(/^ {2}70 +internal error/m);
+      }
+    },
+  );
 
   it('answers --help even beside an unknown option or a missing value', () => {
     expect(runCli('synth', '--bogus', '--help')).toMatchObject({ code: 0, err: '' });
@@ -68,11 +71,13 @@ describe('--help', () => {
   });
 
   it('a top-level script (bench) gets the same help and usage errors, and stops before its work', { timeout: 30_000 }, () => {
-    const bench = (...argv: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bench.mjs', ...argv], { encoding: 'utf8' });
+    const bench = (...argv: string[]) =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bench.mjs', ...argv], { encoding: 'utf8' });
     const help = bench('--help');
     expect(help.status).toBe(0);
     expect(help.stdout).not.toContain('machine:'); // the help, not a benchmark
-    for (const option of ['--runs <n>', '--warmup <n>', '--json <file>', '--no-test', '-h, --help']) expect(help.stdout).toContain(`  ${option}`);
+    for (const option of ['--runs <n>', '--warmup <n>', '--json <file>', '--no-test', '-h, --help'])
+      expect(help.stdout).toContain(`  ${option}`);
     const usage = bench('--runs');
     expect(usage.status).toBe(2);
     expect(usage.stdout).toBe('');
@@ -143,7 +148,12 @@ describe('known failures: a message naming the path, no stack', () => {
 
   it('a config that is an alias bomb: a message, exit 1', () => {
     const anchors = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i < 8; i++) anchors.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+    for (let i = 1; i < 8; i++)
+      anchors.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(', ')}]`,
+      );
     const result = runCli('check', '--config', writeConfig(`${anchors.join('\n')}\nenvironments: []\n`), '--outdir', tempDir());
     expect(result.code).toBe(1);
     expectOneLine(result);
@@ -155,7 +165,12 @@ describe('known failures: a message naming the path, no stack', () => {
 
     it('an alias bomb', () => {
       const bomb = ['apiVersion: v1', 'kind: List', 'a: &a [x, x, x, x, x, x, x, x, x, x]'];
-      for (const name of ['b', 'c', 'd', 'e', 'f', 'g']) bomb.push(`${name}: &${name} [${Array(10).fill(`*${String.fromCharCode(name.charCodeAt(0) - 1)}`).join(', ')}]`);
+      for (const name of ['b', 'c', 'd', 'e', 'f', 'g'])
+        bomb.push(
+          `${name}: &${name} [${Array(10)
+            .fill(`*${String.fromCharCode(name.charCodeAt(0) - 1)}`)
+            .join(', ')}]`,
+        );
       const file = join(tempDir(), 'reports.yaml');
       writeFileSync(file, `${bomb.join('\n')}\nitems: []\n`);
       const result = judge(file);
@@ -177,7 +192,9 @@ describe('known failures: a message naming the path, no stack', () => {
     it('an endless stream (a device with no size, as a pipe): refused once 64 MiB are read', () => {
       const result = judge('/dev/zero');
       expect(result.code).toBe(2);
-      expect(result.err).toBe('/dev/zero is larger than 64 MiB: export the reports in parts (e.g. per namespace, `-n <namespace>`) and judge each');
+      expect(result.err).toBe(
+        '/dev/zero is larger than 64 MiB: export the reports in parts (e.g. per namespace, `-n <namespace>`) and judge each',
+      );
     });
 
     it('a missing file, and a directory', () => {
@@ -221,7 +238,7 @@ describe('the error boundary', () => {
     expect(err).toMatch(STACK_FRAME);
   });
 
-  it('a UserError: its message and exit code, or the command\'s one code for unusable input', () => {
+  it("a UserError: its message and exit code, or the command's one code for unusable input", () => {
     expect(run(failing(new UserError('refused: because', 3)))).toEqual({ code: 3, err: 'refused: because' });
     expect(run(failing(new UserError('refused: because', 3), 2))).toEqual({ code: 2, err: 'refused: because' });
   });
@@ -292,7 +309,16 @@ describe('synth prints what it changed, as check does', () => {
     expect(withoutLock.disk.changed.length).toBeGreaterThan(0);
     expect(withoutLock.lines.filter((line) => line.startsWith('next:'))).toEqual([]);
 
-    expect(runCli('lock', '--accept', '--config', writeConfig(auditConfig(['blue'], 'https://github.com/acme/other/*')), '--lock-dir', join(project, 'test', 'policy-lock')).code).toBe(0);
+    expect(
+      runCli(
+        'lock',
+        '--accept',
+        '--config',
+        writeConfig(auditConfig(['blue'], 'https://github.com/acme/other/*')),
+        '--lock-dir',
+        join(project, 'test', 'policy-lock'),
+      ).code,
+    ).toBe(0);
     const acceptedFirst = synth(writeConfig(auditConfig(['blue'], 'https://github.com/acme/other/*')), outdir);
     expect(acceptedFirst.disk.changed.length).toBeGreaterThan(0);
     expect(acceptedFirst.lines.filter((line) => line.startsWith('next:'))).toEqual([]);
@@ -316,7 +342,9 @@ describe('synth prints what it changed, as check does', () => {
     synth(config, outdir);
     const { lines } = synth(config, outdir);
     expect(fileLines(lines)).toEqual([]);
-    expect(lines.at(-1)).toMatch(new RegExp(`^${outdir}/ and the entry points in ${join(outdir, '..', 'clusters')}/ are up to date \\(\\d+ files, 1 entry points\\)$`));
+    expect(lines.at(-1)).toMatch(
+      new RegExp(`^${outdir}/ and the entry points in ${join(outdir, '..', 'clusters')}/ are up to date \\(\\d+ files, 1 entry points\\)$`),
+    );
   });
 
   it('a file outside any environment directory keeps its own line in check (synth refuses to delete it)', () => {
@@ -333,7 +361,16 @@ describe('synth prints what it changed, as check does', () => {
 describe('readiness --policy judges one policy alone', () => {
   /** `readiness --json` for the platform environment (all four guardrails in audit), where only the registry restriction fails. */
   function judge(...policies: string[]) {
-    const argv = ['readiness', '--config', REPORTS_CONFIG, '--env', 'platform', '--reports', join(REPORTS, 'all-guardrails.yaml'), '--json'];
+    const argv = [
+      'readiness',
+      '--config',
+      REPORTS_CONFIG,
+      '--env',
+      'platform',
+      '--reports',
+      join(REPORTS, 'all-guardrails.yaml'),
+      '--json',
+    ];
     const { code, out, err } = runCli(...argv, ...policies.flatMap((policy) => ['--policy', policy]));
     return { code, err, verdict: code === 2 ? undefined : (JSON.parse(out) as Readiness) };
   }
@@ -365,7 +402,15 @@ describe('readiness --policy judges one policy alone', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.err).toContain('--policy verify-everything: not enabled in environment "platform" (enabled: verify-image-signatures,');
     const notEnabled = runCli(
-      'readiness', '--config', REPORTS_CONFIG, '--env', 'develop', '--reports', join(REPORTS, 'clean.json'), '--policy', 'restrict-image-registries',
+      'readiness',
+      '--config',
+      REPORTS_CONFIG,
+      '--env',
+      'develop',
+      '--reports',
+      join(REPORTS, 'clean.json'),
+      '--policy',
+      'restrict-image-registries',
     );
     expect(notEnabled.code).toBe(2);
     expect(notEnabled.err).toBe(

@@ -48,13 +48,19 @@ function synthOverExistingOutput(configText: string) {
 
 /** VALID with `extra` lines added to the develop environment, just before its policies (line 8). */
 const withDevelop = (extra: string) =>
-  VALID.replace('    policies:\n      verify-image-signatures: { phase: audit }', `${extra}\n    policies:\n      verify-image-signatures: { phase: audit }`);
+  VALID.replace(
+    '    policies:\n      verify-image-signatures: { phase: audit }',
+    `${extra}\n    policies:\n      verify-image-signatures: { phase: audit }`,
+  );
 const SHA256 = `sha256:${'0123456789abcdef'.repeat(4)}`;
 
 const BAD_INPUTS: { name: string; config: string; line: number; environment?: string; field: string; message: RegExp }[] = [
   {
     name: 'a missing field',
-    config: VALID.replace('    signer:\n      issuer: https://token.actions.githubusercontent.com\n      subject: https://github.com/acme/*\n    policies:\n      verify-image-signatures: { phase: audit }', '    policies:\n      verify-image-signatures: { phase: audit }'),
+    config: VALID.replace(
+      '    signer:\n      issuer: https://token.actions.githubusercontent.com\n      subject: https://github.com/acme/*\n    policies:\n      verify-image-signatures: { phase: audit }',
+      '    policies:\n      verify-image-signatures: { phase: audit }',
+    ),
     line: 2,
     environment: 'develop',
     field: 'signer',
@@ -82,11 +88,15 @@ const BAD_INPUTS: { name: string; config: string; line: number; environment?: st
     line: 16,
     environment: 'production',
     field: 'policies.verify-image-signature',
-    message: /"verify-image-signature" is not a known policy \(known: verify-image-signatures, require-sbom-attestation, restrict-image-registries, require-provenance-attestation\)/,
+    message:
+      /"verify-image-signature" is not a known policy \(known: verify-image-signatures, require-sbom-attestation, restrict-image-registries, require-provenance-attestation\)/,
   },
   {
     name: 'an issuer that is not an https URL',
-    config: VALID.replace('issuer: https://token.actions.githubusercontent.com\n      subject: https://github.com/acme/*\n    policies:\n      verify-image-signatures: { phase: enforce }', 'issuer: http://token.actions.githubusercontent.com\n      subject: https://github.com/acme/*\n    policies:\n      verify-image-signatures: { phase: enforce }'),
+    config: VALID.replace(
+      'issuer: https://token.actions.githubusercontent.com\n      subject: https://github.com/acme/*\n    policies:\n      verify-image-signatures: { phase: enforce }',
+      'issuer: http://token.actions.githubusercontent.com\n      subject: https://github.com/acme/*\n    policies:\n      verify-image-signatures: { phase: enforce }',
+    ),
     line: 13,
     environment: 'production',
     field: 'signer.issuer',
@@ -118,7 +128,10 @@ const BAD_INPUTS: { name: string; config: string; line: number; environment?: st
   },
   {
     name: "a '?' in a signer subject (a wildcard to Kyverno, a literal to the other engine and cosign)",
-    config: VALID.replace('subject: https://github.com/acme/*\n    policies:\n      verify-image-signatures: { phase: audit }', 'subject: https://github.com/acme/app?\n    policies:\n      verify-image-signatures: { phase: audit }'),
+    config: VALID.replace(
+      'subject: https://github.com/acme/*\n    policies:\n      verify-image-signatures: { phase: audit }',
+      'subject: https://github.com/acme/app?\n    policies:\n      verify-image-signatures: { phase: audit }',
+    ),
     line: 7,
     environment: 'develop',
     field: 'signer.subject',
@@ -126,7 +139,10 @@ const BAD_INPUTS: { name: string; config: string; line: number; environment?: st
   },
   {
     name: 'a third-party image glob that allows every registry',
-    config: VALID.replace('    policies:\n      verify-image-signatures: { phase: audit }', '    thirdPartyImages: [mirror.acme.example/library/*, "*"]\n    policies:\n      verify-image-signatures: { phase: audit }'),
+    config: VALID.replace(
+      '    policies:\n      verify-image-signatures: { phase: audit }',
+      '    thirdPartyImages: [mirror.acme.example/library/*, "*"]\n    policies:\n      verify-image-signatures: { phase: audit }',
+    ),
     line: 8,
     environment: 'develop',
     field: 'thirdPartyImages[1]',
@@ -134,15 +150,22 @@ const BAD_INPUTS: { name: string; config: string; line: number; environment?: st
   },
   {
     name: 'a third-party image glob that allows a whole public registry',
-    config: VALID.replace('    policies:\n      verify-image-signatures: { phase: audit }', '    thirdPartyImages: [docker.io/*]\n    policies:\n      verify-image-signatures: { phase: audit }'),
+    config: VALID.replace(
+      '    policies:\n      verify-image-signatures: { phase: audit }',
+      '    thirdPartyImages: [docker.io/*]\n    policies:\n      verify-image-signatures: { phase: audit }',
+    ),
     line: 8,
     environment: 'develop',
     field: 'thirdPartyImages[0]',
-    message: /"docker\.io\/\*" admits every owner's images on the public registry docker\.io: name the owner \(e\.g\. docker\.io\/library\/\*\)/,
+    message:
+      /"docker\.io\/\*" admits every owner's images on the public registry docker\.io: name the owner \(e\.g\. docker\.io\/library\/\*\)/,
   },
   {
     name: 'a provenance source-repository glob that matches every owner on the forge',
-    config: VALID.replace('    policies:\n      verify-image-signatures: { phase: audit }', '    provenance: { sourceRepositories: [https://github.com/acme/*, https://github.com/*] }\n    policies:\n      verify-image-signatures: { phase: audit }'),
+    config: VALID.replace(
+      '    policies:\n      verify-image-signatures: { phase: audit }',
+      '    provenance: { sourceRepositories: [https://github.com/acme/*, https://github.com/*] }\n    policies:\n      verify-image-signatures: { phase: audit }',
+    ),
     line: 8,
     environment: 'develop',
     field: 'provenance.sourceRepositories[1]',
@@ -150,7 +173,10 @@ const BAD_INPUTS: { name: string; config: string; line: number; environment?: st
   },
   {
     name: 'a provenance builder id glob of "*"',
-    config: VALID.replace('    policies:\n      verify-image-signatures: { phase: audit }', '    provenance: { builderIds: ["*"] }\n    policies:\n      verify-image-signatures: { phase: audit }'),
+    config: VALID.replace(
+      '    policies:\n      verify-image-signatures: { phase: audit }',
+      '    provenance: { builderIds: ["*"] }\n    policies:\n      verify-image-signatures: { phase: audit }',
+    ),
     line: 8,
     environment: 'develop',
     field: 'provenance.builderIds[0]',
@@ -190,7 +216,9 @@ const BAD_INPUTS: { name: string; config: string; line: number; environment?: st
   },
   {
     name: 'a non-ASCII registry host in a drill image',
-    config: withDevelop(`    drill: { signedImage: "ghcr.io/acme/app@${SHA256}", unsignedImage: ghcr.io/acme/app:1, foreignImage: "d\u00f6cker.io/library/busybox:1" }`),
+    config: withDevelop(
+      `    drill: { signedImage: "ghcr.io/acme/app@${SHA256}", unsignedImage: ghcr.io/acme/app:1, foreignImage: "d\u00f6cker.io/library/busybox:1" }`,
+    ),
     line: 8,
     environment: 'develop',
     field: 'drill.foreignImage',
@@ -198,7 +226,10 @@ const BAD_INPUTS: { name: string; config: string; line: number; environment?: st
   },
   {
     name: 'an image pattern for every owner of a public registry, with only the registry restriction enabled',
-    config: VALID.replace('imagePatterns: [ghcr.io/acme/*]', 'imagePatterns: [ghcr.io/*]').replace('      verify-image-signatures: { phase: enforce }\n      require-sbom-attestation: { phase: enforce }', '      restrict-image-registries: { phase: enforce }'),
+    config: VALID.replace('imagePatterns: [ghcr.io/acme/*]', 'imagePatterns: [ghcr.io/*]').replace(
+      '      verify-image-signatures: { phase: enforce }\n      require-sbom-attestation: { phase: enforce }',
+      '      restrict-image-registries: { phase: enforce }',
+    ),
     line: 11,
     environment: 'production',
     field: 'imagePatterns[0]',
@@ -210,7 +241,8 @@ const BAD_INPUTS: { name: string; config: string; line: number; environment?: st
     line: 4,
     environment: 'develop',
     field: 'imagePatterns[0]',
-    message: /"ghcr\.io\/acme" has no wildcard, tag or digest.*did you mean ghcr\.io\/acme\/\* \(every image under it\) or ghcr\.io\/acme:\* \(every tag of this one image\)\?/,
+    message:
+      /"ghcr\.io\/acme" has no wildcard, tag or digest.*did you mean ghcr\.io\/acme\/\* \(every image under it\) or ghcr\.io\/acme:\* \(every tag of this one image\)\?/,
   },
   {
     name: 'an image pattern longer than the schema allows',
@@ -262,7 +294,9 @@ const BAD_INPUTS: { name: string; config: string; line: number; environment?: st
   },
   {
     name: 'a drill image with an md5 digest',
-    config: withDevelop(`    drill: { signedImage: "ghcr.io/acme/app@${SHA256}", unsignedImage: "ghcr.io/acme/app@md5:${'a'.repeat(32)}" }`),
+    config: withDevelop(
+      `    drill: { signedImage: "ghcr.io/acme/app@${SHA256}", unsignedImage: "ghcr.io/acme/app@md5:${'a'.repeat(32)}" }`,
+    ),
     line: 8,
     environment: 'develop',
     field: 'drill.unsignedImage',
@@ -302,7 +336,10 @@ const BAD_INPUTS: { name: string; config: string; line: number; environment?: st
   },
   {
     name: 'fail-open enforcement without an acknowledgement',
-    config: VALID.replace('      require-sbom-attestation: { phase: enforce }', '      require-sbom-attestation: { phase: enforce }\n    webhook: { failurePolicy: Ignore }'),
+    config: VALID.replace(
+      '      require-sbom-attestation: { phase: enforce }',
+      '      require-sbom-attestation: { phase: enforce }\n    webhook: { failurePolicy: Ignore }',
+    ),
     line: 18,
     environment: 'production',
     field: 'webhook.failurePolicy',
@@ -317,7 +354,10 @@ const BAD_INPUTS: { name: string; config: string; line: number; environment?: st
   },
   {
     name: 'a YAML syntax error',
-    config: VALID.replace('    policies:\n      verify-image-signatures: { phase: enforce }', '    policies:\n      verify-image-signatures: { phase: enforce'),
+    config: VALID.replace(
+      '    policies:\n      verify-image-signatures: { phase: enforce }',
+      '    policies:\n      verify-image-signatures: { phase: enforce',
+    ),
     line: 17,
     field: '(yaml)',
     message: /./,
@@ -340,7 +380,9 @@ describe.each(BAD_INPUTS)('$name', (bad) => {
 
 test('every problem of a config is reported in one run', () => {
   const result = synthOverExistingOutput(
-    VALID.replace('{ phase: enforce }', '{ phase: block }').replace('name: develop', 'name: Dev').replace('imagePatterns: [ghcr.io/acme/*]', 'imagePatterns: []'),
+    VALID.replace('{ phase: enforce }', '{ phase: block }')
+      .replace('name: develop', 'name: Dev')
+      .replace('imagePatterns: [ghcr.io/acme/*]', 'imagePatterns: []'),
   );
   expect(result.code).toBe(1);
   expect(result.err).toMatch(/environment "Dev": name: must be a DNS-1123 label/);
@@ -351,7 +393,10 @@ test('every problem of a config is reported in one run', () => {
 
 test('invalid UTF-8 is refused at the line and column of the first bad byte, not turned into U+FFFD', () => {
   const result = synthOverExistingOutput(VALID);
-  const bytes = Buffer.concat([Buffer.from(VALID.replace('subject: https://github.com/acme/*', 'subject: https://github.com/\u00e9acme/')), Buffer.from([0xff])]);
+  const bytes = Buffer.concat([
+    Buffer.from(VALID.replace('subject: https://github.com/acme/*', 'subject: https://github.com/\u00e9acme/')),
+    Buffer.from([0xff]),
+  ]);
   const at = bytes.indexOf('/\u00e9acme/');
   writeFileSync(result.config, Buffer.concat([bytes.subarray(0, at + 1), Buffer.from([0xc3, 0x28]), bytes.subarray(at + 1)]));
   const { code, err } = runCli('synth', '--config', result.config, '--outdir', join(result.config, '..', 'dist'));
@@ -366,7 +411,9 @@ test('a config larger than the size bound is refused before it is parsed', () =>
   writeFileSync(result.config, `${VALID}${'#'.repeat(MAX_CONFIG_BYTES)}\n`);
   const { code, err } = runCli('synth', '--config', result.config, '--outdir', join(result.config, '..', 'dist'));
   expect(code).toBe(1);
-  expect(err).toBe(`${result.config}: (file): is larger than the ${MAX_CONFIG_BYTES} bytes a config may have\n${join(result.config, '..', 'dist')}/ was not changed.`);
+  expect(err).toBe(
+    `${result.config}: (file): is larger than the ${MAX_CONFIG_BYTES} bytes a config may have\n${join(result.config, '..', 'dist')}/ was not changed.`,
+  );
   result.unchanged();
 });
 
@@ -389,12 +436,24 @@ test('an identity broad in several environments is reported once per config fiel
 test.each([
   ['a punycode registry host', VALID.replace('      - ghcr.io/acme/*', '      - ghcr.xn--o-evb/acme/*')],
   ['a literal image pattern with a tag', VALID.replace('      - ghcr.io/acme/*', '      - ghcr.io/acme/*\n      - ghcr.io/acme/app:1.0')],
-  ['a literal image pattern with a digest', VALID.replace('      - ghcr.io/acme/*', `      - ghcr.io/acme/*\n      - ghcr.io/acme/app@${SHA256}`)],
+  [
+    'a literal image pattern with a digest',
+    VALID.replace('      - ghcr.io/acme/*', `      - ghcr.io/acme/*\n      - ghcr.io/acme/app@${SHA256}`),
+  ],
   ['a whole registry of your own', VALID.replace('      - ghcr.io/acme/*', '      - registry.acme.example/*')],
   ['the longest SBOM age Kyverno parses', withDevelop('    sbom: { maxAge: 106751d }')],
   ['a scope besides the excluded namespaces', withDevelop('    namespaces: [apps]\n    excludeNamespaces: [sandbox]')],
-  ['drill images pinned by sha512, tagged, and the default foreign image', withDevelop(`    drill: { signedImage: "ghcr.io/acme/app@sha512:${'ab'.repeat(64)}", unsignedImage: ghcr.io/acme/app:1 }`)],
-  ['a tab and a line break in free text', VALID.replace('      require-sbom-attestation: { phase: enforce }', '      require-sbom-attestation: { phase: enforce }\n    webhook:\n      failurePolicy: Ignore\n      acknowledgeFailOpen: "outages\\tmust not\\nstop deploys"')],
+  [
+    'drill images pinned by sha512, tagged, and the default foreign image',
+    withDevelop(`    drill: { signedImage: "ghcr.io/acme/app@sha512:${'ab'.repeat(64)}", unsignedImage: ghcr.io/acme/app:1 }`),
+  ],
+  [
+    'a tab and a line break in free text',
+    VALID.replace(
+      '      require-sbom-attestation: { phase: enforce }',
+      '      require-sbom-attestation: { phase: enforce }\n    webhook:\n      failurePolicy: Ignore\n      acknowledgeFailOpen: "outages\\tmust not\\nstop deploys"',
+    ),
+  ],
 ])('accepted neighbour: %s', (_name, config) => {
   const result = synthOverExistingOutput(config);
   expect(result.err).toBe('');

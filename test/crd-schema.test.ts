@@ -23,11 +23,7 @@ const objects = TREES.flatMap(([source, tree]) =>
 describe('every object Flux applies validates against its pinned CRD schema, unknown fields rejected', () => {
   test('covers every kind synth emits', () => {
     expect(new Set(objects.map(({ object }) => `${object.apiVersion}/${object.kind}`))).toEqual(
-      new Set([
-        ...RENDERED_KINDS.keys(),
-        'kustomize.toolkit.fluxcd.io/v1/Kustomization',
-        'source.toolkit.fluxcd.io/v1/GitRepository',
-      ]),
+      new Set([...RENDERED_KINDS.keys(), 'kustomize.toolkit.fluxcd.io/v1/Kustomization', 'source.toolkit.fluxcd.io/v1/GitRepository']),
     );
   });
 

@@ -41,12 +41,17 @@ describe('an oci environment synthesizes a verified OCIRepository and the Kustom
   const [source] = objectsIn(tree, 'flux/production/source.yaml');
 
   test('both pass the pinned CRDs strictly and every lint rule', () => {
-    for (const path of ['flux/develop/policies.yaml', 'flux/develop/source.yaml', 'flux/production/policies.yaml', 'flux/production/source.yaml']) {
+    for (const path of [
+      'flux/develop/policies.yaml',
+      'flux/develop/source.yaml',
+      'flux/production/policies.yaml',
+      'flux/production/source.yaml',
+    ]) {
       for (const object of objectsIn(tree, path)) expect(validateObject(object), path).toEqual([]);
     }
   });
 
-  test('the OCIRepository verifies the publishing workflow\'s identity, anchored and escaped, on Flux\'s content layer', () => {
+  test("the OCIRepository verifies the publishing workflow's identity, anchored and escaped, on Flux's content layer", () => {
     expect(source.kind).toBe('OCIRepository');
     expect(source.apiVersion).toBe('source.toolkit.fluxcd.io/v1');
     expect(source.spec.url).toBe('oci://ghcr.io/acme/guardrails-policies');
@@ -64,7 +69,7 @@ describe('an oci environment synthesizes a verified OCIRepository and the Kustom
     expect(new RegExp(identity.issuer).test('https://token.actions.githubusercontent.com.evil.example')).toBe(false);
   });
 
-  test('a following environment pins its tag; the Kustomization reads <env>/ of the artifact, with the Git wiring\'s settings', () => {
+  test("a following environment pins its tag; the Kustomization reads <env>/ of the artifact, with the Git wiring's settings", () => {
     expect(objectsIn(tree, 'flux/develop/source.yaml')[0].spec.ref).toEqual({ tag: 'main' });
     expect(kustomization.metadata.name).toBe('guardrails-policies');
     expect(kustomization.spec.sourceRef).toEqual({ kind: 'OCIRepository', name: source.metadata.name });
@@ -75,7 +80,7 @@ describe('an oci environment synthesizes a verified OCIRepository and the Kustom
     expect([...tree.keys()].filter((path) => path.startsWith('production/')).length).toBeGreaterThan(0);
   });
 
-  test('a git environment keeps today\'s wiring, and no workflow is written without an oci environment', () => {
+  test("a git environment keeps today's wiring, and no workflow is written without an oci environment", () => {
     const [gitKustomization] = objectsIn(tree, 'flux/sandbox/policies.yaml');
     expect(gitKustomization.spec.sourceRef).toEqual({ kind: 'GitRepository', name: 'flux-system' });
     expect(gitKustomization.spec.path).toBe('./dist/sandbox');
@@ -87,16 +92,32 @@ describe('an oci environment synthesizes a verified OCIRepository and the Kustom
 
 describe('the identity lint refuses a verifier that accepts more than the publishing workflow', () => {
   const [source] = objectsIn(synthesized().tree, 'flux/production/source.yaml');
-  const withIdentity = (identity: object) => ({ ...source, spec: { ...source.spec, verify: { ...source.spec.verify, matchOIDCIdentity: [identity] } } });
-  const lint = (object: object) => validateObject(object as Record<string, unknown>).filter((v) => v.rule === 'lint/oci-publisher-identity');
+  const withIdentity = (identity: object) => ({
+    ...source,
+    spec: { ...source.spec, verify: { ...source.spec.verify, matchOIDCIdentity: [identity] } },
+  });
+  const lint = (object: object) =>
+    validateObject(object as Record<string, unknown>).filter((v) => v.rule === 'lint/oci-publisher-identity');
   const issuer = '^https://token\\.actions\\.githubusercontent\\.com$';
 
   test.each([
     ['every workflow of the owner', '^https://github\\.com/acme/.*$', 'not one anchored, escaped value'],
-    ['an exact identity that is not a workflow run', '^https://github\\.com/acme/guardrails$', 'does not pin one repository, workflow and branch'],
+    [
+      'an exact identity that is not a workflow run',
+      '^https://github\\.com/acme/guardrails$',
+      'does not pin one repository, workflow and branch',
+    ],
     ['an over-broad owner, as for image signers', '^https://github\\.com/acme.*$', 'matches more than one owner on github.com'],
-    ['an unanchored subject', 'https://github\\.com/acme/guardrails/\\.github/workflows/guardrails-publish\\.yaml@refs/heads/main', 'matches more than one owner'],
-    ['any branch', '^https://github\\.com/acme/guardrails/\\.github/workflows/guardrails-publish\\.yaml@refs/heads/.*$', 'not one anchored, escaped value'],
+    [
+      'an unanchored subject',
+      'https://github\\.com/acme/guardrails/\\.github/workflows/guardrails-publish\\.yaml@refs/heads/main',
+      'matches more than one owner',
+    ],
+    [
+      'any branch',
+      '^https://github\\.com/acme/guardrails/\\.github/workflows/guardrails-publish\\.yaml@refs/heads/.*$',
+      'not one anchored, escaped value',
+    ],
   ])('%s', (_, subject, message) => {
     const violations = lint(withIdentity({ issuer, subject }));
     expect(violations.map((v) => v.message).join('\n')).toContain(message);
@@ -117,8 +138,16 @@ describe('the config refuses a publishing identity that does not pin one reposit
   test.each([
     ['an over-broad owner, refused as an image signer is', 'https://github.com/acme*/*', 'matches more than one owner on github.com'],
     ['every workflow of the owner', 'https://github.com/acme/*', 'does not pin one repository, one workflow and one branch'],
-    ['any workflow file', 'https://github.com/acme/guardrails/.github/workflows/*@refs/heads/main', 'does not pin one repository, one workflow and one branch'],
-    ['a tag instead of a branch', 'https://github.com/acme/guardrails/.github/workflows/guardrails-publish.yaml@refs/tags/v1', 'does not pin one repository'],
+    [
+      'any workflow file',
+      'https://github.com/acme/guardrails/.github/workflows/*@refs/heads/main',
+      'does not pin one repository, one workflow and one branch',
+    ],
+    [
+      'a tag instead of a branch',
+      'https://github.com/acme/guardrails/.github/workflows/guardrails-publish.yaml@refs/tags/v1',
+      'does not pin one repository',
+    ],
   ])('%s', (_, subject, message) => {
     const err = refusal(edited(SUBJECT, subject));
     const lines = err.split('\n').filter((line) => line.includes('delivery.signer.subject'));
@@ -128,22 +157,53 @@ describe('the config refuses a publishing identity that does not pin one reposit
   });
 
   test.each([
-    ['a tag and a digest', '      tag: main\n', `      tag: main\n      digest: sha256:${'2'.repeat(64)}\n`, 'delivery: must name exactly one of tag'],
+    [
+      'a tag and a digest',
+      '      tag: main\n',
+      `      tag: main\n      digest: sha256:${'2'.repeat(64)}\n`,
+      'delivery: must name exactly one of tag',
+    ],
     ['a malformed digest', `sha256:${'1'.repeat(64)}`, 'sha256:1111', 'delivery.digest: "sha256:1111" is malformed'],
-    ['another registry', 'repository: ghcr.io/acme/guardrails-policies', 'repository: docker.io/acme/guardrails-policies', 'must be on ghcr.io/acme/'],
-    ['another owner\'s package', 'repository: ghcr.io/acme/guardrails-policies', 'repository: ghcr.io/other/guardrails-policies', 'must be on ghcr.io/acme/'],
-    ['another issuer', '      signer:\n        issuer: https://token.actions.githubusercontent.com', '      signer:\n        issuer: https://gitlab.com', 'must be https://token.actions.githubusercontent.com'],
-    ['an oci field under git', '    delivery:\n      mode: oci\n      repository: ghcr.io/acme/guardrails-policies\n      tag: main', '    delivery:\n      mode: git\n      tag: main', 'delivery.tag: applies to mode oci only'],
+    [
+      'another registry',
+      'repository: ghcr.io/acme/guardrails-policies',
+      'repository: docker.io/acme/guardrails-policies',
+      'must be on ghcr.io/acme/',
+    ],
+    [
+      "another owner's package",
+      'repository: ghcr.io/acme/guardrails-policies',
+      'repository: ghcr.io/other/guardrails-policies',
+      'must be on ghcr.io/acme/',
+    ],
+    [
+      'another issuer',
+      '      signer:\n        issuer: https://token.actions.githubusercontent.com',
+      '      signer:\n        issuer: https://gitlab.com',
+      'must be https://token.actions.githubusercontent.com',
+    ],
+    [
+      'an oci field under git',
+      '    delivery:\n      mode: oci\n      repository: ghcr.io/acme/guardrails-policies\n      tag: main',
+      '    delivery:\n      mode: git\n      tag: main',
+      'delivery.tag: applies to mode oci only',
+    ],
   ])('%s', (_, from, to, message) => {
     expect(refusal(edited(from, to))).toContain(message);
   });
 
   test('every identity names this one repository, and one workflow file runs on one branch', () => {
     const production = OCI_TEXT.indexOf('  - name: production');
-    const otherRepository = OCI_TEXT.slice(0, production) + edited(SUBJECT, SUBJECT.replace('acme/guardrails/', 'acme/elsewhere/'), OCI_TEXT.slice(production));
-    expect(refusal(otherRepository)).toMatch(/environment "production": delivery\.signer\.subject: names repository acme\/elsewhere, environment "develop" names acme\/guardrails/);
-    const otherBranch = OCI_TEXT.slice(0, production) + edited(SUBJECT, SUBJECT.replace('refs/heads/main', 'refs/heads/release'), OCI_TEXT.slice(production));
-    expect(refusal(otherBranch)).toContain('runs .github/workflows/guardrails-publish.yaml on branch release, environment "develop" on main');
+    const otherRepository =
+      OCI_TEXT.slice(0, production) + edited(SUBJECT, SUBJECT.replace('acme/guardrails/', 'acme/elsewhere/'), OCI_TEXT.slice(production));
+    expect(refusal(otherRepository)).toMatch(
+      /environment "production": delivery\.signer\.subject: names repository acme\/elsewhere, environment "develop" names acme\/guardrails/,
+    );
+    const otherBranch =
+      OCI_TEXT.slice(0, production) + edited(SUBJECT, SUBJECT.replace('refs/heads/main', 'refs/heads/release'), OCI_TEXT.slice(production));
+    expect(refusal(otherBranch)).toContain(
+      'runs .github/workflows/guardrails-publish.yaml on branch release, environment "develop" on main',
+    );
   });
 });
 
@@ -151,7 +211,10 @@ describe('the config refuses a publishing identity that does not pin one reposit
 async function checkedWorkflow(path: string, content: string) {
   const parsed = parseWorkflow({ name: path, content }, new NoOperationTraceWriter());
   const template = await convertWorkflowTemplate(parsed.context, parsed.value!);
-  return { errors: [...parsed.context.errors.getErrors().map((e) => e.message), ...(template.errors ?? []).map((e) => e.Message)], workflow: parse(content) };
+  return {
+    errors: [...parsed.context.errors.getErrors().map((e) => e.message), ...(template.errors ?? []).map((e) => e.Message)],
+    workflow: parse(content),
+  };
 }
 
 /** The identity a run of this workflow signs with, read from the workflow itself: its path, its branch and the repository its publish job is limited to. */
@@ -166,7 +229,7 @@ function identityOfWorkflow(path: string, workflow: any): string {
 describe('the publishing workflow', () => {
   const [[path, content]] = synthesized().workflows;
 
-  test('passes GitHub\'s workflow parser (@actions/workflow-parser), which does refuse a broken one', async () => {
+  test("passes GitHub's workflow parser (@actions/workflow-parser), which does refuse a broken one", async () => {
     expect((await checkedWorkflow(path, content)).errors).toEqual([]);
     const broken = content.replace('      id-token: write', '      id-token: write\n      signing: write');
     expect((await checkedWorkflow(path, broken)).errors.join('\n')).toContain("Unexpected value 'signing'");
@@ -199,7 +262,8 @@ describe('the publishing workflow', () => {
   });
 
   test('its identity is exactly what the OCIRepository accepts, and both follow a change of the config', async () => {
-    const verifierOf = (tree: Map<string, string>) => objectsIn(tree, 'flux/production/source.yaml')[0].spec.verify.matchOIDCIdentity[0].subject as string;
+    const verifierOf = (tree: Map<string, string>) =>
+      objectsIn(tree, 'flux/production/source.yaml')[0].spec.verify.matchOIDCIdentity[0].subject as string;
     const { workflow } = await checkedWorkflow(path, content);
     const identity = identityOfWorkflow(path, workflow);
     expect(identity).toBe(SUBJECT);
@@ -237,7 +301,10 @@ describe('drift gate and guards', () => {
     expect(runCli('synth', '--config', config, '--outdir', outdir).code).toBe(0);
     expect(readFileSync(workflow, 'utf8')).toContain('id-token: write');
     writeFileSync(config, OCI_TEXT.split('  - name: develop')[0]);
-    const allowed = ['verify-image-signatures', 'require-sbom-attestation'].flatMap((policy) => ['--allow-removal', `production/${policy}`]);
+    const allowed = ['verify-image-signatures', 'require-sbom-attestation'].flatMap((policy) => [
+      '--allow-removal',
+      `production/${policy}`,
+    ]);
     expect(runCli('synth', '--config', config, '--outdir', outdir, ...allowed).code).toBe(0);
     expect(existsSync(workflow)).toBe(false);
   });
@@ -278,18 +345,38 @@ describe('promote', () => {
   }
 
   test('moves the digest the source runs: one line of the config, then the synthesized output', () => {
-    const { code, text, outdir } = promotion('--from', 'develop', '--to', 'production', '--digest', DIGEST, '--reports', reports('clean.json'));
+    const { code, text, outdir } = promotion(
+      '--from',
+      'develop',
+      '--to',
+      'production',
+      '--digest',
+      DIGEST,
+      '--reports',
+      reports('clean.json'),
+    );
     expect(code).toBe(0);
     const before = OCI_TEXT.split('\n');
     const after = text.split('\n');
     expect(after.length).toBe(before.length);
     const changed = after.flatMap((line, i) => (line === before[i] ? [] : [[before[i], line]]));
-    expect(changed).toEqual([[`      digest: sha256:${'1'.repeat(64)} # promoted from develop`, `      digest: ${DIGEST} # promoted from develop`]]);
+    expect(changed).toEqual([
+      [`      digest: sha256:${'1'.repeat(64)} # promoted from develop`, `      digest: ${DIGEST} # promoted from develop`],
+    ]);
     expect(parse(readFileSync(join(outdir, 'flux/production/source.yaml'), 'utf8')).spec.ref).toEqual({ digest: DIGEST });
   });
 
   test('refuses when the source is not ready, leaving the config as it was', () => {
-    const { code, err, text, outdir } = promotion('--from', 'develop', '--to', 'production', '--digest', DIGEST, '--reports', reports('failing.yaml'));
+    const { code, err, text, outdir } = promotion(
+      '--from',
+      'develop',
+      '--to',
+      'production',
+      '--digest',
+      DIGEST,
+      '--reports',
+      reports('failing.yaml'),
+    );
     expect(code).toBe(1);
     expect(err).toContain('not promoted: "develop" is not ready');
     expect(text).toBe(OCI_TEXT);
@@ -300,8 +387,18 @@ describe('promote', () => {
     ['a malformed digest', ['--from', 'develop', '--to', 'production', '--digest', 'sha256:ABC'], 1, '--digest "sha256:ABC" is malformed'],
     ['a source following a tag without --digest', ['--from', 'develop', '--to', 'production'], 2, 'pass the digest it runs with --digest'],
     ['a target following a tag', ['--from', 'production', '--to', 'develop'], 1, '"develop" follows tag main'],
-    ['a digest the pinned source does not run', ['--from', 'production', '--to', 'develop', '--digest', DIGEST], 1, 'is not what "production" runs'],
-    ['a Git environment', ['--from', 'sandbox', '--to', 'production', '--digest', DIGEST], 1, 'environment "sandbox" is delivered from Git'],
+    [
+      'a digest the pinned source does not run',
+      ['--from', 'production', '--to', 'develop', '--digest', DIGEST],
+      1,
+      'is not what "production" runs',
+    ],
+    [
+      'a Git environment',
+      ['--from', 'sandbox', '--to', 'production', '--digest', DIGEST],
+      1,
+      'environment "sandbox" is delivered from Git',
+    ],
   ])('refuses %s', (_, args, exitCode, message) => {
     const { code, err, text } = promotion(...args, '--reports', reports('clean.json'));
     expect(code).toBe(exitCode);

@@ -88,7 +88,7 @@ describe.each(drills)('drill of %s', (name, env, tree, fluxPaths) => {
     for (const file of [...policyFiles, ...test.resources.map((r: string) => posix.join(dir, r))]) expect(tree.has(file), file).toBe(true);
   });
 
-  it('states each guardrail\'s verdict on each drill Deployment, selected as its policy kind requires', () => {
+  it("states each guardrail's verdict on each drill Deployment, selected as its policy kind requires", () => {
     // Signature guardrails: the signed image passes, the unsigned one fails, a foreign one is not theirs to judge.
     // The registry restriction: governed images pass, the foreign one fails.
     const verdicts: Record<string, Record<string, string>> = {
@@ -142,13 +142,19 @@ describe('drill config', () => {
   });
 
   it('refuses a foreign image the environment allows: the registry restriction would admit it', () => {
-    const message = problems(`      signedImage: ghcr.io/acme/ok@sha256:${digest}\n      unsignedImage: ghcr.io/acme/bad:1\n      foreignImage: ghcr.io/acme/x:1\n`);
-    expect(message).toMatch(/environment "lab": drill\.foreignImage: "ghcr\.io\/acme\/x:1" is allowed by imagePatterns or thirdPartyImages/);
+    const message = problems(
+      `      signedImage: ghcr.io/acme/ok@sha256:${digest}\n      unsignedImage: ghcr.io/acme/bad:1\n      foreignImage: ghcr.io/acme/x:1\n`,
+    );
+    expect(message).toMatch(
+      /environment "lab": drill\.foreignImage: "ghcr\.io\/acme\/x:1" is allowed by imagePatterns or thirdPartyImages/,
+    );
   });
 
   it('refuses images the environment does not govern: the policies would skip them', () => {
     const message = problems(`      signedImage: docker.io/acme/ok@sha256:${digest}\n      unsignedImage: quay.io/acme/bad:1\n`);
-    expect(message).toContain(`environment "lab": drill.signedImage: "docker.io/acme/ok@sha256:${digest}" matches none of imagePatterns (ghcr.io/acme/*)`);
+    expect(message).toContain(
+      `environment "lab": drill.signedImage: "docker.io/acme/ok@sha256:${digest}" matches none of imagePatterns (ghcr.io/acme/*)`,
+    );
     expect(message).toContain('environment "lab": drill.unsignedImage: "quay.io/acme/bad:1" matches none of imagePatterns');
   });
 });

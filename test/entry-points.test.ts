@@ -41,7 +41,9 @@ function validate(object: { apiVersion: string; kind: string }) {
 
 /** `kind namespace/name` of every object an environment applies to its cluster, read back from the files. */
 function appliedObjects(env: string, { tree, entryPoints }: ReturnType<typeof synthesize>, entryPoint: string): string[] {
-  const files = [...tree].filter(([path]) => (path.startsWith(`${env}/`) || path.startsWith(`flux/${env}/`)) && !path.endsWith('/kustomization.yaml'));
+  const files = [...tree].filter(
+    ([path]) => (path.startsWith(`${env}/`) || path.startsWith(`flux/${env}/`)) && !path.endsWith('/kustomization.yaml'),
+  );
   return [...files.map(([, text]) => text), entryPoints.get(entryPoint)!].flatMap((text) =>
     parseAllDocuments(text).map((doc) => {
       const { apiVersion, kind, metadata } = doc.toJS();
@@ -66,7 +68,11 @@ describe('entry points', () => {
     const [entry] = objects;
     expect(validate(entry)).toEqual([]);
     expect(entry.metadata).toEqual({ name: 'guardrails', namespace: 'flux-system' });
-    expect(entry.spec).toMatchObject({ path: `./dist/flux/${env}`, prune: true, sourceRef: { kind: 'GitRepository', name: 'flux-system' } });
+    expect(entry.spec).toMatchObject({
+      path: `./dist/flux/${env}`,
+      prune: true,
+      sourceRef: { kind: 'GitRepository', name: 'flux-system' },
+    });
     expect(tree.has(`flux/${env}/kustomization.yaml`)).toBe(true);
   });
 });
@@ -74,13 +80,21 @@ describe('entry points', () => {
 describe("an environment on another environment's cluster", () => {
   const text = configText(
     environment('staging'),
-    environment('staging-ivp', 'cluster: staging', 'engine: ImageValidatingPolicy', 'flux: { gitRepository: { url: https://github.com/acme/guardrails } }'),
+    environment(
+      'staging-ivp',
+      'cluster: staging',
+      'engine: ImageValidatingPolicy',
+      'flux: { gitRepository: { url: https://github.com/acme/guardrails } }',
+    ),
   );
   const synthesis = synthesize(loadConfig(writeConfig(text)));
   const guestEntry = 'clusters/staging/guardrails-staging-ivp.yaml';
 
   test('gets its own entry point file and Flux object names; the owner keeps the plain ones', () => {
-    expect([...synthesis.entryPoints.keys()].sort()).toEqual(['clusters/staging/guardrails-staging-ivp.yaml', 'clusters/staging/guardrails.yaml']);
+    expect([...synthesis.entryPoints.keys()].sort()).toEqual([
+      'clusters/staging/guardrails-staging-ivp.yaml',
+      'clusters/staging/guardrails.yaml',
+    ]);
     const [entry] = parseAllDocuments(synthesis.entryPoints.get(guestEntry)!).map((doc) => doc.toJS());
     expect(entry.metadata.name).toBe('guardrails-staging-ivp');
     expect(entry.spec.path).toBe('./dist/flux/staging-ivp');
@@ -137,9 +151,14 @@ describe('environments colliding on one cluster are refused at their cluster fie
 
   test('the same emitted GitRepository; a defaulted cluster is pointed at by the name', () => {
     const flux = 'flux: { sourceRef: fleet, gitRepository: { url: https://github.com/acme/guardrails } }';
-    const text = configText(environment('staging-ivp', 'cluster: staging', 'engine: ImageValidatingPolicy', flux), environment('staging', flux));
+    const text = configText(
+      environment('staging-ivp', 'cluster: staging', 'engine: ImageValidatingPolicy', flux),
+      environment('staging', flux),
+    );
     const { err, config } = refusal(text);
-    expect(err).toContain(`${config}:${positionOf(text, 'staging\n    flux')}: environment "staging": name: environments "staging-ivp" and "staging" are both applied to cluster "staging"`);
+    expect(err).toContain(
+      `${config}:${positionOf(text, 'staging\n    flux')}: environment "staging": name: environments "staging-ivp" and "staging" are both applied to cluster "staging"`,
+    );
     expect(err).toContain('would both apply GitRepository flux-system/fleet (source.toolkit.fluxcd.io)');
   });
 
@@ -147,7 +166,9 @@ describe('environments colliding on one cluster are refused at their cluster fie
     const name = `migration-${'x'.repeat(34)}`; // 44 characters: guardrails-policies-<name> has 64
     const text = configText(environment('staging'), environment(name, 'cluster: staging', 'engine: ImageValidatingPolicy'));
     const { err } = refusal(text);
-    expect(err).toContain(`environment "${name}": cluster: the Flux Kustomization name "guardrails-policies-${name}" is longer than 63 characters`);
+    expect(err).toContain(
+      `environment "${name}": cluster: the Flux Kustomization name "guardrails-policies-${name}" is longer than 63 characters`,
+    );
     const fits = configText(environment('staging'), environment(name.slice(1), 'cluster: staging', 'engine: ImageValidatingPolicy'));
     expect(runCli('synth', '--config', writeConfig(fits), '--outdir', join(tempDir(), 'dist')).code).toBe(0);
   });
@@ -203,7 +224,9 @@ describe('synth owns only the entry points it generated', () => {
 
     const { code, err } = runCli('synth', '--config', writeConfig(twoEnvironments), '--outdir', outdir);
     expect(code).toBe(1);
-    expect(err).toContain(`clusters/beta/guardrails.yaml exists and was not generated by synth (its first line is not "${GENERATED_MARKER}")`);
+    expect(err).toContain(
+      `clusters/beta/guardrails.yaml exists and was not generated by synth (its first line is not "${GENERATED_MARKER}")`,
+    );
     expect(existsSync(outdir)).toBe(false);
     expect(existsSync(join(root, 'clusters/alpha'))).toBe(false);
     expect(readFileSync(join(root, 'clusters/beta/guardrails.yaml'), 'utf8')).toBe('kind: Kustomization # written by hand\n');

@@ -114,7 +114,11 @@ describe('flux config', () => {
     const [k] = objectsIn(tree, 'flux/production/policies.yaml');
     expect(validate(repo)).toEqual([]);
     expect(repo.metadata).toEqual({ name: 'guardrails', namespace: 'flux-system' });
-    expect(repo.spec).toMatchObject({ url: 'https://github.com/acme/guardrails', ref: { branch: 'main' }, secretRef: { name: 'guardrails-auth' } });
+    expect(repo.spec).toMatchObject({
+      url: 'https://github.com/acme/guardrails',
+      ref: { branch: 'main' },
+      secretRef: { name: 'guardrails-auth' },
+    });
     expect(repo.spec.ignore).toBe(SOURCE_IGNORE);
     expect(repo.spec.ignore.split('\n').filter(Boolean)).toEqual(['/*', '!/dist/', '!/clusters/']);
     expect(k.spec.sourceRef).toEqual({ kind: 'GitRepository', name: 'guardrails' });
@@ -137,7 +141,9 @@ describe('flux config', () => {
 
   test.each(['10 minutes', '5', '1d', '-5m'])('a duration of "%s" is refused with file:line', (value) => {
     const problems = problemsOf(configText(`    flux: { timeout: "${value}" }`));
-    expect(problems).toEqual([expect.stringMatching(/environments\.yaml:6:\d+: environment "production": flux\.timeout: must be a Go duration/)]);
+    expect(problems).toEqual([
+      expect.stringMatching(/environments\.yaml:6:\d+: environment "production": flux\.timeout: must be a Go duration/),
+    ]);
   });
 
   test.each([
@@ -146,7 +152,11 @@ describe('flux config', () => {
     ['retryInterval', '99999999999h'],
   ])('a %s of %s (a valid Go duration Flux would refuse or overflow on) is refused with file:line', (field, value) => {
     const problems = problemsOf(configText(`    flux: { ${field}: "${value}" }`));
-    expect(problems).toEqual([expect.stringMatching(new RegExp(`:6:\\d+: environment "production": flux\\.${field}: must be between 1s and 8760h \\(got ${value}\\)`))]);
+    expect(problems).toEqual([
+      expect.stringMatching(
+        new RegExp(`:6:\\d+: environment "production": flux\\.${field}: must be between 1s and 8760h \\(got ${value}\\)`),
+      ),
+    ]);
   });
 
   test('durations within bounds, in any Go notation, are accepted', () => {
@@ -160,6 +170,8 @@ describe('flux config', () => {
   });
 
   test('an unknown flux field is refused', () => {
-    expect(problemsOf(configText('    flux: { validation: server }'))).toEqual([expect.stringMatching(/flux\.validation: unknown field "validation"/)]);
+    expect(problemsOf(configText('    flux: { validation: server }'))).toEqual([
+      expect.stringMatching(/flux\.validation: unknown field "validation"/),
+    ]);
   });
 });

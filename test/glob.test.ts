@@ -40,7 +40,12 @@ describe('globToRegExp', () => {
   it('matches every regexp metacharacter literally', () => {
     const glob = 'a.b+c?d(e)f[g]h{2}i|j^k$l\\m';
     expect(matchesGlob(glob, glob)).toBe(true);
-    for (const lookalike of ['aXb+c?d(e)f[g]h{2}i|j^k$l\\m', 'a.bbc?d(e)f[g]h{2}i|j^k$l\\m', 'a.b+d(e)f[g]h{2}i|j^k$l\\m', 'a.b+c?def[g]h{2}i|j^k$l\\m']) {
+    for (const lookalike of [
+      'aXb+c?d(e)f[g]h{2}i|j^k$l\\m',
+      'a.bbc?d(e)f[g]h{2}i|j^k$l\\m',
+      'a.b+d(e)f[g]h{2}i|j^k$l\\m',
+      'a.b+c?def[g]h{2}i|j^k$l\\m',
+    ]) {
       expect(matchesGlob(glob, lookalike)).toBe(false);
     }
   });

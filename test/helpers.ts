@@ -16,7 +16,9 @@ import { synthesizeTree } from '../src/synthesize';
  */
 export const THREE_ENVIRONMENTS_CONFIG = 'test/fixtures/three-environments.yaml';
 /** The guardrails rendered as image verification (verifyImages / ImageValidatingPolicy); the registry restriction is not one. */
-export const IMAGE_VERIFICATION_POLICIES: readonly PolicyName[] = POLICY_NAMES.filter((policy) => GUARDRAILS[policy].check === 'imageVerification');
+export const IMAGE_VERIFICATION_POLICIES: readonly PolicyName[] = POLICY_NAMES.filter(
+  (policy) => GUARDRAILS[policy].check === 'imageVerification',
+);
 /** A test config with ImageValidatingPolicy environments and every setting that reaches a policy. */
 export const MIXED_ENGINES_CONFIG = 'test/fixtures/mixed-engines.yaml';
 
@@ -30,7 +32,11 @@ export function testEnvironment(overrides: Partial<Environment> = {}): Environme
     cluster: 'test',
     engine: 'ClusterPolicy',
     imagePatterns: ['ghcr.io/acme/*'],
-    signer: { issuer: 'https://token.actions.githubusercontent.com', subject: 'https://github.com/acme/*', rekorUrl: 'https://rekor.sigstore.dev' },
+    signer: {
+      issuer: 'https://token.actions.githubusercontent.com',
+      subject: 'https://github.com/acme/*',
+      rekorUrl: 'https://rekor.sigstore.dev',
+    },
     excludeNamespaces: ['kube-system', 'kyverno'],
     webhook: { timeoutSeconds: 30 },
     thirdPartyImages: [],
@@ -112,7 +118,16 @@ export function fixtureObject(path: string): any {
 }
 
 /** Everything a copy of the project needs to build and run the app (node_modules is linked, not copied). */
-const PROJECT_FILES = ['.gitignore', 'package.json', 'package-lock.json', 'tsconfig.json', 'environments.schema.json', 'src', 'imports', 'scripts'];
+const PROJECT_FILES = [
+  '.gitignore',
+  'package.json',
+  'package-lock.json',
+  'tsconfig.json',
+  'environments.schema.json',
+  'src',
+  'imports',
+  'scripts',
+];
 
 /**
  * A temporary directory holding `config` as its environments.yaml and what synth writes for it (dist/ and

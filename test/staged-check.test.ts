@@ -27,7 +27,8 @@ const EXTRA_ENVIRONMENT = [
   '',
 ].join('\n');
 
-const STAGE_ADVICE = 'Stage them (`git add environments.yaml dist clusters`) or set them aside (`git stash --keep-index`), and commit again.';
+const STAGE_ADVICE =
+  'Stage them (`git add environments.yaml dist clusters`) or set them aside (`git stash --keep-index`), and commit again.';
 const SYNTH_ADVICE = 'Run `npm run synth`, then `git add environments.yaml dist clusters`, and commit again.';
 
 /**
@@ -66,7 +67,16 @@ function synth(repo: string) {
 }
 
 function checkStaged(repo: string) {
-  return runCli('check', '--staged', '--config', join(repo, 'environments.yaml'), '--outdir', join(repo, 'dist'), '--lock-dir', lockDirOf(repo));
+  return runCli(
+    'check',
+    '--staged',
+    '--config',
+    join(repo, 'environments.yaml'),
+    '--outdir',
+    join(repo, 'dist'),
+    '--lock-dir',
+    lockDirOf(repo),
+  );
 }
 
 const lockDirOf = (repo: string) => join(repo, 'test', 'policy-lock');
@@ -109,7 +119,9 @@ describe('check --staged', () => {
     const { code, err } = checkStaged(repo);
     expect(code).toBe(1);
     // The staged config is the committed one: every file of the new environment is one synth would remove.
-    const removed = extraEnvironmentFiles().sort().map((path) => `removed: ${path}`);
+    const removed = extraEnvironmentFiles()
+      .sort()
+      .map((path) => `removed: ${path}`);
     const distRemoved = removed.filter((line) => line.startsWith('removed: dist/'));
     const clustersRemoved = removed.filter((line) => line.startsWith('removed: clusters/'));
     expect(err.split('\n')).toEqual([
@@ -144,7 +156,10 @@ describe('check --staged', () => {
     appendFileSync(join(repo, 'environments.yaml'), invalid);
     expect(git(repo, 'add', 'environments.yaml').code).toBe(0);
     // The working tree no longer has the error: only the staged version is judged.
-    writeFileSync(join(repo, 'environments.yaml'), readFileSync(join(repo, 'environments.yaml'), 'utf8').replace('    cluster: Not_A_Label\n', ''));
+    writeFileSync(
+      join(repo, 'environments.yaml'),
+      readFileSync(join(repo, 'environments.yaml'), 'utf8').replace('    cluster: Not_A_Label\n', ''),
+    );
     const staged = git(repo, 'show', ':environments.yaml').out;
     const line = staged.split('\n').findIndex((l) => l.includes('Not_A_Label')) + 1;
 
@@ -200,7 +215,13 @@ describe('check --staged', () => {
     expect(git(repo, 'add', '-A').code).toBe(0);
     // A second change after staging, synthesized but not staged: the commit would hold the first one only.
     const config = join(repo, 'environments.yaml');
-    writeFileSync(config, readFileSync(config, 'utf8').replace('policies: { verify-image-signatures: { phase: audit } }\n', 'policies: { verify-image-signatures: { phase: enforce } }\n'));
+    writeFileSync(
+      config,
+      readFileSync(config, 'utf8').replace(
+        'policies: { verify-image-signatures: { phase: audit } }\n',
+        'policies: { verify-image-signatures: { phase: enforce } }\n',
+      ),
+    );
     synth(repo);
 
     const commit = git(repo, 'commit', '-q', '-m', 'extra environment');

@@ -55,10 +55,14 @@ describe('cosign commands per environment', () => {
       require-provenance-attestation: { phase: audit }
 `),
     );
-    const [sbom, provenance] = (planVerification(custom, IMAGE) as { steps: readonly { argv: readonly string[] }[] }).steps.map((s) => s.argv);
+    const [sbom, provenance] = (planVerification(custom, IMAGE) as { steps: readonly { argv: readonly string[] }[] }).steps.map(
+      (s) => s.argv,
+    );
     expect(sbom.slice(0, 4)).toEqual(['cosign', 'verify-attestation', '--type', 'cyclonedx']);
     expect(provenance.slice(0, 4)).toEqual(['cosign', 'verify-attestation', '--type', 'slsaprovenance1']);
-    expect(provenance[provenance.indexOf('--certificate-identity-regexp') + 1]).toBe('^https://github\\.com/slsa-framework/slsa-github-generator/.*$');
+    expect(provenance[provenance.indexOf('--certificate-identity-regexp') + 1]).toBe(
+      '^https://github\\.com/slsa-framework/slsa-github-generator/.*$',
+    );
   });
 
   it('follows the config: only enabled guardrails, its Rekor URL, a glob issuer as a regexp', () => {
@@ -79,10 +83,16 @@ describe('cosign commands per environment', () => {
         {
           policy: 'require-sbom-attestation',
           argv: [
-            'cosign', 'verify-attestation', '--type', 'spdxjson',
-            '--certificate-oidc-issuer-regexp', '^https://.*\\.example\\.com$',
-            '--certificate-identity-regexp', '^ci@example\\.com$',
-            '--rekor-url', 'https://rekor.example.com',
+            'cosign',
+            'verify-attestation',
+            '--type',
+            'spdxjson',
+            '--certificate-oidc-issuer-regexp',
+            '^https://.*\\.example\\.com$',
+            '--certificate-identity-regexp',
+            '^ci@example\\.com$',
+            '--rekor-url',
+            'https://rekor.example.com',
             'registry.example.com/team/app:1.0',
           ],
           attestation: { predicateType: 'https://spdx.dev/Document', conditions: [] },
@@ -94,7 +104,14 @@ describe('cosign commands per environment', () => {
 
 describe('refusals', () => {
   it('an image no pattern of the environment governs', () => {
-    const { code, err, out } = runCli('verify', '--config', THREE_ENVIRONMENTS_CONFIG, '--env', 'develop', `docker.io/library/nginx@${DIGEST}`);
+    const { code, err, out } = runCli(
+      'verify',
+      '--config',
+      THREE_ENVIRONMENTS_CONFIG,
+      '--env',
+      'develop',
+      `docker.io/library/nginx@${DIGEST}`,
+    );
     expect(code).toBe(2);
     expect(out).toBe('');
     expect(err).toContain('is not governed by environment "develop" (imagePatterns: ghcr.io/acme/*)');
@@ -169,7 +186,9 @@ describe('printed commands', () => {
   it('print without running', () => {
     const { code, out } = runCli('verify', '--config', THREE_ENVIRONMENTS_CONFIG, '--env', 'production', IMAGE);
     expect(code).toBe(0);
-    expect(out).toContain(`cosign verify --certificate-oidc-issuer https://token.actions.githubusercontent.com --certificate-identity-regexp '^https://github\\.com/acme/.*$' --rekor-url https://rekor.sigstore.dev ${IMAGE}`);
+    expect(out).toContain(
+      `cosign verify --certificate-oidc-issuer https://token.actions.githubusercontent.com --certificate-identity-regexp '^https://github\\.com/acme/.*$' --rekor-url https://rekor.sigstore.dev ${IMAGE}`,
+    );
   });
 });
 
@@ -191,7 +210,9 @@ describe('verify --run', () => {
       });
       writeFileSync(join(dir, `${type}.out`), envelopes.join(''));
     }
-    const cases = Object.entries(exitCodes).map(([sub, code]) => `  ${sub}) exit ${code} ;;`).join('\n');
+    const cases = Object.entries(exitCodes)
+      .map(([sub, code]) => `  ${sub}) exit ${code} ;;`)
+      .join('\n');
     writeFileSync(
       join(dir, 'cosign'),
       `#!/bin/sh\nprintf '%s\\0' "$@" >> '${log}'\nprintf '\\n' >> '${log}'\necho "checked $1" >&2\n` +
@@ -209,7 +230,11 @@ describe('verify --run', () => {
     predicate: { buildDefinition: { externalParameters: { workflow: { repository } } }, runDetails: { builder: { id: builderId } } },
   });
   const RELEASE = 'https://github.com/acme/web/.github/workflows/release.yml@refs/tags/v1.0.0';
-  const calls = (log: string) => readFileSync(log, 'utf8').split('\n').slice(0, -1).map((line) => line.split('\0').slice(0, -1));
+  const calls = (log: string) =>
+    readFileSync(log, 'utf8')
+      .split('\n')
+      .slice(0, -1)
+      .map((line) => line.split('\0').slice(0, -1));
 
   it('runs each planned command with exactly its arguments and reports each step', () => {
     const log = fakeCosign({}, { slsaprovenance1: provenance(RELEASE, 'https://github.com/acme/web') });
@@ -237,7 +262,15 @@ describe('verify --run', () => {
   });
 
   it('checks the predicate as the policy does: a provenance from a foreign builder or repository fails', () => {
-    fakeCosign({}, { slsaprovenance1: provenance('https://github.com/evil/x/.github/workflows/a.yml@refs/heads/main', 'https://github.com/acme-evil/web') });
+    fakeCosign(
+      {},
+      {
+        slsaprovenance1: provenance(
+          'https://github.com/evil/x/.github/workflows/a.yml@refs/heads/main',
+          'https://github.com/acme-evil/web',
+        ),
+      },
+    );
     const { code, out } = runCli('verify', '--config', THREE_ENVIRONMENTS_CONFIG, '--env', 'staging', IMAGE, '--run');
     expect(code).toBe(1);
     expect(out).toContain('step 3/3 require-provenance-attestation: FAILED (predicate conditions)');
@@ -254,7 +287,11 @@ describe('verify --run', () => {
   });
 
   it('warns, without failing, when an image carries several statements of a checked predicate type', () => {
-    const sbom = (created: string) => ({ _type: 'https://in-toto.io/Statement/v1', predicateType: 'https://spdx.dev/Document', predicate: { creationInfo: { created } } });
+    const sbom = (created: string) => ({
+      _type: 'https://in-toto.io/Statement/v1',
+      predicateType: 'https://spdx.dev/Document',
+      predicate: { creationInfo: { created } },
+    });
     const current = provenance(RELEASE, 'https://github.com/acme/web');
     fakeCosign({}, { spdxjson: [sbom('2020-01-01T00:00:00Z'), sbom(new Date().toISOString())], slsaprovenance1: current });
     const { code, out } = runCli('verify', '--config', THREE_ENVIRONMENTS_CONFIG, '--env', 'staging', IMAGE, '--run');
@@ -289,9 +326,17 @@ describe('predicate conditions on what cosign printed', () => {
   const now = Date.parse('2026-11-26T12:00:00Z');
   const daysAgo = (days: number) => new Date(now - days * 86_400_000).toISOString();
   const output = (...statements: object[]) =>
-    ['Verification for ghcr.io/acme/web --', ...statements.map((st) => JSON.stringify({ payload: Buffer.from(JSON.stringify(st)).toString('base64') }))].join('\n');
+    [
+      'Verification for ghcr.io/acme/web --',
+      ...statements.map((st) => JSON.stringify({ payload: Buffer.from(JSON.stringify(st)).toString('base64') })),
+    ].join('\n');
   const sbom = (created: string, predicateType = SPDX) => ({ predicateType, predicate: { creationInfo: { created } } });
-  const maxAge = { kind: 'notOlderThan', field: predicateField('creationInfo.created'), maxAgeSeconds: 30 * 86_400, description: 'SPDX SBOM is older than allowed' } as const;
+  const maxAge = {
+    kind: 'notOlderThan',
+    field: predicateField('creationInfo.created'),
+    maxAgeSeconds: 30 * 86_400,
+    description: 'SPDX SBOM is older than allowed',
+  } as const;
 
   it.each([0, 29, 30])('an SBOM created %i days ago passes a 30-day maximum age', (days) => {
     expect(predicateViolations(output(sbom(daysAgo(days))), SPDX, [maxAge], now)).toEqual([]);
@@ -302,7 +347,9 @@ describe('predicate conditions on what cosign printed', () => {
     ['dated in the future', daysAgo(-1)],
     ['not a timestamp', 'yesterday'],
   ])('an SBOM %s fails', (_, created) => {
-    expect(predicateViolations(output(sbom(created)), SPDX, [maxAge], now)).toEqual([`SPDX SBOM is older than allowed: creationInfo.created is ${JSON.stringify(created)}`]);
+    expect(predicateViolations(output(sbom(created)), SPDX, [maxAge], now)).toEqual([
+      `SPDX SBOM is older than allowed: creationInfo.created is ${JSON.stringify(created)}`,
+    ]);
   });
 
   it('every statement of the type must pass, as in the ClusterPolicy engine; other types are not considered', () => {

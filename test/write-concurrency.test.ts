@@ -22,7 +22,7 @@ function synthProcess(project: string, config: string, outdir: string): Promise<
   });
 }
 
-test('two synths of different configs at once into one output directory: both succeed, one after the other, and the output and the entry points beside it are one synth\'s', async () => {
+test("two synths of different configs at once into one output directory: both succeed, one after the other, and the output and the entry points beside it are one synth's", async () => {
   const project = projectCopy();
   const dir = tempDir();
   const outdir = join(dir, 'dist');
@@ -37,7 +37,7 @@ test('two synths of different configs at once into one output directory: both su
   }
   const written = Object.fromEntries(readTree(outdir));
   const last = configs.find((config) => isDeepStrictEqual(written, Object.fromEntries(withManifest(treeFor(config)))));
-  expect(last, 'the output is exactly one config\'s').toBeDefined();
+  expect(last, "the output is exactly one config's").toBeDefined();
   // The entry points were written under the same lock, so they belong to the same synth, not to the other one.
   const { entryPoints } = synthesize(loadConfig(last!));
   const clusters = readTree(join(dir, 'clusters'));

@@ -64,7 +64,10 @@ test('killed before each call that changes the disk, the output is old or new an
       // The one window, between the two renames: a complete staging directory waits beside the output.
       windows++;
       const staging = readdirSync(dirname(outdir)).filter((name) => name.startsWith('dist.guardrails-staging-'));
-      expect(staging.some((name) => existsSync(join(dirname(outdir), name, MANIFEST_FILE))), at).toBe(true);
+      expect(
+        staging.some((name) => existsSync(join(dirname(outdir), name, MANIFEST_FILE))),
+        at,
+      ).toBe(true);
       // The drift gate's reader repairs what it reads: it rolls the complete new tree forward.
       expect(Object.fromEntries(readOutput(outdir).files), at).toEqual(whole[1]);
       expect(Object.fromEntries(readTree(outdir)), at).toEqual(whole[1]);

@@ -21,7 +21,11 @@ test('the written tree replaces the old one exactly: stale files of removed poli
 test('a failure while writing leaves the previous tree exactly as it was, with nothing left beside it', () => {
   const outdir = writtenOutput();
   // 'x' as a file and as a directory cannot both be written: the write fails halfway.
-  const impossible = new Map([['env/keep.yaml', 'v2\n'], ['x', 'file\n'], ['x/y.yaml', 'child\n']]);
+  const impossible = new Map([
+    ['env/keep.yaml', 'v2\n'],
+    ['x', 'file\n'],
+    ['x/y.yaml', 'child\n'],
+  ]);
   expect(() => writeTreeAtomically(outdir, impossible)).toThrow(UserError);
   expectExactly(outdir, OLD_TREE);
 });
@@ -32,7 +36,16 @@ test('an unchanged tree is not rewritten', () => {
 });
 
 test('diffTrees lists added, changed and removed files', () => {
-  const diff = diffTrees(new Map([['a', '1'], ['b', '2']]), new Map([['b', '3'], ['c', '4']]));
+  const diff = diffTrees(
+    new Map([
+      ['a', '1'],
+      ['b', '2'],
+    ]),
+    new Map([
+      ['b', '3'],
+      ['c', '4'],
+    ]),
+  );
   expect(diff).toEqual({ added: ['a'], changed: ['b'], removed: ['c'] });
 });
 
@@ -56,7 +69,7 @@ test('removing an environment from the config removes its directory on the next 
   expect(readdirSync(dir).sort()).toEqual(['clusters', 'dist']);
 });
 
-test('a file the manifest does not list at a path synth writes (as after merging two branches\' output) is replaced', () => {
+test("a file the manifest does not list at a path synth writes (as after merging two branches' output) is replaced", () => {
   const outdir = writtenOutput();
   mkdirSync(join(outdir, 'other'));
   writeFileSync(join(outdir, 'other', 'new.yaml'), 'from the other branch\n');
@@ -74,17 +87,25 @@ describe('output directories synth refuses before touching anything', () => {
     ['the filesystem root', () => '/', /filesystem root/],
     ['the home directory', () => homedir(), /home directory|current directory/],
     ['a file', () => writeConfig('x: 1\n', 'dist'), /it is not a directory/],
-    ['a symbolic link', () => {
-      const dir = tempDir();
-      mkdirSync(join(dir, 'real'));
-      symlinkSync(join(dir, 'real'), join(dir, 'dist'));
-      return join(dir, 'dist');
-    }, /symbolic link/],
-    ['the top level of a git work tree', () => {
-      const dir = tempDir();
-      mkdirSync(join(dir, '.git'));
-      return dir;
-    }, /top level of a git work tree/],
+    [
+      'a symbolic link',
+      () => {
+        const dir = tempDir();
+        mkdirSync(join(dir, 'real'));
+        symlinkSync(join(dir, 'real'), join(dir, 'dist'));
+        return join(dir, 'dist');
+      },
+      /symbolic link/,
+    ],
+    [
+      'the top level of a git work tree',
+      () => {
+        const dir = tempDir();
+        mkdirSync(join(dir, '.git'));
+        return dir;
+      },
+      /top level of a git work tree/,
+    ],
   ];
   test.each(cases)('%s', (_, outdir, reason) => {
     expect(() => writeTreeAtomically(outdir(), OLD_TREE, { fs: READ_ONLY_FILE_SYSTEM })).toThrow(reason);
@@ -136,7 +157,7 @@ describe('a large directory named as the output is refused as soon as it exceeds
   });
 });
 
-test('`dist/.` names dist: the output and the writer\'s entries are those of dist', () => {
+test("`dist/.` names dist: the output and the writer's entries are those of dist", () => {
   const dir = tempDir();
   const config = configOf('one');
   // Spelled as a user types it (path.join would already normalize it away).
@@ -167,7 +188,7 @@ describe('an output directory written before synth wrote a manifest', () => {
     return outdir;
   }
 
-  test('is replaced when every file lies in synth\'s layout and its kustomization lists it', () => {
+  test("is replaced when every file lies in synth's layout and its kustomization lists it", () => {
     const outdir = legacy();
     writeTreeAtomically(outdir, NEW_TREE);
     expectExactly(outdir, NEW_TREE);
@@ -244,7 +265,10 @@ test('what must match the output (afterWrite) runs holding the lock, once the ne
   expect(writeTreeAtomically(outdir, NEW_TREE, { afterWrite })).toBe(true);
   expect(writeTreeAtomically(outdir, NEW_TREE, { afterWrite })).toBe(false);
   const written = Object.fromEntries(withManifest(NEW_TREE));
-  expect(seen).toEqual([{ locked: true, tree: written }, { locked: true, tree: written }]);
+  expect(seen).toEqual([
+    { locked: true, tree: written },
+    { locked: true, tree: written },
+  ]);
   expect(existsSync(`${outdir}.guardrails-lock`)).toBe(false);
 });
 

@@ -52,7 +52,9 @@ export function checkStaged(configFile: string, outdir: string, lockDir: string,
   const index = stagedFiles(root, paths);
   const unmerged = index.filter((entry) => entry.stage !== 0).map((entry) => entry.path);
   if (unmerged.length > 0) {
-    return report(output, [['unmerged paths in the index:', ...new Set(unmerged), 'Resolve the merge, `git add` the result, and commit again.']]);
+    return report(output, [
+      ['unmerged paths in the index:', ...new Set(unmerged), 'Resolve the merge, `git add` the result, and commit again.'],
+    ]);
   }
   const config = index.find((entry) => entry.path === paths.config);
   if (config === undefined) {
@@ -114,7 +116,11 @@ export function checkStaged(configFile: string, outdir: string, lockDir: string,
  * The staged files under `dist/` and under the lock directory (relative to each), and directly in the clusters'
  * directories (relative to the parent of `dist/`, as synth names entry points), read with one `git cat-file`.
  */
-function stagedOutput(root: string, paths: CheckedPaths, index: readonly IndexEntry[]): { dist: FileTree; clusterFiles: FileTree; lock: FileTree } {
+function stagedOutput(
+  root: string,
+  paths: CheckedPaths,
+  index: readonly IndexEntry[],
+): { dist: FileTree; clusterFiles: FileTree; lock: FileTree } {
   const staged = { dist: new Map(), clusterFiles: new Map(), lock: new Map() } satisfies Record<string, FileTree>;
   const placeOf = (path: string): [FileTree, string] | undefined => {
     if (isUnder(path, paths.dist)) return [staged.dist, posix.relative(paths.dist, path)];
@@ -126,7 +132,10 @@ function stagedOutput(root: string, paths: CheckedPaths, index: readonly IndexEn
     const place = placeOf(entry.path);
     return place ? [{ id: entry.id, place }] : [];
   });
-  readBlobs(root, entries.map((entry) => entry.id)).forEach((content, i) => {
+  readBlobs(
+    root,
+    entries.map((entry) => entry.id),
+  ).forEach((content, i) => {
     const [tree, path] = entries[i].place;
     tree.set(path, content);
   });
@@ -209,7 +218,10 @@ function stagedFiles(root: string, paths: CheckedPaths): IndexEntry[] {
  */
 function unstagedChanges(root: string, paths: CheckedPaths, expectedEntryPoints: FileTree, stagedClusterFiles: FileTree): string[] {
   const list = (args: string[]) =>
-    (git(root, [...args, '-z', '--', paths.config, paths.schema, paths.dist, paths.clusters, paths.workflows, paths.lock]) ?? Buffer.alloc(0))
+    (
+      git(root, [...args, '-z', '--', paths.config, paths.schema, paths.dist, paths.clusters, paths.workflows, paths.lock]) ??
+      Buffer.alloc(0)
+    )
       .toString()
       .split('\0')
       .filter((path) => path !== '' && ((!isUnder(path, paths.clusters) && !isUnder(path, paths.workflows)) || isEntryPoint(path)))

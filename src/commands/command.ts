@@ -56,7 +56,9 @@ export function defineCommand<const O extends OptionDescriptions>(description: C
   return description;
 }
 
-const HELP_OPTION = { help: { type: 'boolean', short: 'h', description: 'print this help and exit' } } as const satisfies OptionDescriptions;
+const HELP_OPTION = {
+  help: { type: 'boolean', short: 'h', description: 'print this help and exit' },
+} as const satisfies OptionDescriptions;
 
 /** Exit codes every command shares, documented in every help text (unless the command words one itself). */
 const COMMON_EXIT_CODES: readonly ExitCode[] = [
@@ -81,7 +83,10 @@ export function execute(command: CommandDescription, argv: readonly string[], ou
  * For a script whose work runs at its top level rather than in a `run` function: parses argv as `execute` does
  * and returns the arguments. After printing the help (exit 0) or a usage error (exit 2), ends the process.
  */
-export function parseScriptArguments<const O extends OptionDescriptions>(script: ScriptDescription<O>, argv: readonly string[]): ParsedArgs<O> {
+export function parseScriptArguments<const O extends OptionDescriptions>(
+  script: ScriptDescription<O>,
+  argv: readonly string[],
+): ParsedArgs<O> {
   let parsed: ParsedArgs<O> | undefined;
   try {
     parsed = parseCommandLine(script, argv, consoleOutput);
@@ -116,7 +121,11 @@ function runCommand(command: CommandDescription, argv: readonly string[], output
  * Parses argv for a command. `--help`/`-h` anywhere prints its help and returns undefined, even beside an
  * unknown option; a parseArgs error becomes a UsageError.
  */
-function parseCommandLine<O extends OptionDescriptions>(command: ScriptDescription<O>, argv: readonly string[], output: Output): ParsedArgs<O> | undefined {
+function parseCommandLine<O extends OptionDescriptions>(
+  command: ScriptDescription<O>,
+  argv: readonly string[],
+  output: Output,
+): ParsedArgs<O> | undefined {
   const options: OptionDescriptions = { ...command.options, ...HELP_OPTION };
   let parsed;
   try {
@@ -153,10 +162,16 @@ function formatHelp(command: ScriptDescription): string[] {
   if (command.positionals?.length) {
     lines.push('', 'arguments:', ...table(command.positionals.map(({ name, description }) => [`<${name}>`, description])));
   }
-  const options = Object.entries({ ...command.options, ...HELP_OPTION }).map(([name, option]) => [optionSyntax(name, option), optionText(option)]);
+  const options = Object.entries({ ...command.options, ...HELP_OPTION }).map(([name, option]) => [
+    optionSyntax(name, option),
+    optionText(option),
+  ]);
   lines.push('', 'options:', ...table(options));
   const declared = new Set(command.exitCodes.map(({ code }) => code));
-  const exitCodes = [...command.exitCodes, ...COMMON_EXIT_CODES.filter(({ code }) => !declared.has(code))].map(({ code, meaning }) => [String(code), meaning]);
+  const exitCodes = [...command.exitCodes, ...COMMON_EXIT_CODES.filter(({ code }) => !declared.has(code))].map(({ code, meaning }) => [
+    String(code),
+    meaning,
+  ]);
   lines.push('', 'exit codes:', ...table(exitCodes));
   return lines;
 }

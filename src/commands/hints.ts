@@ -31,6 +31,8 @@ export const NEXT_STEP_HINTS: readonly NextStepHint[] = [
       ),
   ({ lock }) =>
     lock !== undefined && !isLockCurrent(lock.diff)
-      ? [`the policy lock ${lock.dir}/ no longer matches the config: review with \`npm run lock\`, accept with \`${ACCEPT_COMMAND}\`, and commit it with the config`]
+      ? [
+          `the policy lock ${lock.dir}/ no longer matches the config: review with \`npm run lock\`, accept with \`${ACCEPT_COMMAND}\`, and commit it with the config`,
+        ]
       : [],
 ];

@@ -24,11 +24,11 @@ const REFUSED = 1;
 export const promote = defineCommand({
   name: 'promote',
   usage: '--from <env> --to <env> --reports <file|-> [--digest <digest>] [options]',
-  summary: 'Pin an environment to the guardrails artifact another environment runs, once that environment\'s policy reports are clean.',
+  summary: "Pin an environment to the guardrails artifact another environment runs, once that environment's policy reports are clean.",
   details: [
     'Both environments must be delivered from the same OCI repository (delivery.mode oci), the target pinned by digest. ' +
-      'The digest is the source\'s own when it is pinned; when it follows a tag, pass the digest it runs with --digest ' +
-      '(the publishing job\'s summary, or `flux get sources oci` on its cluster).',
+      "The digest is the source's own when it is pinned; when it follows a tag, pass the digest it runs with --digest " +
+      "(the publishing job's summary, or `flux get sources oci` on its cluster).",
     'The gate is `readiness` of the source: export its reports with `kubectl get policyreports,clusterpolicyreports -A -o json` ' +
       `(at most ${MAX_REPORTS_BYTES / 1024 / 1024} MiB). Only the target's delivery.digest line of the config changes; then synth runs ` +
       'as `npm run synth` would, and on a refusal there the config is restored.',
@@ -36,21 +36,30 @@ export const promote = defineCommand({
   options: {
     from: { type: 'string', valueName: 'env', description: 'the environment whose artifact is promoted (required)' },
     to: { type: 'string', valueName: 'env', description: 'the environment pinned to it (required)' },
-    reports: { type: 'string', valueName: 'file|-', description: "the source environment's exported policy reports; - reads stdin (required)" },
+    reports: {
+      type: 'string',
+      valueName: 'file|-',
+      description: "the source environment's exported policy reports; - reads stdin (required)",
+    },
     digest: { type: 'string', valueName: 'digest', description: 'the digest the source runs (required when the source follows a tag)' },
     ...CONFIG_OPTION,
     outdir: { type: 'string', valueName: 'dir', description: 'the output directory synth writes (as synth --outdir)' },
   },
   exitCodes: [
     { code: PROMOTED, meaning: 'promoted and synthesized, or the target already runs that digest' },
-    { code: REFUSED, meaning: 'refused: the source is not ready, the digest is malformed, the environments cannot be promoted between, or synth refused (the config restored)' },
+    {
+      code: REFUSED,
+      meaning:
+        'refused: the source is not ready, the digest is malformed, the environments cannot be promoted between, or synth refused (the config restored)',
+    },
   ],
   run({ values }, output) {
     const file = values.config;
     const read = readConfig(file);
     const environments = parseConfig(read.text, file);
     if (values.from === undefined || values.to === undefined) throw new UsageError('--from <env> and --to <env> are required');
-    if (values.reports === undefined) throw new UsageError('--reports <file|-> is required: the gate is the source environment\'s readiness');
+    if (values.reports === undefined)
+      throw new UsageError("--reports <file|-> is required: the gate is the source environment's readiness");
     const source = ociEnvironment(environments, values.from, file);
     const target = ociEnvironment(environments, values.to, file);
     if (source.name === target.name) throw new UsageError('--from and --to name the same environment');
@@ -61,7 +70,9 @@ export const promote = defineCommand({
       );
     }
     if (!('digest' in target.delivery.ref)) {
-      throw new UserError(`"${target.name}" follows tag ${target.delivery.ref.tag}: replace its delivery.tag with a digest to make it promoted, not following`);
+      throw new UserError(
+        `"${target.name}" follows tag ${target.delivery.ref.tag}: replace its delivery.tag with a digest to make it promoted, not following`,
+      );
     }
     const input = readReportsInput(values.reports);
     const verdict = assessReadiness(source, parseReports(input.text, input.name));
@@ -78,9 +89,12 @@ export const promote = defineCommand({
     // The edited config must load, and differ from the original in the target's digest alone.
     const reloaded = parseConfig(edited, file);
     const moved = reloaded[environments.indexOf(target)].delivery;
-    if (moved.mode !== 'oci' || !('digest' in moved.ref) || moved.ref.digest !== digest) throw new Error('the edited config does not pin the promoted digest');
+    if (moved.mode !== 'oci' || !('digest' in moved.ref) || moved.ref.digest !== digest)
+      throw new Error('the edited config does not pin the promoted digest');
     writeAtomically(file, edited);
-    output.out(`${file}: "${target.name}" pinned to ${target.delivery.repository}@${digest} (was ${target.delivery.ref.digest}), promoted from "${source.name}"`);
+    output.out(
+      `${file}: "${target.name}" pinned to ${target.delivery.repository}@${digest} (was ${target.delivery.ref.digest}), promoted from "${source.name}"`,
+    );
     const code = runSynth(file, values.outdir, output);
     if (code !== 0) {
       writeAtomically(file, read.text);
@@ -107,9 +121,12 @@ type OciEnvironment = Environment & { readonly delivery: OciDelivery };
 
 function ociEnvironment(environments: readonly Environment[], name: string, file: string): OciEnvironment {
   const environment = environments.find((env) => env.name === name);
-  if (!environment) throw new UserError(`no environment "${name}" in ${file} (environments: ${environments.map((env) => env.name).join(', ')})`);
+  if (!environment)
+    throw new UserError(`no environment "${name}" in ${file} (environments: ${environments.map((env) => env.name).join(', ')})`);
   if (environment.delivery.mode !== 'oci') {
-    throw new UserError(`environment "${name}" is delivered from Git: promotion moves artifact digests between environments with delivery.mode oci`);
+    throw new UserError(
+      `environment "${name}" is delivered from Git: promotion moves artifact digests between environments with delivery.mode oci`,
+    );
   }
   return environment as OciEnvironment;
 }
@@ -119,7 +136,9 @@ function promotedDigest(source: OciEnvironment, given: string | undefined): stri
   if (given !== undefined && !isDigest(given)) throw new UserError(`--digest "${given}" is malformed: write ${DIGEST_SYNTAX}`);
   if ('digest' in source.delivery.ref) {
     if (given !== undefined && given !== source.delivery.ref.digest) {
-      throw new UserError(`--digest ${given} is not what "${source.name}" runs (${source.delivery.ref.digest}): promote what the source runs`);
+      throw new UserError(
+        `--digest ${given} is not what "${source.name}" runs (${source.delivery.ref.digest}): promote what the source runs`,
+      );
     }
     return source.delivery.ref.digest;
   }
@@ -139,7 +158,8 @@ function promotedDigest(source: OciEnvironment, given: string | undefined): stri
 function withDigest(text: string, index: number, digest: string, file: string): string {
   const doc = parseDocument(text);
   const node = doc.getIn(['environments', index, 'delivery', 'digest'], true);
-  if (!isScalar(node) || node.range === undefined || node.range === null) throw new UserError(`${file}: environments[${index}].delivery.digest is not a plain value synth can rewrite`);
+  if (!isScalar(node) || node.range === undefined || node.range === null)
+    throw new UserError(`${file}: environments[${index}].delivery.digest is not a plain value synth can rewrite`);
   const [start, valueEnd] = (node as Scalar).range!;
   const quote = node.type === 'QUOTE_DOUBLE' ? '"' : node.type === 'QUOTE_SINGLE' ? "'" : '';
   return `${text.slice(0, start)}${quote}${digest}${quote}${text.slice(valueEnd)}`;

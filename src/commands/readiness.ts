@@ -39,7 +39,10 @@ export const readiness = defineCommand({
   exitCodes: [
     { code: READY, meaning: 'ready: every audit policy judged can be enforced (or none is in audit)' },
     { code: NOT_READY, meaning: 'not ready: a policy judged has blocking results or was never observed' },
-    { code: UNUSABLE_INPUT, meaning: 'usage error or unusable input: config, unknown environment or policy, unreadable, malformed or oversized reports' },
+    {
+      code: UNUSABLE_INPUT,
+      meaning: 'usage error or unusable input: config, unknown environment or policy, unreadable, malformed or oversized reports',
+    },
   ],
   unusableInputExitCode: UNUSABLE_INPUT,
   run({ values }, output) {
@@ -61,7 +64,9 @@ function enabledPolicies(environment: Environment, names: readonly string[]): Po
   const enabled = [...environment.policies.keys()];
   const unknown = names.filter((name) => !enabled.includes(name as PolicyName));
   if (unknown.length > 0) {
-    throw new UserError(`--policy ${unknown.join(', ')}: not enabled in environment "${environment.name}" (enabled: ${enabled.join(', ')})`);
+    throw new UserError(
+      `--policy ${unknown.join(', ')}: not enabled in environment "${environment.name}" (enabled: ${enabled.join(', ')})`,
+    );
   }
   return names as PolicyName[];
 }

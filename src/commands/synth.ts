@@ -53,7 +53,10 @@ function resolveOutdir(outdir: string | undefined): string {
 export function synthesizeValidated(environments: readonly Environment[]): { synthesis: Synthesis; report: ValidationReport } {
   const synthesis = synthesize(environments);
   assertNoClusterCollision(environments, synthesis);
-  assertNoEmptyEnvironment(synthesis.tree, environments.map((env) => env.name));
+  assertNoEmptyEnvironment(
+    synthesis.tree,
+    environments.map((env) => env.name),
+  );
   const output = validateTree(synthesis.tree, environments, synthesis.manifests);
   const entryPoints = validateTree(synthesis.entryPoints, environments, synthesis.entryPointManifests);
   const report: ValidationReport = {
@@ -135,7 +138,9 @@ export const synth = defineCommand({
     withContext(() => writeTreeAtomically(outdir, tree, { beforeWrite, afterWrite }), unchanged);
     if (entryPointFailure !== undefined) {
       if (!(entryPointFailure instanceof UserError)) throw entryPointFailure;
-      throw new UserError(`${outdir}/ was written, but not the entry points in ${clustersDirectoryFor(outdir)}/:\n${entryPointFailure.message}`);
+      throw new UserError(
+        `${outdir}/ was written, but not the entry points in ${clustersDirectoryFor(outdir)}/:\n${entryPointFailure.message}`,
+      );
     }
     if (described === undefined) throw new Error('the writer returned without handing over the current output');
     const change = { ...described, lock: lockBeside(parent, environments, tree) };
@@ -143,7 +148,9 @@ export const synth = defineCommand({
     lines.forEach((line) => output.out(line));
     printSummary(environments, report, output);
     if (lines.length === 0) {
-      output.out(`${outdir}/ and the entry points in ${clustersDirectoryFor(outdir)}/ are up to date (${written.size} files, ${describeBeside(synthesis)})`);
+      output.out(
+        `${outdir}/ and the entry points in ${clustersDirectoryFor(outdir)}/ are up to date (${written.size} files, ${describeBeside(synthesis)})`,
+      );
       return 0;
     }
     const { added, changed, removed } = change.diff;
@@ -151,7 +158,9 @@ export const synth = defineCommand({
     const entryPointChanges = entryPointDiff.added.length + entryPointDiff.changed.length + entryPointDiff.removed.length;
     if (entryPointChanges > 0) {
       const noun = entryPointChanges === 1 ? 'entry point' : 'entry points';
-      output.out(`wrote ${clustersDirectoryFor(outdir)}/: ${entryPointChanges} ${noun} added, changed or removed (${entryPoints.size} in all)`);
+      output.out(
+        `wrote ${clustersDirectoryFor(outdir)}/: ${entryPointChanges} ${noun} added, changed or removed (${entryPoints.size} in all)`,
+      );
     }
     for (const hint of NEXT_STEP_HINTS.flatMap((hintFor) => hintFor(change))) output.out(`next: ${hint}`);
     return 0;
@@ -173,7 +182,8 @@ export const check = defineCommand({
     staged: {
       type: 'boolean',
       default: false,
-      description: 'check the commit being made: synthesize the staged config and compare with the staged output and policy lock (the pre-commit hook)',
+      description:
+        'check the commit being made: synthesize the staged config and compare with the staged output and policy lock (the pre-commit hook)',
     },
     'lock-dir': { type: 'string', default: DEFAULT_LOCK_DIR, valueName: 'dir', description: 'with --staged: the policy lock directory' },
   },

@@ -50,18 +50,29 @@ export const verify = defineCommand({
       if ((run.error as { code?: string } | undefined)?.code === 'ENOENT') throw new UserError(INSTALL_HINT);
       if (run.error) throw run.error;
       const violations =
-        run.status === 0 && step.attestation?.conditions.length ? predicateViolations(run.stdout, step.attestation.predicateType, step.attestation.conditions) : [];
+        run.status === 0 && step.attestation?.conditions.length
+          ? predicateViolations(run.stdout, step.attestation.predicateType, step.attestation.conditions)
+          : [];
       const outcome =
-        run.status !== 0 ? `FAILED (cosign exited ${run.status ?? run.signal})` : violations.length > 0 ? 'FAILED (predicate conditions)' : 'verified';
+        run.status !== 0
+          ? `FAILED (cosign exited ${run.status ?? run.signal})`
+          : violations.length > 0
+            ? 'FAILED (predicate conditions)'
+            : 'verified';
       output.out(`step ${index + 1}/${plan.steps.length} ${step.policy}: ${outcome}`);
       for (const line of `${run.stderr}${run.stdout}`.split('\n').filter((l) => l.trim() !== '')) output.out(`  ${line}`);
       for (const violation of violations) output.out(`  predicate: ${violation}`);
       // A warning only: the exit code stays cosign's and the conditions' verdict (see docs/rollout.md).
-      const warning = run.status === 0 && step.attestation ? multipleStatementsWarning(run.stdout, step.attestation.predicateType) : undefined;
+      const warning =
+        run.status === 0 && step.attestation ? multipleStatementsWarning(run.stdout, step.attestation.predicateType) : undefined;
       if (warning !== undefined) output.out(`  warning: ${warning}`);
       if (outcome !== 'verified') failed++;
     }
-    output.out(failed === 0 ? `${positionals[0]} passes every guardrail of "${environment.name}"` : `${failed} of ${plan.steps.length} checks failed`);
+    output.out(
+      failed === 0
+        ? `${positionals[0]} passes every guardrail of "${environment.name}"`
+        : `${failed} of ${plan.steps.length} checks failed`,
+    );
     return failed === 0 ? 0 : 1;
   },
 });

@@ -1,5 +1,11 @@
 import { DIGEST_SYNTAX, isDigest } from '../model/digest';
-import { GITHUB_ACTIONS_ISSUER, PUBLISHING_REGISTRY, WORKFLOW_IDENTITY_SYNTAX, parseWorkflowIdentity, workflowPath } from '../model/delivery';
+import {
+  GITHUB_ACTIONS_ISSUER,
+  PUBLISHING_REGISTRY,
+  WORKFLOW_IDENTITY_SYNTAX,
+  parseWorkflowIdentity,
+  workflowPath,
+} from '../model/delivery';
 import type { FieldPath } from '../model/field-path';
 import { TEMPLATE_SYNTAX_PROBLEM, hasTemplateSyntax, issuerBreadth, subjectBreadth } from '../model/identity';
 import type { EnvironmentProblem } from './guardrail-checks';
@@ -17,13 +23,19 @@ export function deliveryProblems(env: RawEnvironment): EnvironmentProblem[] {
   if (delivery === undefined) return [];
   const at = (field: string, message: string): EnvironmentProblem => ({ field: ['delivery', field], message });
   if (delivery.mode !== 'oci') {
-    return OCI_ONLY_FIELDS.filter((field) => delivery[field] !== undefined).map((field) => at(field, 'applies to mode oci only: Git delivery reads dist/ from the watched repository'));
+    return OCI_ONLY_FIELDS.filter((field) => delivery[field] !== undefined).map((field) =>
+      at(field, 'applies to mode oci only: Git delivery reads dist/ from the watched repository'),
+    );
   }
   const missing = (['repository', 'signer'] as const).filter((field) => delivery[field] === undefined);
-  if (missing.length > 0) return missing.map((field) => ({ field: ['delivery'], message: `missing required field "${field}" for mode oci` }));
+  if (missing.length > 0)
+    return missing.map((field) => ({ field: ['delivery'], message: `missing required field "${field}" for mode oci` }));
   const problems: EnvironmentProblem[] = [];
   if ((delivery.tag === undefined) === (delivery.digest === undefined)) {
-    problems.push({ field: ['delivery'], message: 'must name exactly one of tag (follow what the publishing workflow pushes) and digest (run one promoted artifact)' });
+    problems.push({
+      field: ['delivery'],
+      message: 'must name exactly one of tag (follow what the publishing workflow pushes) and digest (run one promoted artifact)',
+    });
   }
   if (delivery.digest !== undefined && !isDigest(delivery.digest)) {
     problems.push(at('digest', `"${delivery.digest}" is malformed: write ${DIGEST_SYNTAX}`));
@@ -38,14 +50,24 @@ function publisherProblems(env: RawEnvironment): EnvironmentProblem[] {
   if (signer === undefined || delivery.repository === undefined) return [];
   const path: FieldPath = ['delivery', 'signer'];
   const template = (['issuer', 'subject'] as const).filter((part) => hasTemplateSyntax(signer[part]));
-  if (template.length > 0) return template.map((part) => ({ field: [...path, part], message: `"${signer[part]}" ${TEMPLATE_SYNTAX_PROBLEM}` }));
+  if (template.length > 0)
+    return template.map((part) => ({ field: [...path, part], message: `"${signer[part]}" ${TEMPLATE_SYNTAX_PROBLEM}` }));
   const breadth = subjectBreadth(signer.subject, false);
-  if (breadth) return [{ field: [...path, 'subject'], message: `"${signer.subject}" ${breadth}: anyone who can run a workflow there could publish this environment's policies` }];
+  if (breadth)
+    return [
+      {
+        field: [...path, 'subject'],
+        message: `"${signer.subject}" ${breadth}: anyone who can run a workflow there could publish this environment's policies`,
+      },
+    ];
   const problems: EnvironmentProblem[] = [];
   const issuer = issuerBreadth(signer.issuer, false);
   if (issuer) problems.push({ field: [...path, 'issuer'], message: `"${signer.issuer}" ${issuer}` });
   else if (signer.issuer !== GITHUB_ACTIONS_ISSUER) {
-    problems.push({ field: [...path, 'issuer'], message: `must be ${GITHUB_ACTIONS_ISSUER}: the publishing workflow synth writes runs on GitHub Actions` });
+    problems.push({
+      field: [...path, 'issuer'],
+      message: `must be ${GITHUB_ACTIONS_ISSUER}: the publishing workflow synth writes runs on GitHub Actions`,
+    });
   }
   const workflow = parseWorkflowIdentity(signer.subject);
   if (!workflow) {
@@ -87,12 +109,20 @@ export function publishingConsistencyProblems(environments: readonly RawEnvironm
     const field: FieldPath = ['delivery', 'signer', 'subject'];
     first ??= { repository: workflow.repository, name: env.name };
     if (workflow.repository !== first.repository) {
-      problems.push({ index, field, message: `names repository ${workflow.repository}, environment "${first.name}" names ${first.repository}: synth writes the publishing workflows into one repository, so they must name the same` });
+      problems.push({
+        index,
+        field,
+        message: `names repository ${workflow.repository}, environment "${first.name}" names ${first.repository}: synth writes the publishing workflows into one repository, so they must name the same`,
+      });
       return;
     }
     const other = branchOfFile.get(workflow.file);
     if (other && other.branch !== workflow.branch) {
-      problems.push({ index, field, message: `runs ${workflowPath(workflow)} on branch ${workflow.branch}, environment "${other.name}" on ${other.branch}: one workflow file publishes from one branch` });
+      problems.push({
+        index,
+        field,
+        message: `runs ${workflowPath(workflow)} on branch ${workflow.branch}, environment "${other.name}" on ${other.branch}: one workflow file publishes from one branch`,
+      });
     } else {
       branchOfFile.set(workflow.file, { branch: workflow.branch, name: env.name });
     }

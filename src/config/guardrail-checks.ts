@@ -23,7 +23,14 @@ export const DEFAULT_KYVERNO_NAMESPACE = 'kyverno';
 
 /** Every problem of this kind in one environment (empty when there is none). */
 export function guardrailProblems(env: RawEnvironment): EnvironmentProblem[] {
-  return [...identityProblems(env), ...imageGlobProblems(env), ...drillImageProblems(env), ...namespaceScopeProblems(env), ...sbomProblems(env), ...webhookProblems(env)];
+  return [
+    ...identityProblems(env),
+    ...imageGlobProblems(env),
+    ...drillImageProblems(env),
+    ...namespaceScopeProblems(env),
+    ...sbomProblems(env),
+    ...webhookProblems(env),
+  ];
 }
 
 /** Signer identities must pin one issuer and one owner; no identity or allow-list glob may hold template syntax. */
@@ -37,7 +44,9 @@ function identityProblems(env: RawEnvironment): EnvironmentProblem[] {
     const subject = subjectBreadth(signer.subject, false);
     const issuer = issuerBreadth(signer.issuer, false);
     return [
-      ...(subject ? [{ field: [...path, 'subject'], message: `"${signer.subject}" ${subject}: anyone who can run a workflow there could sign` }] : []),
+      ...(subject
+        ? [{ field: [...path, 'subject'], message: `"${signer.subject}" ${subject}: anyone who can run a workflow there could sign` }]
+        : []),
       ...(issuer ? [{ field: [...path, 'issuer'], message: `"${signer.issuer}" ${issuer}` }] : []),
       ...(['issuer', 'subject', 'rekorUrl'] as const).flatMap((part) => templateProblem([...path, part], signer[part])),
     ];
@@ -46,7 +55,11 @@ function identityProblems(env: RawEnvironment): EnvironmentProblem[] {
   for (const field of ['builderIds', 'sourceRepositories'] as const) {
     (env.provenance?.[field] ?? []).forEach((glob, j) => {
       const breadth = subjectBreadth(glob, false);
-      if (breadth) problems.push({ field: ['provenance', field, j], message: `"${glob}" ${breadth}: any builder or repository of that forge would be accepted` });
+      if (breadth)
+        problems.push({
+          field: ['provenance', field, j],
+          message: `"${glob}" ${breadth}: any builder or repository of that forge would be accepted`,
+        });
       else problems.push(...templateProblem(['provenance', field, j], glob));
     });
   }

@@ -21,7 +21,14 @@ import { BOOTSTRAP_SOURCE, RESERVED_ENVIRONMENT_NAMES, clusterNameSuffix } from 
 import { parseWorkflowIdentity, type Delivery } from '../model/delivery';
 import { deliveryProblems, publishingConsistencyProblems } from './delivery-checks';
 import { ALWAYS_EXCLUDED_NAMESPACES, DEFAULT_KYVERNO_NAMESPACE, guardrailProblems } from './guardrail-checks';
-import { MAX_ALIAS_COUNT, controlCharacterProblems, firstAliasOffset, hasControlCharacter, readConfigFile, type DecodeResult } from './read';
+import {
+  MAX_ALIAS_COUNT,
+  controlCharacterProblems,
+  firstAliasOffset,
+  hasControlCharacter,
+  readConfigFile,
+  type DecodeResult,
+} from './read';
 import { validateConfigSchema } from './schema-validator';
 
 /** One problem in the config, located as precisely as the YAML allows. */
@@ -103,7 +110,6 @@ export interface RawEnvironment {
   };
 }
 
-
 /** Reads, validates and resolves the environments config; throws ConfigError listing every problem. */
 export function loadConfig(file: string): Environment[] {
   let read: DecodeResult;
@@ -134,7 +140,9 @@ export function parseConfig(text: string, file: string): Environment[] {
   } catch {
     // yaml throws only on resolving too many aliases here: an alias bomb, or anchors overused.
     const { line, col } = locate(firstAliasOffset(doc));
-    throw new ConfigError([{ file, line, column: col, field: '(yaml)', message: `resolves more than ${MAX_ALIAS_COUNT} aliases (*name): write the values out` }]);
+    throw new ConfigError([
+      { file, line, column: col, field: '(yaml)', message: `resolves more than ${MAX_ALIAS_COUNT} aliases (*name): write the values out` },
+    ]);
   }
   const problemAt = (path: FieldPath, message: string, atKey = false): ConfigProblem => {
     const { line, col } = locate(offsetOf(doc, path, atKey));
@@ -177,17 +185,29 @@ export function parseConfig(text: string, file: string): Environment[] {
         ),
       );
     }
-    problems.push(...[...guardrailProblems(env), ...deliveryProblems(env)].map(({ field, message }) => problemAt(['environments', i, ...field], message)));
+    problems.push(
+      ...[...guardrailProblems(env), ...deliveryProblems(env)].map(({ field, message }) =>
+        problemAt(['environments', i, ...field], message),
+      ),
+    );
     // A drill image no pattern governs is skipped by every policy, so the drill would prove nothing.
     for (const field of ['signedImage', 'unsignedImage'] as const) {
       const image = env.drill?.[field];
       if (image !== undefined && !env.imagePatterns.some((pattern) => matchesGlob(pattern, image))) {
-        problems.push(problemAt(['environments', i, 'drill', field], `"${image}" matches none of imagePatterns (${env.imagePatterns.join(', ')}): the policies would skip it`));
+        problems.push(
+          problemAt(
+            ['environments', i, 'drill', field],
+            `"${image}" matches none of imagePatterns (${env.imagePatterns.join(', ')}): the policies would skip it`,
+          ),
+        );
       }
     }
     // Flux rejects (or overflows on) a zero or absurd duration only when it reconciles: say so now.
     const durations: [FieldPath, string | undefined][] = [
-      ...(['interval', 'retryInterval', 'timeout'] as const).map((field): [FieldPath, string | undefined] => [['flux', field], env.flux?.[field]]),
+      ...(['interval', 'retryInterval', 'timeout'] as const).map((field): [FieldPath, string | undefined] => [
+        ['flux', field],
+        env.flux?.[field],
+      ]),
       [['flux', 'gitRepository', 'interval'], env.flux?.gitRepository?.interval],
       [['delivery', 'interval'], env.delivery?.interval],
     ];
@@ -195,14 +215,21 @@ export function parseConfig(text: string, file: string): Environment[] {
       if (value === undefined) continue;
       const seconds = parseGoDuration(value);
       if (seconds < 1 || seconds > MAX_FLUX_DURATION_SECONDS) {
-        problems.push(problemAt(['environments', i, ...field], `must be between 1s and ${MAX_FLUX_DURATION_SECONDS / 3_600}h (got ${value})`));
+        problems.push(
+          problemAt(['environments', i, ...field], `must be between 1s and ${MAX_FLUX_DURATION_SECONDS / 3_600}h (got ${value})`),
+        );
       }
     }
     // A "foreign" image the environment allows would be admitted, and the registry drill would prove nothing.
     const foreign = env.drill?.foreignImage;
     const allowed = [...env.imagePatterns, ...(env.thirdPartyImages ?? [])];
     if (foreign !== undefined && allowed.some((pattern) => matchesGlob(pattern, foreign))) {
-      problems.push(problemAt(['environments', i, 'drill', 'foreignImage'], `"${foreign}" is allowed by imagePatterns or thirdPartyImages: pick an image from a registry this environment does not allow`));
+      problems.push(
+        problemAt(
+          ['environments', i, 'drill', 'foreignImage'],
+          `"${foreign}" is allowed by imagePatterns or thirdPartyImages: pick an image from a registry this environment does not allow`,
+        ),
+      );
     }
   });
   for (const { index, field, message } of publishingConsistencyProblems(raw.environments)) {
@@ -217,7 +244,11 @@ export function parseConfig(text: string, file: string): Environment[] {
 
 function resolveEnvironment(env: RawEnvironment, clusterDeclaredAt: ConfigLocation): Environment {
   const cluster = env.cluster ?? env.name;
-  const excluded = new Set([...ALWAYS_EXCLUDED_NAMESPACES, env.kyvernoNamespace ?? DEFAULT_KYVERNO_NAMESPACE, ...(env.excludeNamespaces ?? [])]);
+  const excluded = new Set([
+    ...ALWAYS_EXCLUDED_NAMESPACES,
+    env.kyvernoNamespace ?? DEFAULT_KYVERNO_NAMESPACE,
+    ...(env.excludeNamespaces ?? []),
+  ]);
   return {
     name: env.name,
     cluster,
@@ -300,11 +331,17 @@ function schemaProblem(e: ErrorObject, problemAt: (path: FieldPath, message: str
       return problemAt([...path, key], message, true);
     }
     case 'enum':
-      return problemAt(path, `must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')} (got ${JSON.stringify(e.data)})`);
+      return problemAt(
+        path,
+        `must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')} (got ${JSON.stringify(e.data)})`,
+      );
     case 'maxLength':
       return problemAt(path, `is ${String(e.data).length} characters long, more than the ${e.params.limit} allowed`);
     case 'type':
-      return problemAt(path, `must be ${e.params.type === 'array' ? 'a list' : `of type ${e.params.type}`} (got ${JSON.stringify(e.data)})`);
+      return problemAt(
+        path,
+        `must be ${e.params.type === 'array' ? 'a list' : `of type ${e.params.type}`} (got ${JSON.stringify(e.data)})`,
+      );
     default:
       return problemAt(path, hint ?? e.message ?? 'is invalid');
   }

@@ -87,7 +87,11 @@ export function controlCharacterProblems(doc: Document): ValueProblem[] {
     const index = node.value.search(CONTROL_CHARACTER);
     if (index < 0) return;
     const code = node.value.codePointAt(index)!.toString(16).toUpperCase().padStart(4, '0');
-    problems.push({ offset: node.range?.[0] ?? 0, path, message: `contains the control character U+${code}: identities, patterns and names must be printable` });
+    problems.push({
+      offset: node.range?.[0] ?? 0,
+      path,
+      message: `contains the control character U+${code}: identities, patterns and names must be printable`,
+    });
   };
   const walk = (node: unknown, path: FieldPath) => {
     if (isMap(node)) {

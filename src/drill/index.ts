@@ -17,9 +17,11 @@ export function renderDrill(app: App, env: Environment, tree: FileTree): void {
   const dir = drillDirectory(env.name);
   const chart = new DrillChart(app, { environment: { ...env, drill: env.drill } });
   renderChartDirectory(chart, dir, tree);
-  const policyFiles = new Map([...env.policies.keys()].flatMap((name) => {
-    const file = `${env.name}/${name}.yaml`;
-    return tree.has(file) ? [[name, file] as const] : [];
-  }));
+  const policyFiles = new Map(
+    [...env.policies.keys()].flatMap((name) => {
+      const file = `${env.name}/${name}.yaml`;
+      return tree.has(file) ? [[name, file] as const] : [];
+    }),
+  );
   tree.set(`${dir}/${KYVERNO_TEST_FILE}`, kyvernoTest(env, dir, chart.cases, policyFiles));
 }

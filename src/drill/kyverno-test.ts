@@ -20,10 +20,10 @@ export interface KyvernoTest {
 }
 
 export type KyvernoTestResult = { readonly policy: string } & KyvernoTestResultSelector & {
-  readonly kind: string;
-  readonly resources: readonly string[];
-  readonly result: DrillExpectation;
-};
+    readonly kind: string;
+    readonly resources: readonly string[];
+    readonly result: DrillExpectation;
+  };
 
 /**
  * The drill's `kyverno-test.yaml`: every enabled guardrail must pass the signed image's Deployment and fail the
@@ -31,7 +31,12 @@ export type KyvernoTestResult = { readonly policy: string } & KyvernoTestResultS
  * environment's engine renders the guardrail as requires. `policyFiles` are the synthesized policies by name, as tree paths, and
  * `drillDir` is the tree path of the test's directory: the test refers to both by relative path.
  */
-export function kyvernoTest(env: Environment, drillDir: string, cases: readonly DrillCase[], policyFiles: ReadonlyMap<string, string>): string {
+export function kyvernoTest(
+  env: Environment,
+  drillDir: string,
+  cases: readonly DrillCase[],
+  policyFiles: ReadonlyMap<string, string>,
+): string {
   const relative = (path: string) => posix.relative(drillDir, path);
   const test: KyvernoTest = {
     apiVersion: 'cli.kyverno.io/v1alpha1',

@@ -15,6 +15,7 @@ export interface PolicyKind {
  */
 export function readyExpression(policyKind: PolicyKind): string {
   const rendered = RENDERED_KINDS.get(kindKey(policyKind));
-  if (rendered === undefined) throw new Error(`no engine renders ${policyKind.apiVersion} ${policyKind.kind}, so Flux cannot health-check it`);
+  if (rendered === undefined)
+    throw new Error(`no engine renders ${policyKind.apiVersion} ${policyKind.kind}, so Flux cannot health-check it`);
   return rendered.ready;
 }

@@ -59,7 +59,10 @@ export class PoliciesKustomization extends Construct {
       spec: {
         path: props.path,
         sourceRef: {
-          kind: props.sourceRef.kind === 'OCIRepository' ? KustomizationSpecSourceRefKind.OCI_REPOSITORY : KustomizationSpecSourceRefKind.GIT_REPOSITORY,
+          kind:
+            props.sourceRef.kind === 'OCIRepository'
+              ? KustomizationSpecSourceRefKind.OCI_REPOSITORY
+              : KustomizationSpecSourceRefKind.GIT_REPOSITORY,
           name: props.sourceRef.name,
         },
         dependsOn: [{ name: props.kyvernoKustomization }],

@@ -37,7 +37,8 @@ export function workflowIdentity(workflow: PublishingWorkflow): string {
   return `https://github.com/${workflow.repository}/${workflowPath(workflow)}@refs/heads/${workflow.branch}`;
 }
 
-const WORKFLOW_IDENTITY = /^https:\/\/github\.com\/([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\/[A-Za-z0-9._-]+)\/\.github\/workflows\/([A-Za-z0-9._-]+\.ya?ml)@refs\/heads\/([A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*)$/;
+const WORKFLOW_IDENTITY =
+  /^https:\/\/github\.com\/([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\/[A-Za-z0-9._-]+)\/\.github\/workflows\/([A-Za-z0-9._-]+\.ya?ml)@refs\/heads\/([A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*)$/;
 
 /** The workflow an identity pins, or undefined when it does not pin exactly one repository, workflow file and branch. */
 export function parseWorkflowIdentity(subject: string): PublishingWorkflow | undefined {
@@ -48,7 +49,8 @@ export function parseWorkflowIdentity(subject: string): PublishingWorkflow | und
 }
 
 /** How a pinned publishing identity is written, for messages. */
-export const WORKFLOW_IDENTITY_SYNTAX = 'https://github.com/<owner>/<repository>/.github/workflows/<file>.yaml@refs/heads/<branch>, without wildcards';
+export const WORKFLOW_IDENTITY_SYNTAX =
+  'https://github.com/<owner>/<repository>/.github/workflows/<file>.yaml@refs/heads/<branch>, without wildcards';
 
 /**
  * The anchored, escaped regular expression OCIRepository `matchOIDCIdentity` matches an identity with (the

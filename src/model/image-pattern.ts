@@ -58,7 +58,8 @@ export function registryHostProblem(reference: string): string | undefined {
     const suggestion = punycode === '' ? '' : ` (its punycode form is ${punycode}: write that if you mean this host)`;
     return `has the non-ASCII registry host "${host}", which can imitate another registry${suggestion}`;
   }
-  if (/\.(:[0-9]*)?$/.test(host)) return `has a registry host ending with a dot, "${host}": image references never do, so it would match nothing (write ${host.replace(/\.(?=:|$)/, '')})`;
+  if (/\.(:[0-9]*)?$/.test(host))
+    return `has a registry host ending with a dot, "${host}": image references never do, so it would match nothing (write ${host.replace(/\.(?=:|$)/, '')})`;
   return undefined;
 }
 

@@ -75,7 +75,10 @@ function objectsOf(environment: Environment, { manifests, entryPointManifests }:
   const own = (files: Manifests, belongs: (path: string) => boolean) =>
     [...files].filter(([path]) => belongs(path)).flatMap(([, objects]) => objects as ObjectIdentity[]);
   const entryPoint = entryPointPath(environment.name, environment.cluster);
-  return [...own(manifests, (path) => environmentOfPath(path) === environment.name), ...own(entryPointManifests, (path) => path === entryPoint)];
+  return [
+    ...own(manifests, (path) => environmentOfPath(path) === environment.name),
+    ...own(entryPointManifests, (path) => path === entryPoint),
+  ];
 }
 
 function kustomizationNames(environment: Environment, synthesis: Synthesis): string[] {

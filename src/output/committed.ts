@@ -46,7 +46,10 @@ function committedAtHead(outdir: string): CommittedOutput | undefined {
     source: 'git HEAD',
     paths,
     read(wanted) {
-      const contents = readBlobs(parent, wanted.map((p) => `HEAD:./${name}/${p}`));
+      const contents = readBlobs(
+        parent,
+        wanted.map((p) => `HEAD:./${name}/${p}`),
+      );
       return new Map(wanted.map((path, i) => [path, contents[i]]));
     },
   };

@@ -13,8 +13,7 @@ import type { DirectoryScan } from './scan';
  */
 export const MANIFEST_FILE = '.guardrails-manifest';
 
-const MANIFEST_HEADER =
-  '# Every file synth wrote to this directory. Synth replaces the directory only while it holds nothing else.\n';
+const MANIFEST_HEADER = '# Every file synth wrote to this directory. Synth replaces the directory only while it holds nothing else.\n';
 
 const KUSTOMIZATION_FILE = 'kustomization.yaml';
 
@@ -77,8 +76,7 @@ function entryKind(path: string, fs: FileSystem): 'missing' | 'symlink' | 'direc
 export function assertWrittenBySynth(outdir: string, existing: DirectoryScan, next: FileTree): void {
   const manifest = existing.files.get(MANIFEST_FILE);
   const listed = manifest === undefined ? undefined : new Set(manifest.split('\n').filter((line) => line && !line.startsWith('#')));
-  const isSynths = (path: string) =>
-    next.has(path) || (listed ? listed.has(path) : isLegacyOutputFile(path, existing.files));
+  const isSynths = (path: string) => next.has(path) || (listed ? listed.has(path) : isLegacyOutputFile(path, existing.files));
   const foreign = [
     ...existing.irregular.map(({ path, kind }) => `${path} (${kind})`),
     ...[...existing.files.keys()].filter((path) => !isSynths(path)),

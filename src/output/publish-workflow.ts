@@ -14,7 +14,10 @@ export const PINNED_ACTIONS = {
   checkout: { uses: 'actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683', release: 'v4.2.2' },
   setupNode: { uses: 'actions/setup-node@49933ea5288caeca8642d1e84afbd3f7d6820020', release: 'v4.4.0' },
   cosign: { uses: 'sigstore/cosign-installer@d7d6e079ac29fd41e9a4c81c7a1b6e4e8b7fe1ec', release: 'v3.7.0' },
-  flux: { uses: 'fluxcd/flux2/action@0000000000000000000000000000000000000000', release: 'PLACEHOLDER: the commit of the Flux release you verified' },
+  flux: {
+    uses: 'fluxcd/flux2/action@0000000000000000000000000000000000000000',
+    release: 'PLACEHOLDER: the commit of the Flux release you verified',
+  },
 } as const;
 
 /** The runner image both jobs use: pinned to a release, not `-latest`, so a runner upgrade is a reviewed change. */
@@ -95,13 +98,14 @@ function renderWorkflow(workflow: PublishingWorkflow, artifacts: readonly Artifa
   const releases = new Map<string, string>(Object.values(PINNED_ACTIONS).map(({ uses, release }) => [uses, release]));
   visit(doc, {
     Pair(_key, pair) {
-      if (isScalar(pair.key) && pair.key.value === 'uses' && isScalar(pair.value)) pair.value.comment = ` ${releases.get(String(pair.value.value))}`;
+      if (isScalar(pair.key) && pair.key.value === 'uses' && isScalar(pair.value))
+        pair.value.comment = ` ${releases.get(String(pair.value.value))}`;
     },
   });
   const header = [
     GENERATED_MARKER,
     `# Publishes and signs the guardrails of ${names.map((name) => `"${name}"`).join(', ')} as OCI artifacts; each cluster's`,
-    '# OCIRepository accepts only this workflow run\'s keyless signature (workflowIdentity in src/model/delivery.ts).',
+    "# OCIRepository accepts only this workflow run's keyless signature (workflowIdentity in src/model/delivery.ts).",
     '# See docs/delivery.md.',
     '',
   ].join('\n');

@@ -39,7 +39,9 @@ export function scanDirectory(dir: string, fs: FileSystem, limits: typeof SCAN_L
   let entries = 0;
   let bytes = 0;
   const tooLarge = (what: string) =>
-    new UserError(`${dir}/ holds more than ${what}, far more than synth writes: it is not an output directory of synth. Choose another directory.`);
+    new UserError(
+      `${dir}/ holds more than ${what}, far more than synth writes: it is not an output directory of synth. Choose another directory.`,
+    );
   const pending = [''];
   for (let path = pending.pop(); path !== undefined; path = pending.pop()) {
     let children;

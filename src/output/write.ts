@@ -101,7 +101,10 @@ class SideEntries {
       throw error;
     }
     const ofKind = (kind: string) =>
-      names.filter((name) => name.startsWith(`${this.prefix}${kind}-`)).sort().map((name) => join(this.parent, name));
+      names
+        .filter((name) => name.startsWith(`${this.prefix}${kind}-`))
+        .sort()
+        .map((name) => join(this.parent, name));
     return { staging: ofKind('staging'), retired: ofKind('retired') };
   }
 }

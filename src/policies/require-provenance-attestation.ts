@@ -40,7 +40,12 @@ export const requireProvenanceAttestation = {
         name: 'provenance',
         predicateType: SLSA_PROVENANCE_V1_PREDICATE_TYPE,
         conditions: [
-          { kind: 'matchesAnyGlob', field: BUILDER_ID_FIELD, globs: builderIds, description: 'provenance names a builder that is not allowed' },
+          {
+            kind: 'matchesAnyGlob',
+            field: BUILDER_ID_FIELD,
+            globs: builderIds,
+            description: 'provenance names a builder that is not allowed',
+          },
           {
             kind: 'matchesAnyGlob',
             field: SOURCE_REPOSITORY_FIELD,

@@ -13,7 +13,12 @@ const SBOM_FORMAT_DETAILS: Readonly<
   Record<SbomFormat, { predicateType: string; title: string; aTitle: string; createdAt: PredicateField }>
 > = {
   spdx: { predicateType: SPDX_PREDICATE_TYPE, title: 'SPDX', aTitle: 'an SPDX', createdAt: predicateField('creationInfo.created') },
-  cyclonedx: { predicateType: CYCLONEDX_PREDICATE_TYPE, title: 'CycloneDX', aTitle: 'a CycloneDX', createdAt: predicateField('metadata.timestamp') },
+  cyclonedx: {
+    predicateType: CYCLONEDX_PREDICATE_TYPE,
+    title: 'CycloneDX',
+    aTitle: 'a CycloneDX',
+    createdAt: predicateField('metadata.timestamp'),
+  },
 };
 
 /**
@@ -30,7 +35,14 @@ export const requireSbomAttestation = {
     const conditions: PredicateCondition[] =
       maxAgeSeconds === undefined
         ? []
-        : [{ kind: 'notOlderThan', field: createdAt, maxAgeSeconds, description: `${title} SBOM is older than allowed or dated in the future` }];
+        : [
+            {
+              kind: 'notOlderThan',
+              field: createdAt,
+              maxAgeSeconds,
+              description: `${title} SBOM is older than allowed or dated in the future`,
+            },
+          ];
     return {
       description: {
         title: `Require a signed ${title} SBOM attestation`,

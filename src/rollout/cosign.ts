@@ -43,7 +43,9 @@ export function isImageReference(imageRef: string): boolean {
  */
 export function planVerification(env: Environment, imageRef: string): VerificationPlan {
   if (!isImageReference(imageRef)) {
-    return { refusal: `${JSON.stringify(imageRef)} is not a valid image reference ([host[:port]/]path[:tag][@digest], the digest ${DIGEST_SYNTAX})` };
+    return {
+      refusal: `${JSON.stringify(imageRef)} is not a valid image reference ([host[:port]/]path[:tag][@digest], the digest ${DIGEST_SYNTAX})`,
+    };
   }
   if (!env.imagePatterns.some((pattern) => matchesGlob(pattern, imageRef))) {
     return {

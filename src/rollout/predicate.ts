@@ -54,7 +54,10 @@ export function predicateViolations(
   if (statements.length === 0) return [`no ${predicateType} statement in cosign's output`];
   return statements.flatMap((statement) =>
     conditions.flatMap((condition) => {
-      const value = condition.field.segments.reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], statement.predicate);
+      const value = condition.field.segments.reduce<unknown>(
+        (node, key) => (node as Record<string, unknown> | undefined)?.[key],
+        statement.predicate,
+      );
       return holds(condition, value, now) ? [] : [`${condition.description}: ${fieldPath(condition)} is ${JSON.stringify(value)}`];
     }),
   );

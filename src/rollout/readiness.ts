@@ -70,7 +70,10 @@ export function assessReadiness(env: Environment, results: readonly ReportedResu
   const ours = ownEngine.filter((r) => isGuardrailResult(env, r.policy as PolicyName, r));
   const policies = judged.map(([policy, { phase }]): PolicyReadiness => {
     const mine = ours.filter((r) => r.policy === policy);
-    const counts = Object.fromEntries(RESULT_STATUSES.map((s) => [s, mine.filter((r) => r.status === s).length])) as Record<ResultStatus, number>;
+    const counts = Object.fromEntries(RESULT_STATUSES.map((s) => [s, mine.filter((r) => r.status === s).length])) as Record<
+      ResultStatus,
+      number
+    >;
     const observed = mine.some((r) => r.status !== 'skip');
     const failing = mine.filter((r) => BLOCKING_STATUSES.includes(r.status)).map((r) => failingResource(env, r));
     failing.sort((a, b) => resourceKey(a).localeCompare(resourceKey(b)));
@@ -128,8 +131,15 @@ export function formatReadiness(readiness: Readiness): string[] {
   }
   const audited = readiness.policies.filter((p) => p.phase === 'audit');
   if (audited.length === 0) lines.push('No policy is in audit: nothing to promote.');
-  else if (readiness.ready) lines.push(`Ready: every audit policy (${audited.map((p) => p.policy).join(', ')}) can be switched to enforce.`);
-  else lines.push(`Not ready: ${audited.filter((p) => !p.ready).map((p) => p.policy).join(', ')} must stay in audit.`);
+  else if (readiness.ready)
+    lines.push(`Ready: every audit policy (${audited.map((p) => p.policy).join(', ')}) can be switched to enforce.`);
+  else
+    lines.push(
+      `Not ready: ${audited
+        .filter((p) => !p.ready)
+        .map((p) => p.policy)
+        .join(', ')} must stay in audit.`,
+    );
   return lines;
 }
 

@@ -145,7 +145,9 @@ function toJS(doc: Document, where: string): unknown {
     return doc.toJS();
   } catch (error) {
     if (!isAliasLimitError(error)) throw error;
-    throw new ReportInputError(`${where}: expands more YAML aliases (*name) than is safe (an alias bomb?): export the reports as JSON again`);
+    throw new ReportInputError(
+      `${where}: expands more YAML aliases (*name) than is safe (an alias bomb?): export the reports as JSON again`,
+    );
   }
 }
 

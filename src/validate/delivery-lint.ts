@@ -18,15 +18,25 @@ function identityViolations(identity: Record<string, unknown>, index: number): P
   for (const part of ['issuer', 'subject'] as const) {
     const value = identity[part];
     if (typeof value !== 'string') {
-      violations.push({ path: [...path, part], message: `no ${part}: an artifact signed by any ${part === 'subject' ? 'identity' : 'OIDC issuer'} would be accepted` });
+      violations.push({
+        path: [...path, part],
+        message: `no ${part}: an artifact signed by any ${part === 'subject' ? 'identity' : 'OIDC issuer'} would be accepted`,
+      });
       continue;
     }
     const breadth = part === 'issuer' ? issuerBreadth(value, true) : subjectBreadth(value, true);
     const { prefix, exact } = literalPrefix(value, true);
     if (breadth) violations.push({ path: [...path, part], message: `${part} ${JSON.stringify(value)} ${breadth}` });
-    else if (!exact) violations.push({ path: [...path, part], message: `${part} ${JSON.stringify(value)} is not one anchored, escaped value: it matches more than the publishing workflow` });
+    else if (!exact)
+      violations.push({
+        path: [...path, part],
+        message: `${part} ${JSON.stringify(value)} is not one anchored, escaped value: it matches more than the publishing workflow`,
+      });
     else if (part === 'subject' && !parseWorkflowIdentity(prefix)) {
-      violations.push({ path: [...path, part], message: `subject ${JSON.stringify(value)} does not pin one repository, workflow and branch (${WORKFLOW_IDENTITY_SYNTAX})` });
+      violations.push({
+        path: [...path, part],
+        message: `subject ${JSON.stringify(value)} does not pin one repository, workflow and branch (${WORKFLOW_IDENTITY_SYNTAX})`,
+      });
     }
   }
   return violations;
@@ -44,11 +54,22 @@ export const DELIVERY_LINT_RULES: readonly ObjectRule[] = [
       const verify = record(spec.verify);
       const identities = list(verify.matchOIDCIdentity);
       const violations: Problem[] = [];
-      if (verify.provider !== 'cosign') violations.push({ path: ['spec', 'verify', 'provider'], message: 'must be cosign: the artifact is signed keyless by the publishing workflow' });
-      if (identities.length === 0) violations.push({ path: ['spec', 'verify', 'matchOIDCIdentity'], message: 'is empty: a keyless signature of any identity would be accepted' });
+      if (verify.provider !== 'cosign')
+        violations.push({
+          path: ['spec', 'verify', 'provider'],
+          message: 'must be cosign: the artifact is signed keyless by the publishing workflow',
+        });
+      if (identities.length === 0)
+        violations.push({
+          path: ['spec', 'verify', 'matchOIDCIdentity'],
+          message: 'is empty: a keyless signature of any identity would be accepted',
+        });
       identities.forEach((identity, i) => violations.push(...identityViolations(record(identity), i)));
       if (record(spec.layerSelector).mediaType !== FLUX_CONTENT_MEDIA_TYPE) {
-        violations.push({ path: ['spec', 'layerSelector', 'mediaType'], message: `must be ${FLUX_CONTENT_MEDIA_TYPE}: the layer flux push artifact writes` });
+        violations.push({
+          path: ['spec', 'layerSelector', 'mediaType'],
+          message: `must be ${FLUX_CONTENT_MEDIA_TYPE}: the layer flux push artifact writes`,
+        });
       }
       return violations;
     },

@@ -65,8 +65,5 @@ export function validateTree(tree: FileTree, environments: readonly Environment[
 export function validateObject(object: Json, context: RuleContext = {}): Violation[] {
   const key = validatorKey(object);
   const rules = OBJECT_RULES.filter((rule) => rule.kinds.includes(key));
-  return [
-    ...validateAgainstCrd(object),
-    ...rules.flatMap((rule) => rule.check(object, context).map((v) => ({ ...v, rule: rule.id }))),
-  ];
+  return [...validateAgainstCrd(object), ...rules.flatMap((rule) => rule.check(object, context).map((v) => ({ ...v, rule: rule.id })))];
 }

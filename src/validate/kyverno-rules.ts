@@ -117,16 +117,26 @@ export const KYVERNO_RULES: readonly ObjectRule[] = [
         return admissionAuditPerEntry(spec, record(rule)).flatMap((audit, j) =>
           // mutateDigest defaults to true in the CRD, so leaving it out under Audit is rejected too.
           audit && (entries[j].mutateDigest ?? true) === true
-            ? [{ path: ['spec', 'rules', i, 'verifyImages', j, 'mutateDigest'], message: 'Invalid value: true: mutateDigest must be set to false for ‘Audit’ failure action' }]
+            ? [
+                {
+                  path: ['spec', 'rules', i, 'verifyImages', j, 'mutateDigest'],
+                  message: 'Invalid value: true: mutateDigest must be set to false for ‘Audit’ failure action',
+                },
+              ]
             : [],
         );
       });
     },
   },
-  refusedEach('kyverno/image-reference-required', 'api/kyverno/v1/image_verification_types.go ImageVerification.Validate', verifyImageEntries, {
-    refused: (entry) => list(entry.imageReferences).length === 0 && !entry.image,
-    message: 'An image reference is required',
-  }),
+  refusedEach(
+    'kyverno/image-reference-required',
+    'api/kyverno/v1/image_verification_types.go ImageVerification.Validate',
+    verifyImageEntries,
+    {
+      refused: (entry) => list(entry.imageReferences).length === 0 && !entry.image,
+      message: 'An image reference is required',
+    },
+  ),
   refusedEach('kyverno/attestor-entry-required', 'api/kyverno/v1/image_verification_types.go validateAttestorSet', attestorSets, {
     refused: (set) => list(set.entries).length === 0,
     message: 'An entry is required',
@@ -162,7 +172,10 @@ export const KYVERNO_RULES: readonly ObjectRule[] = [
       ];
       return timeouts
         .filter(({ value }) => typeof value === 'number' && (value < 1 || value > 30))
-        .map(({ value, path }) => ({ path, message: `Invalid value: ${String(value)}: the timeout value must be between 1 and 30 seconds` }));
+        .map(({ value, path }) => ({
+          path,
+          message: `Invalid value: ${String(value)}: the timeout value must be between 1 and 30 seconds`,
+        }));
     },
   },
   {

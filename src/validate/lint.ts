@@ -125,7 +125,10 @@ export const LINT_RULES: readonly ObjectRule[] = [
         (['subject', 'issuer'] as const)
           // An empty value is reported with the value itself, above.
           .filter((part) => value[part] === undefined && value[`${part}RegExp`] === undefined)
-          .map((part) => ({ path, message: `no ${part}: a signature from any ${part === 'subject' ? 'identity' : 'OIDC issuer'} is accepted` })),
+          .map((part) => ({
+            path,
+            message: `no ${part}: a signature from any ${part === 'subject' ? 'identity' : 'OIDC issuer'} is accepted`,
+          })),
       ),
     ],
   ),
@@ -182,7 +185,12 @@ export const LINT_RULES: readonly ObjectRule[] = [
         const allowed = f.key === 'namespaceSelector' ? NAMESPACE_NAME_LABEL : undefined;
         const keys = selectorKeys(f.value).filter((key) => key !== allowed);
         return keys.length > 0
-          ? [{ path: f.path, message: `selects by label ${keys.map((k) => JSON.stringify(k)).join(', ')}, which tenants can set: match namespaces by name` }]
+          ? [
+              {
+                path: f.path,
+                message: `selects by label ${keys.map((k) => JSON.stringify(k)).join(', ')}, which tenants can set: match namespaces by name`,
+              },
+            ]
           : [];
       }),
   ),

@@ -21,7 +21,13 @@ export function validateAgainstCrd(object: Record<string, unknown>): Violation[]
   if (!validate) {
     // Synth must never write an object no pinned CRD describes: it could not be checked, and the cluster
     // would refuse it. Adding a kind means pinning its CRD in cdk8s.yaml and re-running the import.
-    return [{ path: ['kind'], rule: UNKNOWN_KIND_RULE, message: `no pinned CRD schema for ${validatorKey(object)}: pin its CRD in cdk8s.yaml and run \`npm run import\`` }];
+    return [
+      {
+        path: ['kind'],
+        rule: UNKNOWN_KIND_RULE,
+        message: `no pinned CRD schema for ${validatorKey(object)}: pin its CRD in cdk8s.yaml and run \`npm run import\``,
+      },
+    ];
   }
   if (validate(object)) return [];
   return describeSchemaErrors(validate.errors ?? []);
@@ -58,7 +64,10 @@ function describeSchemaError(e: ErrorObject): Violation {
     case 'required':
       return at([...path, String(params.missingProperty)], 'Required value');
     case 'enum':
-      return at(path, `Unsupported value: supported values: ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`);
+      return at(
+        path,
+        `Unsupported value: supported values: ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
+      );
     case 'type':
       return at(path, `Invalid value: must be of type ${String(params.type)}`);
     case 'anyOf':

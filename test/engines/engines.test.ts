@@ -38,7 +38,13 @@ describe('the engine config field', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems).toEqual([
-      expect.objectContaining({ file: 'env.yaml', line: 3, environment: 'dev', field: 'engine', message: expect.stringContaining('"ImageValidatingPolicy"') }),
+      expect.objectContaining({
+        file: 'env.yaml',
+        line: 3,
+        environment: 'dev',
+        field: 'engine',
+        message: expect.stringContaining('"ImageValidatingPolicy"'),
+      }),
     ]);
   });
 

@@ -35,7 +35,11 @@ function readClusterPolicy(policy: any): Meaning & { identity: Identity } {
   const [rule] = policy.spec.rules;
   const [verify] = rule.verifyImages;
   const attestation = verify.attestations?.[0];
-  const [{ entries: [{ keyless }] }] = attestation ? attestation.attestors : verify.attestors;
+  const [
+    {
+      entries: [{ keyless }],
+    },
+  ] = attestation ? attestation.attestors : verify.attestors;
   return {
     metadata: policy.metadata,
     imagePatterns: verify.imageReferences,
@@ -96,15 +100,22 @@ function accepts(matcher: { glob?: string; exact?: string; regexp?: string }, va
 /** Values the glob must accept (each `*` filled in) and near misses it must reject, as in the glob tests. */
 function probes(glob: string): string[] {
   const filled = ['', 'x', 'app/.github/workflows/release.yml@refs/heads/main'].map((fill) => glob.replaceAll('*', fill));
-  const nearMisses = filled.flatMap((value) => [`x${value}`, `${value.replace('/', '-evil/')}`, value.replaceAll('.', 'X'), value.slice(0, -1)]);
+  const nearMisses = filled.flatMap((value) => [
+    `x${value}`,
+    `${value.replace('/', '-evil/')}`,
+    value.replaceAll('.', 'X'),
+    value.slice(0, -1),
+  ]);
   return [...filled, ...nearMisses];
 }
 
 const CONFIGS = [THREE_ENVIRONMENTS_CONFIG, MIXED_ENGINES_CONFIG];
 
-describe('the model of Kyverno\'s wildcard matcher', () => {
+describe("the model of Kyverno's wildcard matcher", () => {
   it('reads * as any run of characters, / included, and every other character but ? as itself', () => {
-    expect(kyvernoWildcardMatch('https://github.com/acme/*', 'https://github.com/acme/app/.github/workflows/x.yml@refs/heads/main')).toBe(true);
+    expect(kyvernoWildcardMatch('https://github.com/acme/*', 'https://github.com/acme/app/.github/workflows/x.yml@refs/heads/main')).toBe(
+      true,
+    );
     expect(kyvernoWildcardMatch('https://github.com/acme/*', 'https://github.com/acme/')).toBe(true);
     expect(kyvernoWildcardMatch('https://github.com/acme/*', 'https://github.com/acme-evil/x')).toBe(false);
     expect(kyvernoWildcardMatch('a*b*c', 'abc')).toBe(true);

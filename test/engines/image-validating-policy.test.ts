@@ -21,14 +21,17 @@ describe('ImageValidatingPolicy rendering', () => {
     expect(policyObjects).toHaveLength(13);
   });
 
-  it.each(policyObjects)('$source: $path keeps Kyverno autogen working (one pods rule, no exclude rules, no object selector)', ({ object }) => {
-    const { matchConstraints } = object.spec;
-    expect(matchConstraints.resourceRules).toEqual([
-      { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods'] },
-    ]);
-    expect(matchConstraints.excludeResourceRules).toBeUndefined();
-    expect(matchConstraints.objectSelector).toBeUndefined();
-  });
+  it.each(policyObjects)(
+    '$source: $path keeps Kyverno autogen working (one pods rule, no exclude rules, no object selector)',
+    ({ object }) => {
+      const { matchConstraints } = object.spec;
+      expect(matchConstraints.resourceRules).toEqual([
+        { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods'] },
+      ]);
+      expect(matchConstraints.excludeResourceRules).toBeUndefined();
+      expect(matchConstraints.objectSelector).toBeUndefined();
+    },
+  );
 
   describe.each(['containers', 'initContainers', 'ephemeralContainers'])('CEL coverage of images.%s', (list) => {
     it.each(policyObjects)('$source: $path verifies every image in the list with its attestor', ({ object }) => {
@@ -37,10 +40,15 @@ describe('ImageValidatingPolicy rendering', () => {
       const verified = spec.attestations
         ? `verifyAttestationSignatures(image, attestations.${spec.attestations[0].name}, [${attestor}])`
         : `verifyImageSignatures(image, [${attestor}])`;
-      const covering = spec.validations.filter((v: { expression: string }) => v.expression === `images.${list}.all(image, ${verified} > 0)`);
+      const covering = spec.validations.filter(
+        (v: { expression: string }) => v.expression === `images.${list}.all(image, ${verified} > 0)`,
+      );
       expect(covering).toHaveLength(1);
       // A message a user can act on: which kind of container, and that it is about the trusted signer.
-      const words = list.replace(/([A-Z])/g, ' $1').toLowerCase().replace(/s$/, '');
+      const words = list
+        .replace(/([A-Z])/g, ' $1')
+        .toLowerCase()
+        .replace(/s$/, '');
       expect(covering[0].message).toMatch(new RegExp(`^${words} image .*trusted identity \\(subject `));
       expect(covering[0].message).not.toMatch(/\n/);
     });

@@ -23,7 +23,9 @@ environments:
       require-provenance-attestation: { phase: enforce }
 `);
 
-const cases = ['audit-env', 'enforce-env'].flatMap((env) => nonEmpty(IMAGE_VERIFICATION_POLICIES, 'image verification policies').map((policy) => ({ env, policy })));
+const cases = ['audit-env', 'enforce-env'].flatMap((env) =>
+  nonEmpty(IMAGE_VERIFICATION_POLICIES, 'image verification policies').map((policy) => ({ env, policy })),
+);
 
 describe.each(cases)('$env/$policy', ({ env, policy }) => {
   const tree = treeFor(config);

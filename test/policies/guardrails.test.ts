@@ -69,7 +69,6 @@ describe('the catalogue', () => {
   });
 });
 
-
 describe('restrict-image-registries', () => {
   describe('ClusterPolicy', () => {
     it.each(['audit', 'enforce'] as const)('is one validate rule with the rule-level failure action in %s', (phase) => {
@@ -121,7 +120,12 @@ describe('restrict-image-registries', () => {
 
     it('admits a Pod whose images are all allowed, with or without init and ephemeral containers', () => {
       expect(admits({ containers: [ok] })).toBe(true);
-      expect(admits({ containers: [ok, { image: 'mirror.acme.example/library/nginx:1.27' }], initContainers: [{ image: 'registry.acme.example/team/init:1' }] })).toBe(true);
+      expect(
+        admits({
+          containers: [ok, { image: 'mirror.acme.example/library/nginx:1.27' }],
+          initContainers: [{ image: 'registry.acme.example/team/init:1' }],
+        }),
+      ).toBe(true);
     });
 
     it.each([
@@ -137,7 +141,17 @@ describe('restrict-image-registries', () => {
 
     it('admits exactly what the globs mean with "*" as the only wildcard, image by image', () => {
       const globs = ['ghcr.io/acme/*', 'registry.acme.example/team/*', 'mirror.acme.example/library/*'];
-      const probes = ['ghcr.io/acme/a', 'ghcr.io/acme/team/app:1', 'ghcr.io/acme/', 'ghcr.io/acmeX/a', 'xghcr.io/acme/a', 'ghcrXio/acme/a', 'mirror.acme.example/library/x:1', 'registry.acme.example/team', 'docker.io/x'];
+      const probes = [
+        'ghcr.io/acme/a',
+        'ghcr.io/acme/team/app:1',
+        'ghcr.io/acme/',
+        'ghcr.io/acmeX/a',
+        'xghcr.io/acme/a',
+        'ghcrXio/acme/a',
+        'mirror.acme.example/library/x:1',
+        'registry.acme.example/team',
+        'docker.io/x',
+      ];
       for (const image of probes) {
         expect(admits({ containers: [{ image }] }), image).toBe(globs.some((glob) => kyvernoWildcardMatch(glob, image)));
       }
@@ -158,7 +172,16 @@ describe('require-provenance-attestation', () => {
     const [attestation] = entry.attestations;
     expect(attestation.type).toBe('https://slsa.dev/provenance/v1');
     expect(attestation.conditions).toEqual([
-      { any: [{ key: '{{ runDetails.builder.id }}', operator: 'Equals', value: 'https://github.com/acme/*', message: 'provenance names a builder that is not allowed' }] },
+      {
+        any: [
+          {
+            key: '{{ runDetails.builder.id }}',
+            operator: 'Equals',
+            value: 'https://github.com/acme/*',
+            message: 'provenance names a builder that is not allowed',
+          },
+        ],
+      },
       {
         any: [
           {
@@ -200,18 +223,25 @@ describe('require-provenance-attestation', () => {
       expect(ivpol.spec.attestations).toEqual([{ name: 'provenance', intoto: { type: 'https://slsa.dev/provenance/v1' } }]);
     });
 
-    it.each(['containers', 'initContainers', 'ephemeralContainers'])('admits allowed provenance and denies a wrong builder or repository in %s', (list) => {
-      expect(admits(statement(builder, repository), list)).toBe(true);
-      expect(admits(statement('https://github.com/evil/app/.github/workflows/release.yml@refs/heads/main', repository), list)).toBe(false);
-      expect(admits(statement(builder, 'https://github.com/evil/app'), list)).toBe(false);
-      expect(admits(statement(builder, 'https://github.com/acme-evil/app'), list)).toBe(false);
-      // A wildcard in the predicate is data, not a pattern.
-      expect(admits(statement('*', repository), list)).toBe(false);
-    });
+    it.each(['containers', 'initContainers', 'ephemeralContainers'])(
+      'admits allowed provenance and denies a wrong builder or repository in %s',
+      (list) => {
+        expect(admits(statement(builder, repository), list)).toBe(true);
+        expect(admits(statement('https://github.com/evil/app/.github/workflows/release.yml@refs/heads/main', repository), list)).toBe(
+          false,
+        );
+        expect(admits(statement(builder, 'https://github.com/evil/app'), list)).toBe(false);
+        expect(admits(statement(builder, 'https://github.com/acme-evil/app'), list)).toBe(false);
+        // A wildcard in the predicate is data, not a pattern.
+        expect(admits(statement('*', repository), list)).toBe(false);
+      },
+    );
   });
 
   it('derives the source repository glob from a signer subject', () => {
-    expect(sourceRepositoryGlob('https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v*')).toBe('https://github.com/acme/app');
+    expect(sourceRepositoryGlob('https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v*')).toBe(
+      'https://github.com/acme/app',
+    );
     expect(sourceRepositoryGlob('https://github.com/acme/*')).toBe('https://github.com/acme/*');
   });
 
@@ -235,10 +265,12 @@ environments:
         'env/require-provenance-attestation.yaml',
       )[0];
 
-    it('ClusterPolicy: the override signer\'s subject is the builder id condition, the environment signer\'s repository the source one', () => {
+    it("ClusterPolicy: the override signer's subject is the builder id condition, the environment signer's repository the source one", () => {
       const [attestation] = defaults('ClusterPolicy').spec.rules[0].verifyImages[0].attestations;
       expect(attestation.attestors[0].entries[0].keyless.subject).toBe(generator);
-      expect(attestation.conditions.map((c: { any: { key: string; value: string }[] }) => c.any.map(({ key, value }) => [key, value]))).toEqual([
+      expect(
+        attestation.conditions.map((c: { any: { key: string; value: string }[] }) => c.any.map(({ key, value }) => [key, value])),
+      ).toEqual([
         [['{{ runDetails.builder.id }}', generator]],
         [['{{ buildDefinition.externalParameters.workflow.repository }}', 'https://github.com/acme/app']],
       ]);
@@ -249,7 +281,9 @@ environments:
       expect(ivpol.spec.attestors[0].cosign.keyless.identities[0].subjectRegExp).toBe(globToRegExp(generator));
       const admits = (builderId: string, repo: string) => {
         const evaluate = kyvernoCel({ payloads: { img: statement(builderId, repo) } });
-        return ivpol.spec.validations.every((v: { expression: string }) => evaluate(v.expression, { images: { containers: ['img'] }, attestations: { provenance: 'provenance' } }));
+        return ivpol.spec.validations.every((v: { expression: string }) =>
+          evaluate(v.expression, { images: { containers: ['img'] }, attestations: { provenance: 'provenance' } }),
+        );
       };
       expect(admits(generator, 'https://github.com/acme/app')).toBe(true);
       // The environment signer's own workflow is not the builder the override names.
@@ -273,7 +307,11 @@ function goDurationSeconds(value: string): number {
  * it with a Go duration value (pkg/engine/variables/operator/numeric.go). Every block must hold, and within a
  * block every `all` entry. Anything else throws, so an unexpected condition fails the test instead of passing it.
  */
-function clusterPolicyAdmits(conditions: { all: { key: string; operator: string; value: string }[] }[], predicate: unknown, now: Date): boolean {
+function clusterPolicyAdmits(
+  conditions: { all: { key: string; operator: string; value: string }[] }[],
+  predicate: unknown,
+  now: Date,
+): boolean {
   return conditions.every((block) =>
     block.all.every(({ key, operator, value }) => {
       const field = /^\{\{ time_since\('', ([\w.]+), ''\) \}\}$/.exec(key)?.[1];
@@ -324,13 +362,21 @@ describe('require-sbom-attestation formats and freshness', () => {
       ClusterPolicy: (created: string) => clusterPolicyAdmits(attestation.conditions, predicate(created), now),
       ImageValidatingPolicy: (created: string) => {
         const evaluate = kyvernoCel({ now, payloads: { img: { predicate: predicate(created) } } });
-        return ivpol.spec.validations.every((v: { expression: string }) => evaluate(v.expression, { images: { initContainers: ['img'] }, attestations: { sbom: 'sbom' } }));
+        return ivpol.spec.validations.every((v: { expression: string }) =>
+          evaluate(v.expression, { images: { initContainers: ['img'] }, attestations: { sbom: 'sbom' } }),
+        );
       },
     };
     for (const [engine, admits] of Object.entries(admittedBy)) {
-      expect([29, 30, 0].map((days) => admits(daysAgo(days))), engine).toEqual([true, true, true]);
+      expect(
+        [29, 30, 0].map((days) => admits(daysAgo(days))),
+        engine,
+      ).toEqual([true, true, true]);
       // 31 and 400 days old; a minute, a day and a year ahead of the clock.
-      expect([31, 400, -1 / 1440, -1, -365].map((days) => admits(daysAgo(days))), engine).toEqual([false, false, false, false, false]);
+      expect(
+        [31, 400, -1 / 1440, -1, -365].map((days) => admits(daysAgo(days))),
+        engine,
+      ).toEqual([false, false, false, false, false]);
     }
   });
 });
@@ -392,12 +438,21 @@ ${extra}
     } catch (e) {
       error = e;
     }
-    expect(error?.problems).toEqual([expect.objectContaining({ line, environment: 'dev', field, message: expect.stringMatching(message) })]);
+    expect(error?.problems).toEqual([
+      expect.objectContaining({ line, environment: 'dev', field, message: expect.stringMatching(message) }),
+    ]);
   });
 
   it('the three-environments fixture restricts registries everywhere (enforced in production) and audits provenance everywhere', () => {
     const envs = loadConfig(THREE_ENVIRONMENTS_CONFIG);
-    expect(Object.fromEntries(envs.map((e) => [e.name, [e.policies.get('restrict-image-registries')?.phase, e.policies.get('require-provenance-attestation')?.phase]]))).toEqual({
+    expect(
+      Object.fromEntries(
+        envs.map((e) => [
+          e.name,
+          [e.policies.get('restrict-image-registries')?.phase, e.policies.get('require-provenance-attestation')?.phase],
+        ]),
+      ),
+    ).toEqual({
       develop: ['audit', 'audit'],
       staging: ['audit', 'audit'],
       production: ['enforce', 'audit'],

@@ -109,7 +109,9 @@ describe('readiness verdicts on recorded reports (develop: both policies in audi
   it('prints each failing resource and the verdict for people', () => {
     const { out } = runCli('readiness', '--config', REPORTS_CONFIG, '--env', 'develop', '--reports', fixture('failing.yaml'));
     expect(out).toContain('verify-image-signatures (audit): NOT READY');
-    expect(out).toContain('fail develop/Pod/api-5b7c9d8f6-q7m2n image ghcr.io/acme/api:2.3.1 (rule verify-image-signatures): failed to verify image');
+    expect(out).toContain(
+      'fail develop/Pod/api-5b7c9d8f6-q7m2n image ghcr.io/acme/api:2.3.1 (rule verify-image-signatures): failed to verify image',
+    );
     expect(out.split('\n').at(-1)).toBe('Not ready: verify-image-signatures, require-sbom-attestation must stay in audit.');
   });
 });
@@ -119,7 +121,9 @@ describe('readiness covers every guardrail (platform: all four in audit)', () =>
     const { code, verdict } = readiness('all-guardrails.yaml', 'platform');
     expect(code).toBe(1);
     expect(verdict.policies.filter((p) => !p.ready).map((p) => p.policy)).toEqual(['restrict-image-registries']);
-    expect(failingResources(verdict, 'restrict-image-registries')).toEqual(['fail platform/Pod/miner-6d5f4c3b2-x9z8y - restrict-image-registries']);
+    expect(failingResources(verdict, 'restrict-image-registries')).toEqual([
+      'fail platform/Pod/miner-6d5f4c3b2-x9z8y - restrict-image-registries',
+    ]);
     expect(policy(verdict, 'require-provenance-attestation')).toMatchObject({ observed: true, ready: true, counts: { pass: 1 } });
   });
 
@@ -131,10 +135,11 @@ describe('readiness covers every guardrail (platform: all four in audit)', () =>
   });
 });
 
-describe('readiness judges only the environment\'s own engine (both engines report under one policy name)', () => {
-  const summary = (verdict: Readiness) => verdict.policies.map((p) => `${p.policy} ${p.observed ? (p.ready ? 'ready' : 'failing') : 'unobserved'}`);
+describe("readiness judges only the environment's own engine (both engines report under one policy name)", () => {
+  const summary = (verdict: Readiness) =>
+    verdict.policies.map((p) => `${p.policy} ${p.observed ? (p.ready ? 'ready' : 'failing') : 'unobserved'}`);
 
-  it('ClusterPolicy: the other engine\'s failure does not block, and its passes are no observation', () => {
+  it("ClusterPolicy: the other engine's failure does not block, and its passes are no observation", () => {
     const { code, verdict } = readiness('mixed-engines.yaml', 'platform');
     expect(code).toBe(1);
     expect(verdict).toMatchObject({ engine: 'ClusterPolicy', otherEngineResults: 3, ignoredResults: 0 });
@@ -146,7 +151,7 @@ describe('readiness judges only the environment\'s own engine (both engines repo
     ]);
   });
 
-  it('ImageValidatingPolicy: the same report judged by the other engine\'s sources gives the opposite verdicts', () => {
+  it("ImageValidatingPolicy: the same report judged by the other engine's sources gives the opposite verdicts", () => {
     const { code, verdict } = readiness('mixed-engines.yaml', 'platform-ivp');
     expect(code).toBe(1);
     expect(verdict).toMatchObject({ engine: 'ImageValidatingPolicy', otherEngineResults: 3, ignoredResults: 0 });
@@ -222,10 +227,14 @@ describe('readiness rules', () => {
 
 describe('readiness --reports - (stdin)', () => {
   it('reads the reports piped in by kubectl', () => {
-    const run = spawnSync(process.execPath, ['scripts/run.mjs', 'readiness', '--config', REPORTS_CONFIG, '--env', 'develop', '--reports', '-'], {
-      input: readFileSync(fixture('clean.json')),
-      encoding: 'utf8',
-    });
+    const run = spawnSync(
+      process.execPath,
+      ['scripts/run.mjs', 'readiness', '--config', REPORTS_CONFIG, '--env', 'develop', '--reports', '-'],
+      {
+        input: readFileSync(fixture('clean.json')),
+        encoding: 'utf8',
+      },
+    );
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('Ready: every audit policy');
   });

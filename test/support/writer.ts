@@ -16,8 +16,14 @@ export function configOf(...names: string[]): string {
 }
 
 /** A tree written before a test's write, and the one the test writes. */
-export const OLD_TREE = new Map([['env/keep.yaml', 'v1\n'], ['env/old.yaml', 'old\n']]);
-export const NEW_TREE = new Map([['env/keep.yaml', 'v2\n'], ['other/new.yaml', 'new\n']]);
+export const OLD_TREE = new Map([
+  ['env/keep.yaml', 'v1\n'],
+  ['env/old.yaml', 'old\n'],
+]);
+export const NEW_TREE = new Map([
+  ['env/keep.yaml', 'v2\n'],
+  ['other/new.yaml', 'new\n'],
+]);
 
 /** Asserts the output directory holds exactly `tree` plus its manifest, and nothing of the writer's is left beside it. */
 export function expectExactly(outdir: string, tree: Map<string, string>): void {

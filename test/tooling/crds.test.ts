@@ -194,7 +194,11 @@ describe.concurrent('npm run upgrade-crds', () => {
   }, 60_000); // a ceiling for one cdk8s run on a busy machine, not a speed check
 
   it.for<[string, 'closed' | 'empty' | 'html' | 'bad-schema', RegExp]>([
-    ['no network (nothing listening)', 'closed', /cannot download http:\/\/127\.0\.0\.1:\d+\/\S+ \(ECONNREFUSED\): check the network connection/],
+    [
+      'no network (nothing listening)',
+      'closed',
+      /cannot download http:\/\/127\.0\.0\.1:\d+\/\S+ \(ECONNREFUSED\): check the network connection/,
+    ],
     ['an unknown tag (HTTP 404)', 'empty', /HTTP 404; is v9\.9\.9 a release of source-controller, and does it still ship/],
     ['a download that is not a CRD', 'html', /holds no CustomResourceDefinition; nothing was changed/],
     ['a CRD whose schema cannot be compiled', 'bad-schema', /cannot be compiled into a validator: .*imports\/ was left as it was/],
@@ -233,7 +237,10 @@ describe('the API change report of an import', () => {
 
   it('lists exports, properties and enum members removed, changed and added, file by file', () => {
     const before = new Map([
-      ['a.ts', generated(spec('name: string', 'size?: number'), converter, mode('ON = "on"'), 'export interface Old {\n  readonly x?: string;\n}')],
+      [
+        'a.ts',
+        generated(spec('name: string', 'size?: number'), converter, mode('ON = "on"'), 'export interface Old {\n  readonly x?: string;\n}'),
+      ],
       ['gone.ts', generated(spec('name: string'))],
     ]);
     const after = new Map([
@@ -255,7 +262,9 @@ describe('the API change report of an import', () => {
 
   it('is empty when only documentation or converters changed', () => {
     const before = new Map([['a.ts', generated('/** old doc */', spec('name: string'), converter)]]);
-    const after = new Map([['a.ts', generated('/** new doc */', spec('name: string'), converter.replace('return obj;', 'return { ...obj };'))]]);
+    const after = new Map([
+      ['a.ts', generated('/** new doc */', spec('name: string'), converter.replace('return obj;', 'return { ...obj };'))],
+    ]);
     expect(describeApiChanges(before, after)).toEqual([]);
   });
 });

@@ -6,7 +6,6 @@ import { ENVIRONMENT_LABEL } from '../../src/environment-chart';
 import { BUNDLE_INPUTS, bundleInputsHash } from '../../scripts/bundle-inputs.mjs';
 import { projectCopy, tempDir } from '../helpers';
 
-
 function run(dir: string, ...args: string[]): string {
   try {
     return execFileSync(process.execPath, ['scripts/run.mjs', ...args], { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
@@ -26,7 +25,7 @@ function editKeepingSizeAndTime(file: string, from: string, to: string): void {
   utimesSync(file, atime, mtime);
 }
 
-describe('the bundle\'s inputs hash', () => {
+describe("the bundle's inputs hash", () => {
   /** A tree holding every input (a directory holds one file), and a file that is not an input. */
   function inputsTree(): string {
     const dir = tempDir();
@@ -91,7 +90,9 @@ describe('scripts/run.mjs', () => {
     writeFileSync(join(dir, '.build'), 'a file where the build directory goes\n');
     const notADirectory = build();
     expect(notADirectory.status).toBe(1);
-    expect(notADirectory.stderr).toMatch(/^cannot build the app into \S+main\.cjs: EEXIST: .*\n\S+\.build holds only the compiled app: make it writable, or delete it\n$/);
+    expect(notADirectory.stderr).toMatch(
+      /^cannot build the app into \S+main\.cjs: EEXIST: .*\n\S+\.build holds only the compiled app: make it writable, or delete it\n$/,
+    );
   }, 60_000); // a ceiling for a failing build on a busy machine, not a speed check
 
   it('a build whose bundle would not use the precompiled config schema validator fails, naming the module', () => {

@@ -29,7 +29,9 @@ describe('effective failure action (validate.go)', () => {
     second.name = 'second';
     delete second.verifyImages[0].failureAction;
     policy.spec.rules.push(second);
-    expect(violationsOf('kyverno/mutate-digest-audit', policy).map((v) => v.path)).toEqual([['spec', 'rules', 1, 'verifyImages', 0, 'mutateDigest']]);
+    expect(violationsOf('kyverno/mutate-digest-audit', policy).map((v) => v.path)).toEqual([
+      ['spec', 'rules', 1, 'verifyImages', 0, 'mutateDigest'],
+    ]);
   });
 });
 
@@ -59,14 +61,20 @@ describe('Kyverno v1.19.0 policy webhook rules', () => {
     const inheriting = { ...structuredClone(audit), mutateDigest: true };
     delete inheriting.failureAction;
     policy.spec.rules[0].verifyImages.push(inheriting);
-    expect(violationsOf('kyverno/mutate-digest-audit', policy).map((v) => v.path)).toEqual([['spec', 'rules', 0, 'verifyImages', 1, 'mutateDigest']]);
+    expect(violationsOf('kyverno/mutate-digest-audit', policy).map((v) => v.path)).toEqual([
+      ['spec', 'rules', 0, 'verifyImages', 1, 'mutateDigest'],
+    ]);
   });
 
   it('kyverno/image-reference-required', () => {
     const policy = fixtureObject(ENFORCE_SIGNATURES);
     policy.spec.rules[0].verifyImages[0].imageReferences = [];
     expect(violationsOf('kyverno/image-reference-required', policy)).toEqual([
-      { path: ['spec', 'rules', 0, 'verifyImages', 0], message: 'An image reference is required', rule: 'kyverno/image-reference-required' },
+      {
+        path: ['spec', 'rules', 0, 'verifyImages', 0],
+        message: 'An image reference is required',
+        rule: 'kyverno/image-reference-required',
+      },
     ]);
     delete policy.spec.rules[0].verifyImages[0].imageReferences;
     policy.spec.rules[0].verifyImages[0].image = 'ghcr.io/acme/app';
@@ -121,7 +129,19 @@ describe('Kyverno v1.19.0 policy webhook rules', () => {
     ]);
     entries.push({ attestor: { entries: [{ keyless: { issuer: 'https://x.example', subject: 'a@x.example', rekor: {} } }] } });
     expect(violationsOf('kyverno/rekor-url-required', policy).map((v) => v.path)).toContainEqual([
-      'spec', 'rules', 0, 'verifyImages', 0, 'attestors', 0, 'entries', 1, 'attestor', 'entries', 0, 'keyless',
+      'spec',
+      'rules',
+      0,
+      'verifyImages',
+      0,
+      'attestors',
+      0,
+      'entries',
+      1,
+      'attestor',
+      'entries',
+      0,
+      'keyless',
     ]);
   });
 
@@ -130,7 +150,11 @@ describe('Kyverno v1.19.0 policy webhook rules', () => {
     policy.spec.webhookConfiguration.timeoutSeconds = 31;
     policy.spec.webhookTimeoutSeconds = 0;
     expect(violationsOf('kyverno/webhook-timeout-range', policy)).toEqual([
-      { path: ['spec', 'webhookTimeoutSeconds'], message: 'Invalid value: 0: the timeout value must be between 1 and 30 seconds', rule: 'kyverno/webhook-timeout-range' },
+      {
+        path: ['spec', 'webhookTimeoutSeconds'],
+        message: 'Invalid value: 0: the timeout value must be between 1 and 30 seconds',
+        rule: 'kyverno/webhook-timeout-range',
+      },
       {
         path: ['spec', 'webhookConfiguration', 'timeoutSeconds'],
         message: 'Invalid value: 31: the timeout value must be between 1 and 30 seconds',
@@ -167,7 +191,11 @@ describe('Kyverno v1.19.0 policy webhook rules', () => {
     expect(violationsOf('kyverno/cluster-policy-namespace', policy)).toEqual([]);
     policy.metadata.namespace = 'kyverno';
     expect(violationsOf('kyverno/cluster-policy-namespace', policy)).toEqual([
-      { path: ['metadata', 'namespace'], message: 'A clusterpolicy should not have the namespace defined', rule: 'kyverno/cluster-policy-namespace' },
+      {
+        path: ['metadata', 'namespace'],
+        message: 'A clusterpolicy should not have the namespace defined',
+        rule: 'kyverno/cluster-policy-namespace',
+      },
     ]);
   });
 
@@ -182,7 +210,12 @@ describe('Kyverno v1.19.0 policy webhook rules', () => {
   });
 
   it('never throws on a malformed policy', () => {
-    const malformed = { apiVersion: 'kyverno.io/v1', kind: 'ClusterPolicy', metadata: 7, spec: { rules: [null, { verifyImages: 'x' }, { verifyImages: [{ attestors: [{ entries: [null] }] }] }] } };
+    const malformed = {
+      apiVersion: 'kyverno.io/v1',
+      kind: 'ClusterPolicy',
+      metadata: 7,
+      spec: { rules: [null, { verifyImages: 'x' }, { verifyImages: [{ attestors: [{ entries: [null] }] }] }] },
+    };
     expect(() => validateObject(malformed)).not.toThrow();
   });
 });

@@ -58,7 +58,10 @@ describe('identity and scope lint', () => {
     it.each([
       ['*', 'matches more than one owner: the part before the first wildcard must fix the scheme, host and owner'],
       ['https://github.com/*', 'matches more than one owner on github.com: the part before the first wildcard must end with "/<owner>/"'],
-      ['https://github.com/acme*/*', 'matches more than one owner on github.com: the part before the first wildcard must end with "/<owner>/"'],
+      [
+        'https://github.com/acme*/*',
+        'matches more than one owner on github.com: the part before the first wildcard must end with "/<owner>/"',
+      ],
       ['https://*/acme/*', 'matches more than one owner: the part before the first wildcard must fix the scheme, host and owner'],
       ['', 'is empty: every identity the issuer vouches for is trusted'],
     ])('flags subject %j', (subject, why) => {
@@ -82,7 +85,11 @@ describe('identity and scope lint', () => {
       delete keyless.subject;
       keyless.subjectRegExp = '^https://github\\.com/acme/.+$';
       expect(violationsOf('lint/identity-owner-scope', policy)).toEqual([]);
-      for (const broad of ['^https://github\\.com/acme.+$', '^https://github\\.com/(acme|evil)/.+$', '^https://github\\.com/acme/.+$|^.*$']) {
+      for (const broad of [
+        '^https://github\\.com/acme.+$',
+        '^https://github\\.com/(acme|evil)/.+$',
+        '^https://github\\.com/acme/.+$|^.*$',
+      ]) {
         keyless.subjectRegExp = broad;
         expect(violationsOf('lint/identity-owner-scope', policy).map((v) => v.path)).toEqual([[...KEYLESS, 'subjectRegExp']]);
       }
@@ -106,7 +113,11 @@ describe('identity and scope lint', () => {
 
   it('lint/issuer-https', () => {
     expect(violationsOf('lint/issuer-https', renderPolicy({ signer: { issuer: 'http://token.actions.githubusercontent.com' } }))).toEqual([
-      { path: [...KEYLESS, 'issuer'], message: 'issuer "http://token.actions.githubusercontent.com" is not an https URL', rule: 'lint/issuer-https' },
+      {
+        path: [...KEYLESS, 'issuer'],
+        message: 'issuer "http://token.actions.githubusercontent.com" is not an https URL',
+        rule: 'lint/issuer-https',
+      },
     ]);
     expect(violationsOf('lint/issuer-https', renderPolicy({ signer: { issuer: 'https://accounts.google.com' } }))).toEqual([]);
     // A wildcard host is too broad (lint/identity-owner-scope), but it is https.
@@ -153,13 +164,20 @@ describe('identity and scope lint', () => {
     ['acme/*', 'does not name a registry host: what it governs depends on how each Pod spells its image (Docker Hub is implied)'],
   ])('lint/image-pattern-scope flags %j', (pattern, why) => {
     expect(violationsOf('lint/image-pattern-scope', renderPolicy({ imagePatterns: [pattern] }))).toEqual([
-      { path: ['spec', 'rules', 0, 'verifyImages', 0, 'imageReferences', 0], message: `image pattern ${JSON.stringify(pattern)} ${why}`, rule: 'lint/image-pattern-scope' },
+      {
+        path: ['spec', 'rules', 0, 'verifyImages', 0, 'imageReferences', 0],
+        message: `image pattern ${JSON.stringify(pattern)} ${why}`,
+        rule: 'lint/image-pattern-scope',
+      },
     ]);
   });
 
-  it.each(['ghcr.io/acme/*', 'localhost:5000/app', 'registry.acme.example/team/*', 'registry.acme.example/*'])('lint/image-pattern-scope passes %j', (pattern) => {
-    expect(violationsOf('lint/image-pattern-scope', renderPolicy({ imagePatterns: [pattern] }))).toEqual([]);
-  });
+  it.each(['ghcr.io/acme/*', 'localhost:5000/app', 'registry.acme.example/team/*', 'registry.acme.example/*'])(
+    'lint/image-pattern-scope passes %j',
+    (pattern) => {
+      expect(violationsOf('lint/image-pattern-scope', renderPolicy({ imagePatterns: [pattern] }))).toEqual([]);
+    },
+  );
 
   it('lint/image-pattern-scope flags every owner of a public registry, as the config does for both image glob lists', () => {
     expect(violationsOf('lint/image-pattern-scope', renderPolicy({ imagePatterns: ['ghcr.io/*'] })).map((v) => v.message)).toEqual([
@@ -167,7 +185,7 @@ describe('identity and scope lint', () => {
     ]);
   });
 
-  it('lint/fail-open-enforce reads a validate rule\'s own failure action (the ClusterPolicy registry restriction)', () => {
+  it("lint/fail-open-enforce reads a validate rule's own failure action (the ClusterPolicy registry restriction)", () => {
     const policy = fixtureObject('production/restrict-image-registries.yaml');
     expect(violationsOf('lint/fail-open-enforce', policy)).toEqual([]);
     policy.spec.webhookConfiguration.failurePolicy = 'Ignore';
@@ -224,9 +242,16 @@ describe('identity and scope lint', () => {
     });
 
     it('reads an ImageValidatingPolicy: validationActions default to Deny', () => {
-      const ivpol = { apiVersion: 'policies.kyverno.io/v1', kind: 'ImageValidatingPolicy', metadata: { name: 'x' }, spec: { failurePolicy: 'Ignore' } };
+      const ivpol = {
+        apiVersion: 'policies.kyverno.io/v1',
+        kind: 'ImageValidatingPolicy',
+        metadata: { name: 'x' },
+        spec: { failurePolicy: 'Ignore' },
+      };
       expect(violationsOf('lint/fail-open-enforce', ivpol).map((v) => v.path)).toEqual([['spec', 'failurePolicy']]);
-      expect(violationsOf('lint/fail-open-enforce', { ...ivpol, spec: { failurePolicy: 'Ignore', validationActions: ['Audit'] } })).toEqual([]);
+      expect(violationsOf('lint/fail-open-enforce', { ...ivpol, spec: { failurePolicy: 'Ignore', validationActions: ['Audit'] } })).toEqual(
+        [],
+      );
     });
   });
 });

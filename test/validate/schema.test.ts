@@ -7,7 +7,7 @@ import { fixtureObject } from '../helpers';
 const PRODUCTION_SIGNATURES = 'production/verify-image-signatures.yaml';
 
 describe('CRD schema validation (crd-schema)', () => {
-  it('accepts the fixture\'s objects', () => {
+  it("accepts the fixture's objects", () => {
     expect(validateAgainstCrd(fixtureObject(PRODUCTION_SIGNATURES))).toEqual([]);
   });
 
@@ -86,7 +86,9 @@ describe('OpenAPI → strict JSON Schema translation of the import step', async 
   it('accepts an integer or a string for x-kubernetes-int-or-string, and reports anything else once', () => {
     expect(violations({ port: 8080 })).toEqual([]);
     expect(violations({ port: 'http' })).toEqual([]);
-    expect(violations({ port: true })).toEqual([{ path: ['port'], message: 'Invalid value: must match a schema in anyOf', rule: 'crd-schema' }]);
+    expect(violations({ port: true })).toEqual([
+      { path: ['port'], message: 'Invalid value: must match a schema in anyOf', rule: 'crd-schema' },
+    ]);
   });
 
   it('accepts null only where nullable', () => {

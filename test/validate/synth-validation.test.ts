@@ -17,7 +17,6 @@ function previousOutput(): string {
   return outdir;
 }
 
-
 describe('validation in synth', () => {
   it('finds nothing in the three-environments fixture, and counts every object', () => {
     const environments = loadConfig(THREE_ENVIRONMENTS_CONFIG);
@@ -25,7 +24,9 @@ describe('validation in synth', () => {
     const report = validateTree(tree, environments, manifests);
     expect(report.findings).toEqual([]);
     // Each environment: one object per enabled policy, plus its Flux Kustomization.
-    expect(Object.fromEntries(report.objectsValidated)).toEqual(Object.fromEntries(environments.map((env) => [env.name, env.policies.size + 1])));
+    expect(Object.fromEntries(report.objectsValidated)).toEqual(
+      Object.fromEntries(environments.map((env) => [env.name, env.policies.size + 1])),
+    );
   });
 
   it('finds nothing in a written dist/, parsed back from its YAML', () => {
@@ -36,7 +37,9 @@ describe('validation in synth', () => {
     written.delete(MANIFEST_FILE); // the writer's list of its files, not a manifest Flux applies
     const report = validateTree(written, environments);
     expect(report.findings).toEqual([]);
-    expect([...report.objectsValidated.values()].reduce((a, b) => a + b)).toBe(environments.reduce((n, env) => n + env.policies.size + 1, 0));
+    expect([...report.objectsValidated.values()].reduce((a, b) => a + b)).toBe(
+      environments.reduce((n, env) => n + env.policies.size + 1, 0),
+    );
   });
 
   it('prints the compact summary on a clean synth', () => {
@@ -87,9 +90,15 @@ environments:
       .replace('acme*/*', 'acme/*')
       .replace('{ failurePolicy: Ignore }', '{ failurePolicy: Ignore, acknowledgeFailOpen: "registry outages must not stop deploys" }');
     expect(runCli('synth', '--config', writeConfig(acknowledged), '--outdir', join(tempDir(), 'dist')).code).toBe(0);
-    expect(runCli('synth', '--config', writeConfig(acknowledged.replace('registry outages must not stop deploys', ' ')), '--outdir', join(tempDir(), 'dist')).err).toContain(
-      'webhook.acknowledgeFailOpen: must state the reason failing open is acceptable',
-    );
+    expect(
+      runCli(
+        'synth',
+        '--config',
+        writeConfig(acknowledged.replace('registry outages must not stop deploys', ' ')),
+        '--outdir',
+        join(tempDir(), 'dist'),
+      ).err,
+    ).toContain('webhook.acknowledgeFailOpen: must state the reason failing open is acceptable');
   });
 });
 

@@ -125,7 +125,12 @@ function attestationConditions(condition: PredicateCondition): AttestationCondit
   switch (condition.kind) {
     case 'matchesAnyGlob':
       return {
-        any: condition.globs.map((glob) => ({ key: `{{ ${field} }}`, operator: AnyOperator.EQUALS, value: glob, message: condition.description })),
+        any: condition.globs.map((glob) => ({
+          key: `{{ ${field} }}`,
+          operator: AnyOperator.EQUALS,
+          value: glob,
+          message: condition.description,
+        })),
       };
     case 'notOlderThan': {
       // time_since(layout, from, to): an empty layout parses RFC 3339, an empty `to` means now; a Go duration results.
@@ -135,7 +140,12 @@ function attestationConditions(condition: PredicateCondition): AttestationCondit
       return {
         all: [
           { key: age, operator: AllOperator.GREATER_THAN_OR_EQUALS, value: '0s', message: condition.description },
-          { key: age, operator: AllOperator.LESS_THAN_OR_EQUALS, value: goDuration(condition.maxAgeSeconds), message: condition.description },
+          {
+            key: age,
+            operator: AllOperator.LESS_THAN_OR_EQUALS,
+            value: goDuration(condition.maxAgeSeconds),
+            message: condition.description,
+          },
         ],
       };
     }

@@ -42,7 +42,11 @@ interface AdmissionEnums<F extends string, A extends string> {
  * How a policies.kyverno.io guardrail is admitted, the same for both kinds: audit reports and enforce denies,
  * the webhook's failure policy and timeout, Pods of the definition's namespaces, and whether background scans run.
  */
-export function admissionSpec<F extends string, A extends string>(enums: AdmissionEnums<F, A>, definition: PolicyDefinition, background: boolean) {
+export function admissionSpec<F extends string, A extends string>(
+  enums: AdmissionEnums<F, A>,
+  definition: PolicyDefinition,
+  background: boolean,
+) {
   return {
     validationActions: [crdEnum(enums.validationActions, definition.phase === 'enforce' ? 'Deny' : 'Audit')],
     failurePolicy: crdEnum(enums.failurePolicy, definition.failurePolicy),
