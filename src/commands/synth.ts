@@ -157,10 +157,9 @@ export const synth = defineCommand({
     output.out(`wrote ${outdir}/: ${added.length} added, ${changed.length} changed, ${removed.length} removed (${written.size} files)`);
     const entryPointChanges = entryPointDiff.added.length + entryPointDiff.changed.length + entryPointDiff.removed.length;
     if (entryPointChanges > 0) {
-      const noun = entryPointChanges === 1 ? 'entry point' : 'entry points';
-      output.out(
-        `wrote ${clustersDirectoryFor(outdir)}/: ${entryPointChanges} ${noun} added, changed or removed (${entryPoints.size} in all)`,
-      );
+      // The files are listed above; entry points and publishing workflows are counted together here.
+      const files = entryPointChanges === 1 ? '1 file' : `${entryPointChanges} files`;
+      output.out(`wrote ${files} beside ${outdir}/ (${describeBeside(synthesis)} in all)`);
     }
     for (const hint of NEXT_STEP_HINTS.flatMap((hintFor) => hintFor(change))) output.out(`next: ${hint}`);
     return 0;

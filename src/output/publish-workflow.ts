@@ -67,7 +67,8 @@ function renderWorkflow(workflow: PublishingWorkflow, artifacts: readonly Artifa
         permissions: { contents: 'read' },
         steps: [
           checkout(),
-          { uses: PINNED_ACTIONS.setupNode.uses, with: { 'node-version': '20' } },
+          // An LTS major in support (package.json `engines` also accepts 20, which is past its end of life).
+          { uses: PINNED_ACTIONS.setupNode.uses, with: { 'node-version': '24' } },
           { run: 'npm ci' },
           { name: 'Drift gate: dist/, clusters/ and this workflow are what synth writes', run: 'npm run check' },
         ],
