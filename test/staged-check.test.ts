@@ -48,9 +48,9 @@ function fixtureRepository({ withProject = false } = {}): string {
 let fixtureTemplate: string | undefined;
 const TEMPLATE_PARENT = tempDir(); // outside any test: removed after the file's tests
 
-function committedFixture(repo: string): string {
+function committedFixture(repo: string, config = FIXTURE_CONFIG): string {
   mkdirSync(repo, { recursive: true });
-  cpSync(FIXTURE_CONFIG, join(repo, 'environments.yaml'));
+  cpSync(config, join(repo, 'environments.yaml'));
   rmSync(join(repo, 'dist'), { recursive: true, force: true });
   rmSync(join(repo, 'clusters'), { recursive: true, force: true });
   synth(repo);
@@ -205,6 +205,24 @@ describe('check --staged', () => {
       err: '',
       out: 'the staged dist/, clusters/ and test/policy-lock/ are what the staged environments.yaml synthesizes',
     });
+  });
+
+  test('a hand-edited publishing workflow is stale output, staged or not', () => {
+    const repo = committedFixture(join(tempDir(), 'repo'), 'test/fixtures/oci-delivery.yaml');
+    const workflow = '.github/workflows/guardrails-publish.yaml';
+    appendFileSync(join(repo, workflow), '# edited by hand\n');
+    const unstaged = checkStaged(repo);
+    expect(unstaged.code).toBe(1);
+    expect(unstaged.err.split('\n')).toContain(`unstaged:  ${workflow}`);
+
+    expect(git(repo, 'add', workflow).code).toBe(0);
+    const staged = checkStaged(repo);
+    expect(staged.code).toBe(1);
+    expect(staged.err.split('\n')).toEqual([
+      'the staged output is not what the staged environments.yaml synthesizes:',
+      `changed: ${workflow}`,
+      'Run `npm run synth`, then `git add environments.yaml dist clusters .github/workflows`, and commit again.',
+    ]);
   });
 
   test('the hook blocks a partially staged change with an exact message, and lets it through once staged', { timeout: 30_000 }, () => {
