@@ -143,8 +143,7 @@ export const synth = defineCommand({
       );
     }
     if (described === undefined) throw new Error('the writer returned without handing over the current output');
-    const change = { ...described, lock: lockBeside(parent, environments, tree) };
-    const lines = [...formatChange(change), ...describeDiff(entryPointDiff, parent)];
+    const lines = [...formatChange(described), ...describeDiff(entryPointDiff, parent)];
     lines.forEach((line) => output.out(line));
     printSummary(environments, report, output);
     if (lines.length === 0) {
@@ -153,7 +152,7 @@ export const synth = defineCommand({
       );
       return 0;
     }
-    const { added, changed, removed } = change.diff;
+    const { added, changed, removed } = described.diff;
     output.out(`wrote ${outdir}/: ${added.length} added, ${changed.length} changed, ${removed.length} removed (${written.size} files)`);
     const entryPointChanges = entryPointDiff.added.length + entryPointDiff.changed.length + entryPointDiff.removed.length;
     if (entryPointChanges > 0) {
@@ -161,6 +160,8 @@ export const synth = defineCommand({
       const files = entryPointChanges === 1 ? '1 file' : `${entryPointChanges} files`;
       output.out(`wrote ${files} beside ${outdir}/ (${describeBeside(synthesis)} in all)`);
     }
+    // The lock is read only when the output changed: an up-to-date synth reads nothing more.
+    const change = { ...described, lock: lockBeside(parent, environments, tree) };
     for (const hint of NEXT_STEP_HINTS.flatMap((hintFor) => hintFor(change))) output.out(`next: ${hint}`);
     return 0;
   },
@@ -222,13 +223,13 @@ function environmentOfFile(path: string): string | undefined {
   return path.includes('/') ? environmentOfPath(path) : undefined;
 }
 
-/** How `next` differs from `current`, with the environments that appear or disappear as a whole. */
 /** The policy lock of the project holding the output directory, compared with the config; undefined while it has none. */
 function lockBeside(parent: string, environments: readonly Environment[], tree: FileTree): OutputChange['lock'] {
   const dir = join(parent, DEFAULT_LOCK_DIR);
   return existsSync(dir) ? { dir, diff: compareLock(lockTree(environments, tree), dir) } : undefined;
 }
 
+/** How `next` differs from `current`, with the environments that appear or disappear as a whole. */
 function describeChange(outdir: string, environments: readonly Environment[], next: FileTree, current: FileTree): OutputChange {
   const diff = diffTrees(next, current);
   const environmentsOf = (tree: FileTree) => new Set([...tree.keys()].flatMap((path) => environmentOfFile(path) ?? []));
