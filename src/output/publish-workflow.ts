@@ -6,17 +6,26 @@ import { PUBLISHING_REGISTRY, workflowPath, type OciDelivery, type PublishingWor
 import type { Environment } from '../model/environment';
 
 /**
- * The actions the workflow uses, pinned by full commit SHA (a tag can be moved; a commit cannot). Each SHA was
- * checked against several public workflows pinning the same release; one that could not be is a placeholder,
- * marked so, and must be replaced with the commit of a release you verified (docs/delivery.md).
+ * The Flux CLI release the workflow installs: the release that bundles the pinned kustomize-controller (v1.9.4),
+ * so `flux push artifact` writes what the clusters' controllers read. Named, so the installer never asks GitHub
+ * for "latest".
+ */
+const FLUX_CLI_VERSION = '2.9.4';
+
+/**
+ * The actions the workflow uses, pinned by full commit SHA (a tag can be moved; a commit cannot), each with what
+ * the SHA stands for as a comment. docs/delivery.md says how each SHA was checked.
  */
 export const PINNED_ACTIONS = {
   checkout: { uses: 'actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683', release: 'v4.2.2' },
   setupNode: { uses: 'actions/setup-node@49933ea5288caeca8642d1e84afbd3f7d6820020', release: 'v4.4.0' },
   cosign: { uses: 'sigstore/cosign-installer@d7d6e079ac29fd41e9a4c81c7a1b6e4e8b7fe1ec', release: 'v3.7.0' },
+  // A fluxcd/flux2 commit whose action/action.yml was read (not a release tag's commit, which could not be resolved
+  // when this was pinned): given a version, it downloads that CLI release and checks it against the release's
+  // checksums file, with no call to GitHub's API.
   flux: {
-    uses: 'fluxcd/flux2/action@0000000000000000000000000000000000000000',
-    release: 'PLACEHOLDER: the commit of the Flux release you verified',
+    uses: 'fluxcd/flux2/action@bd79884d8462bee6d02376d2d475728421984eb5',
+    release: `action at a fluxcd/flux2 commit; installs Flux CLI ${FLUX_CLI_VERSION}`,
   },
 } as const;
 
@@ -82,7 +91,7 @@ function renderWorkflow(workflow: PublishingWorkflow, artifacts: readonly Artifa
         permissions: { contents: 'read', packages: 'write', 'id-token': 'write' },
         steps: [
           checkout(),
-          { uses: PINNED_ACTIONS.flux.uses },
+          { uses: PINNED_ACTIONS.flux.uses, with: { version: FLUX_CLI_VERSION } },
           { uses: PINNED_ACTIONS.cosign.uses },
           {
             name: `Log in to ${PUBLISHING_REGISTRY}`,
