@@ -1,11 +1,26 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 
 /** Runs git in `cwd`; undefined when it fails (not a work tree, no HEAD, unknown path…). */
 export function git(cwd: string, args: readonly string[], input?: string): Buffer | undefined {
+  if (!mayBeInRepository(cwd)) return undefined;
   try {
     return execFileSync('git', args, { cwd, input, stdio: ['pipe', 'pipe', 'ignore'], maxBuffer: 256 * 1024 * 1024 });
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * False only where git certainly finds no repository: no `GIT_DIR` and no `.git` in `dir` or any directory above
+ * it. Starting git costs tens of milliseconds, so an output directory outside any checkout is not worth asking.
+ */
+function mayBeInRepository(dir: string): boolean {
+  if (process.env.GIT_DIR) return true;
+  for (let current = resolve(dir); ; current = dirname(current)) {
+    if (existsSync(join(current, '.git'))) return true;
+    if (dirname(current) === current) return false;
   }
 }
 
