@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -68,20 +67,6 @@ describe('--help', () => {
     for (const { name } of COMMANDS) expect(help.out.split('\n')).toContainEqual(expect.stringMatching(new RegExp(`^  ${name} +\\S`)));
     expect(COMMANDS.every(({ summary }) => help.out.includes(summary))).toBe(true);
     expect(runCli().code).toBe(2);
-  });
-
-  it('a top-level script (bench) gets the same help and usage errors, and stops before its work', { timeout: 30_000 }, () => {
-    const bench = (...argv: string[]) =>
-      spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bench.mjs', ...argv], { encoding: 'utf8' });
-    const help = bench('--help');
-    expect(help.status).toBe(0);
-    expect(help.stdout).not.toContain('machine:'); // the help, not a benchmark
-    for (const option of ['--runs <n>', '--warmup <n>', '--json <file>', '--no-test', '-h, --help'])
-      expect(help.stdout).toContain(`  ${option}`);
-    const usage = bench('--runs');
-    expect(usage.status).toBe(2);
-    expect(usage.stdout).toBe('');
-    expect(usage.stderr).toBe("usage error: Option '--runs <value>' argument missing (see bench --help)\n");
   });
 
   it('an unknown command is a usage error listing the commands', () => {

@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadConfig } from '../src/config/load';
 import { synthesize } from '../src/synthesize';
-import { projectCopy, runCli, tempDir, writeConfig } from './helpers';
+import { runCli, tempDir, writeConfig } from './helpers';
 
 /** A config synth accepts, with two environments on one cluster. */
 const FIXTURE_CONFIG = 'test/fixtures/side-by-side.yaml';
@@ -33,18 +33,27 @@ const SYNTH_ADVICE = 'Run `npm run synth`, then `git add environments.yaml dist 
 
 /**
  * A git repository holding the fixture as its config, and the dist/ and clusters/ synth writes for it, all
- * committed. The check runs in this process, so the repository needs nothing else; `withProject` adds the
- * whole project, for a test that runs the installed hook (which starts the app from the repository).
+ * committed. The check runs in this process, so the repository needs nothing else.
  */
-function fixtureRepository({ withProject = false } = {}): string {
-  if (withProject) return committedFixture(projectCopy());
+function fixtureRepository(): string {
   fixtureTemplate ??= committedFixture(join(TEMPLATE_PARENT, 'template'));
   const repo = tempDir();
   cpSync(fixtureTemplate, repo, { recursive: true });
   return repo;
 }
 
-/** The repository every test without the project starts from a copy of (made once: synth and git are the cost). */
+/**
+ * The fixture repository with the project's `scripts/` linked in, for a test that runs the installed hook: the hook
+ * starts `node scripts/run.mjs`, which Node runs from the link's target, so the app comes from this checkout (and its
+ * already built bundle) while git and the check work in the fixture repository.
+ */
+function hookRepository(): string {
+  const repo = fixtureRepository();
+  symlinkSync(resolve(import.meta.dirname, '..', 'scripts'), join(repo, 'scripts'), 'dir');
+  return repo;
+}
+
+/** The repository every test starts from a copy of (made once: synth and git are the cost). */
 let fixtureTemplate: string | undefined;
 const TEMPLATE_PARENT = tempDir(); // outside any test: removed after the file's tests
 
@@ -55,8 +64,6 @@ function committedFixture(repo: string, config = FIXTURE_CONFIG): string {
   rmSync(join(repo, 'clusters'), { recursive: true, force: true });
   synth(repo);
   expect(git(repo, 'init', '-q').code).toBe(0);
-  // .gitignore's `node_modules/` does not match a symlink.
-  writeFileSync(join(repo, '.git/info/exclude'), '/node_modules\n');
   expect(git(repo, 'add', '-A').code).toBe(0);
   expect(git(repo, 'commit', '-q', '--no-verify', '-m', 'fixture').code).toBe(0);
   return repo;
@@ -226,7 +233,7 @@ describe('check --staged', () => {
   });
 
   test('the hook blocks a partially staged change with an exact message, and lets it through once staged', { timeout: 30_000 }, () => {
-    const repo = fixtureRepository({ withProject: true });
+    const repo = hookRepository();
     expect(spawnSync('node', [join(repo, 'scripts/install-hooks.mjs')], { cwd: repo, env: ENV }).status).toBe(0);
     addEnvironment(repo);
     synth(repo);
