@@ -17,7 +17,8 @@ import {
   type ConfigLocation,
 } from '../model/environment';
 import { matchesGlob } from '../model/glob';
-import { BOOTSTRAP_SOURCE, RESERVED_ENVIRONMENT_NAMES, clusterNameSuffix } from '../output/layout';
+import { BOOTSTRAP_SOURCE, clusterNameSuffix } from '../model/cluster-naming';
+import { RESERVED_ENVIRONMENT_NAMES } from '../model/output-tree';
 import { parseWorkflowIdentity, type Delivery } from '../model/delivery';
 import { deliveryProblems, publishingConsistencyProblems } from './delivery-checks';
 import { ALWAYS_EXCLUDED_NAMESPACES, DEFAULT_KYVERNO_NAMESPACE, guardrailProblems } from './guardrail-checks';

@@ -2,7 +2,8 @@ import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { Kustomization, KustomizationSpecSourceRefKind } from '../../imports/kustomization-kustomize.toolkit.fluxcd.io';
 import type { Environment } from '../model/environment';
-import { BOOTSTRAP_SOURCE, FLUX_NAMESPACE, clusterNameSuffix, fluxDirectory, fluxPath } from '../output/layout';
+import { BOOTSTRAP_SOURCE, FLUX_NAMESPACE, clusterNameSuffix } from '../model/cluster-naming';
+import { fluxDirectory, fluxPath } from '../output/layout';
 
 /** Name of the entry Kustomization; an environment applied to a cluster named otherwise adds `-<env>`. */
 const ENTRY_KUSTOMIZATION_NAME = 'guardrails';

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { GitRepository } from '../../imports/gitrepository-source.toolkit.fluxcd.io';
-import { CLUSTERS_DIR, DIST_DIR, FLUX_NAMESPACE } from '../output/layout';
+import { FLUX_NAMESPACE } from '../model/cluster-naming';
+import { CLUSTERS_DIR, DIST_DIR } from '../output/layout';
 
 /**
  * `.sourceignore` rules (they replace source-controller's defaults): everything but the synthesized output and

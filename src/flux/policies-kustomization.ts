@@ -5,7 +5,7 @@ import {
   KustomizationSpecSourceRefKind,
 } from '../../imports/kustomization-kustomize.toolkit.fluxcd.io';
 import { readyExpression, type PolicyKind } from './health-checks';
-import { FLUX_NAMESPACE } from '../output/layout';
+import { FLUX_NAMESPACE } from '../model/cluster-naming';
 
 /** Properties of {@link PoliciesKustomization}. Durations are Go durations, e.g. `10m`. */
 export interface PoliciesKustomizationProps {

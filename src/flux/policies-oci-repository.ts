@@ -5,7 +5,7 @@ import {
   OciRepositorySpecVerifyProvider,
 } from '../../imports/ocirepository-source.toolkit.fluxcd.io';
 import { FLUX_CONTENT_MEDIA_TYPE, identityRegExp, type OciDelivery } from '../model/delivery';
-import { FLUX_NAMESPACE } from '../output/layout';
+import { FLUX_NAMESPACE } from '../model/cluster-naming';
 
 /** Properties of {@link PoliciesOciRepository}. */
 export interface PoliciesOciRepositoryProps {

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { UserError } from '../errors';
-import { DRILL_OUTPUT_DIR, environmentOfPath } from '../output/layout';
+import { DRILL_OUTPUT_DIR, environmentOfPath } from '../model/output-tree';
 import type { Environment } from '../model/environment';
 import { formatFieldPath } from '../model/field-path';
 import type { FileTree, Manifests } from '../output/render';

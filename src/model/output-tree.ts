@@ -1,0 +1,17 @@
+// The top level of the output tree: a folder per environment, beside synth's own folders. The config refuses an
+// environment named like one of synth's folders, and every reader of the tree tells them apart, from here.
+
+/** Folder of `dist/` holding each environment's Flux objects: `dist/flux/<env>/`. */
+export const FLUX_OUTPUT_DIR = 'flux';
+
+/** Folder of `dist/` holding each environment's admission drill, outside every Flux path: `dist/drill/<env>/`. */
+export const DRILL_OUTPUT_DIR = 'drill';
+
+/** Environment names that would collide with synth's own folders of `dist/`. */
+export const RESERVED_ENVIRONMENT_NAMES: readonly string[] = [FLUX_OUTPUT_DIR, DRILL_OUTPUT_DIR];
+
+/** The environment an output-tree path belongs to: `<env>/…`, `flux/<env>/…` or `drill/<env>/…`. */
+export function environmentOfPath(path: string): string {
+  const [top, second] = path.split('/');
+  return (top === FLUX_OUTPUT_DIR || top === DRILL_OUTPUT_DIR) && second !== undefined ? second : top;
+}
