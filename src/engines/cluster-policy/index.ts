@@ -43,6 +43,7 @@ const CLUSTER_POLICY: RenderedKind = {
 export const clusterPolicyEngine = {
   kind: 'ClusterPolicy',
   renders: { imageVerification: CLUSTER_POLICY, registryRestriction: CLUSTER_POLICY },
+  webhookRules: 'kyverno.io/v1',
   renderImageVerification(scope: Construct, check: ImageVerification): ClusterPolicy {
     const enforce = check.phase === 'enforce';
     const attestors: ClusterPolicySpecRulesVerifyImagesAttestors[] = [

@@ -47,6 +47,7 @@ const ATTESTOR = 'signer';
 export const imageValidatingPolicyEngine = {
   kind: 'ImageValidatingPolicy',
   renders: { imageVerification: IMAGE_VALIDATING_POLICY, registryRestriction: VALIDATING_POLICY },
+  webhookRules: 'policies.kyverno.io/v1',
   renderImageVerification(scope: Construct, check: ImageVerification): ImageValidatingPolicy {
     const enforce = check.phase === 'enforce';
     return new ImageValidatingPolicy(scope, 'Resource', {
