@@ -13,9 +13,20 @@ import type { RawEnvironment } from './raw-environment';
 /** A year: a longer Flux interval or timeout is a typo, and Go's duration type overflows not far beyond. */
 const MAX_FLUX_DURATION_SECONDS = 8_760 * 3_600;
 
+/** The checks of one environment on its own, in report order. */
+const ENVIRONMENT_CHECKS: readonly ((env: RawEnvironment) => EnvironmentProblem[])[] = [
+  reservedNameProblems,
+  bootstrapSourceProblems,
+  guardrailProblems,
+  deliveryProblems,
+  ungovernedDrillImageProblems,
+  fluxDurationProblems,
+  allowedForeignImageProblems,
+];
+
 /**
- * Every cross-field problem of the config, by environment: its name, its Flux source, the guardrail and delivery
- * checks, its drill images and its Flux durations; then what must agree across environments.
+ * Every cross-field problem of the config, by environment: a name declared twice, then each environment's own
+ * checks ({@link ENVIRONMENT_CHECKS}); then what must agree across environments.
  */
 export function crossFieldProblems(environments: readonly RawEnvironment[]): IndexedProblem[] {
   const problems: IndexedProblem[] = [];
@@ -26,16 +37,7 @@ export function crossFieldProblems(environments: readonly RawEnvironment[]): Ind
       problems.push({ index, field: ['name'], message: `duplicate environment: already declared as environments[${first}]` });
     }
     seen.set(env.name, index);
-    const own = [
-      ...reservedNameProblems(env),
-      ...bootstrapSourceProblems(env),
-      ...guardrailProblems(env),
-      ...deliveryProblems(env),
-      ...ungovernedDrillImageProblems(env),
-      ...fluxDurationProblems(env),
-      ...allowedForeignImageProblems(env),
-    ];
-    problems.push(...own.map((problem) => ({ index, ...problem })));
+    for (const check of ENVIRONMENT_CHECKS) problems.push(...check(env).map((problem) => ({ index, ...problem })));
   });
   problems.push(...publishingConsistencyProblems(environments));
   return problems;

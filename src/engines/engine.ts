@@ -46,12 +46,12 @@ export interface PolicyEngine {
   /** The engine's name in the config (`engine:`). */
   readonly kind: EngineKind;
   readonly renders: { readonly [C in CheckKind]: RenderedKind };
-  /** The Kyverno webhook rules every kind it renders goes through before synth writes it. */
-  readonly webhookRules: WebhookRuleSet;
   /** Adds the object that verifies a signature (or a signed attestation) on every governed image. */
   renderImageVerification(scope: Construct, definition: Definitions['imageVerification']): ApiObject;
   /** Adds the object that admits a Pod only when every container, init and ephemeral container image is allowed. */
   renderRegistryRestriction(scope: Construct, definition: Definitions['registryRestriction']): ApiObject;
+  /** The Kyverno webhook rules every kind it renders goes through before synth writes it. */
+  readonly webhookRules: WebhookRuleSet;
 }
 
 /** The `apiVersion/kind` key of a rendered kind, as validators and Flux health checks name it. */

@@ -43,7 +43,6 @@ const CLUSTER_POLICY: RenderedKind = {
 export const clusterPolicyEngine = {
   kind: 'ClusterPolicy',
   renders: { imageVerification: CLUSTER_POLICY, registryRestriction: CLUSTER_POLICY },
-  webhookRules: 'kyverno.io/v1',
   renderImageVerification(scope: Construct, check: ImageVerification): ClusterPolicy {
     const enforce = check.phase === 'enforce';
     const attestors: ClusterPolicySpecRulesVerifyImagesAttestors[] = [
@@ -93,6 +92,7 @@ export const clusterPolicyEngine = {
       ),
     });
   },
+  webhookRules: 'kyverno.io/v1',
 } satisfies PolicyEngine;
 
 /** The spec both ClusterPolicy guardrails share around their one rule. */

@@ -47,7 +47,6 @@ const ATTESTOR = 'signer';
 export const imageValidatingPolicyEngine = {
   kind: 'ImageValidatingPolicy',
   renders: { imageVerification: IMAGE_VALIDATING_POLICY, registryRestriction: VALIDATING_POLICY },
-  webhookRules: 'policies.kyverno.io/v1',
   renderImageVerification(scope: Construct, check: ImageVerification): ImageValidatingPolicy {
     const enforce = check.phase === 'enforce';
     return new ImageValidatingPolicy(scope, 'Resource', {
@@ -74,6 +73,7 @@ export const imageValidatingPolicyEngine = {
     });
   },
   renderRegistryRestriction,
+  webhookRules: 'policies.kyverno.io/v1',
 } satisfies PolicyEngine;
 
 /** ClusterPolicy matches issuer and subject as globs; here both match exactly unless given as regexps. */
