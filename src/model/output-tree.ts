@@ -1,5 +1,11 @@
-// The top level of the output tree: a folder per environment, beside synth's own folders. The config refuses an
+// The output tree, and its top level: a folder per environment, beside synth's own folders. The config refuses an
 // environment named like one of synth's folders, and every reader of the tree tells them apart, from here.
+
+/** A synthesized output tree: path relative to the output directory → file content. */
+export type FileTree = Map<string, string>;
+
+/** The objects of each manifest file of a tree, as rendered, so validation need not parse the YAML back. */
+export type Manifests = Map<string, readonly unknown[]>;
 
 /** Folder of `dist/` holding each environment's Flux objects: `dist/flux/<env>/`. */
 export const FLUX_OUTPUT_DIR = 'flux';
