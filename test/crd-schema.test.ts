@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import validators from '../imports/validators';
 import { RENDERED_KINDS } from '../src/engines';
-import { DRILL_OUTPUT_DIR } from '../src/output/layout';
+import { DRILL_OUTPUT_DIR } from '../src/model/output-tree';
 import type { FileTree } from '../src/output/render';
 import { MIXED_ENGINES_CONFIG, objectsIn, THREE_ENVIRONMENTS_CONFIG, treeFor, treeWithEngine } from './helpers';
 

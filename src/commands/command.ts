@@ -51,9 +51,33 @@ export interface CommandDescription<O extends OptionDescriptions = OptionDescrip
 /** What a script that runs at its top level declares: a command without `run` (see parseScriptArguments). */
 export type ScriptDescription<O extends OptionDescriptions = OptionDescriptions> = Omit<CommandDescription<O>, 'run'>;
 
-/** Declares a command; the const type parameter keeps its option literals, so `run` receives typed values. */
-export function defineCommand<const O extends OptionDescriptions>(description: CommandDescription<O>): CommandDescription<O> {
-  return description;
+/**
+ * A command whose exit codes are its outcomes by name: each code is stated once, beside its meaning, and `run`
+ * returns the outcome's name. `--help` lists the outcomes in the order they are declared.
+ */
+export interface OutcomeCommandDescription<O extends OptionDescriptions, X extends string>
+  extends Omit<CommandDescription<O>, 'exitCodes' | 'unusableInputExitCode' | 'run'> {
+  readonly exitCodes: { readonly [K in X]: ExitCode };
+  /** The outcome of every refused input, when one code must cover them all (see CommandDescription). */
+  readonly unusableInputExitCode?: X;
+  run(args: ParsedArgs<O>, output: Output): X;
+}
+
+/**
+ * Declares a command, its exit codes a list or named outcomes; the const type parameters keep its option and
+ * outcome literals, so `run` receives typed values and can only end in a declared outcome.
+ */
+export function defineCommand<const O extends OptionDescriptions, const X extends string = never>(
+  description: CommandDescription<O> | OutcomeCommandDescription<O, X>,
+): CommandDescription<O> {
+  if (Array.isArray(description.exitCodes)) return description as CommandDescription<O>;
+  const { exitCodes: outcomes, unusableInputExitCode: unusableInput, run } = description as OutcomeCommandDescription<O, X>;
+  return {
+    ...description,
+    exitCodes: Object.values<ExitCode>(outcomes),
+    unusableInputExitCode: unusableInput === undefined ? undefined : outcomes[unusableInput].code,
+    run: (args, output) => outcomes[run(args, output)].code,
+  };
 }
 
 const HELP_OPTION = {

@@ -12,10 +12,6 @@ import { defineCommand, execute } from './command';
 import type { Output } from './output';
 import { CONFIG_OPTION, synth } from './synth';
 
-/** Exit codes: promoted (or already there) / refused. */
-const PROMOTED = 0;
-const REFUSED = 1;
-
 /**
  * `promote --from <env> --to <env> --reports <file|-> [--digest <digest>]`: pins the target environment to the
  * artifact digest the source environment runs, once the source's policy reports are clean, by rewriting the
@@ -45,14 +41,14 @@ export const promote = defineCommand({
     ...CONFIG_OPTION,
     outdir: { type: 'string', valueName: 'dir', description: 'the output directory synth writes (as synth --outdir)' },
   },
-  exitCodes: [
-    { code: PROMOTED, meaning: 'promoted and synthesized, or the target already runs that digest' },
-    {
-      code: REFUSED,
+  exitCodes: {
+    promoted: { code: 0, meaning: 'promoted and synthesized, or the target already runs that digest' },
+    refused: {
+      code: 1,
       meaning:
         'refused: the source is not ready, the digest is malformed, the environments cannot be promoted between, or synth refused (the config restored)',
     },
-  ],
+  },
   run({ values }, output) {
     const file = values.config;
     const read = readConfig(file);
@@ -79,11 +75,11 @@ export const promote = defineCommand({
     if (!verdict.ready) {
       formatReadiness(verdict).forEach((line) => output.err(line));
       output.err(`not promoted: "${source.name}" is not ready (above); ${file} was not changed.`);
-      return REFUSED;
+      return 'refused';
     }
     if (target.delivery.ref.digest === digest) {
       output.out(`"${target.name}" already runs ${target.delivery.repository}@${digest}; nothing to do.`);
-      return PROMOTED;
+      return 'promoted';
     }
     const edited = withDigest(read.text, environments.indexOf(target), digest, file);
     // The edited config must load, and differ from the original in the target's digest alone.
@@ -99,9 +95,9 @@ export const promote = defineCommand({
     if (code !== 0) {
       writeAtomically(file, read.text);
       output.err(`not promoted: synth refused the promoted config; ${file} was restored.`);
-      return REFUSED;
+      return 'refused';
     }
-    return PROMOTED;
+    return 'promoted';
   },
 });
 

@@ -6,11 +6,6 @@ import { defineCommand } from './command';
 import { loadEnvironment } from './environment';
 import { CONFIG_OPTION } from './synth';
 
-/** Exit codes: every judged audit policy ready / some not ready / input or config unusable. */
-export const READY = 0;
-const NOT_READY = 1;
-const UNUSABLE_INPUT = 2;
-
 /**
  * `readiness --env <env> --reports <file|-> [--policy <name>]… [--json] [--config <file>]`: whether the
  * environment's audit-phase guardrails (or the named ones) can be switched to enforce, judged from exported
@@ -36,15 +31,15 @@ export const readiness = defineCommand({
     json: { type: 'boolean', default: false, description: 'print the verdict as JSON' },
     ...CONFIG_OPTION,
   },
-  exitCodes: [
-    { code: READY, meaning: 'ready: every audit policy judged can be enforced (or none is in audit)' },
-    { code: NOT_READY, meaning: 'not ready: a policy judged has blocking results or was never observed' },
-    {
-      code: UNUSABLE_INPUT,
+  exitCodes: {
+    ready: { code: 0, meaning: 'ready: every audit policy judged can be enforced (or none is in audit)' },
+    notReady: { code: 1, meaning: 'not ready: a policy judged has blocking results or was never observed' },
+    unusableInput: {
+      code: 2,
       meaning: 'usage error or unusable input: config, unknown environment or policy, unreadable, malformed or oversized reports',
     },
-  ],
-  unusableInputExitCode: UNUSABLE_INPUT,
+  },
+  unusableInputExitCode: 'unusableInput',
   run({ values }, output) {
     const environment = loadEnvironment(values.config, values.env);
     const only = values.policy === undefined ? undefined : enabledPolicies(environment, values.policy);
@@ -55,7 +50,7 @@ export const readiness = defineCommand({
     const verdict = assessReadiness(environment, parseReports(input.text, input.name), only);
     if (values.json) output.out(JSON.stringify(verdict, null, 2));
     else formatReadiness(verdict).forEach((line) => output.out(line));
-    return verdict.ready ? READY : NOT_READY;
+    return verdict.ready ? 'ready' : 'notReady';
   },
 });
 

@@ -9,7 +9,7 @@ import {
 import type { FieldPath } from '../model/field-path';
 import { TEMPLATE_SYNTAX_PROBLEM, hasTemplateSyntax, issuerBreadth, subjectBreadth } from '../model/identity';
 import type { EnvironmentProblem } from './guardrail-checks';
-import type { RawEnvironment } from './load';
+import type { RawEnvironment } from './raw-environment';
 
 // Checks of `delivery`: an OCI-delivered environment must name one artifact reference and one publishing
 // identity that pins a repository, a workflow file and a branch. The identity goes through the same breadth

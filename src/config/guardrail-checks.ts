@@ -4,7 +4,7 @@ import type { FieldPath } from '../model/field-path';
 import { TEMPLATE_SYNTAX_PROBLEM, hasTemplateSyntax, issuerBreadth, subjectBreadth } from '../model/identity';
 import { imageGlobBreadth, literalPatternProblem, registryHostProblem } from '../model/image-pattern';
 import { failOpenProblem } from '../model/webhook';
-import type { RawEnvironment, RawSigner } from './load';
+import type { RawEnvironment, RawSigner } from './raw-environment';
 
 // Cross-field checks of one environment that refuse a configuration whose guardrail would be hollow: it would
 // check nothing, check the wrong thing, or be unparseable by Kyverno. They apply the predicates the output lint

@@ -34,6 +34,13 @@ export interface RenderedKind {
   testSelector(clusterPolicyRule: string): KyvernoTestResultSelector;
 }
 
+/**
+ * A set of the checks Kyverno's policy webhook makes in Go code, beyond the CRD schema, by the API group whose
+ * kinds it checks. An engine names the set its objects go through; the rules of each set are in
+ * src/validate/kyverno-rules.ts, which engines cannot import: validate/ reads ENGINES.
+ */
+export type WebhookRuleSet = 'kyverno.io/v1' | 'policies.kyverno.io/v1';
+
 /** One Kyverno policy engine: the kind it renders each check as, with its facts, and the rendering itself. */
 export interface PolicyEngine {
   /** The engine's name in the config (`engine:`). */
@@ -43,6 +50,8 @@ export interface PolicyEngine {
   renderImageVerification(scope: Construct, definition: Definitions['imageVerification']): ApiObject;
   /** Adds the object that admits a Pod only when every container, init and ephemeral container image is allowed. */
   renderRegistryRestriction(scope: Construct, definition: Definitions['registryRestriction']): ApiObject;
+  /** The Kyverno webhook rules every kind it renders goes through before synth writes it. */
+  readonly webhookRules: WebhookRuleSet;
 }
 
 /** The `apiVersion/kind` key of a rendered kind, as validators and Flux health checks name it. */

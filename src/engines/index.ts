@@ -4,7 +4,7 @@ import { clusterPolicyEngine } from './cluster-policy';
 import { kindKey, type PolicyEngine, type RenderedKind } from './engine';
 import { imageValidatingPolicyEngine } from './image-validating-policy';
 
-export type { KyvernoTestResultSelector, PolicyEngine, RenderedKind } from './engine';
+export type { KyvernoTestResultSelector, PolicyEngine, RenderedKind, WebhookRuleSet } from './engine';
 
 /**
  * Every engine by its config name: the one list the catalogue, Flux health checks, drill, lint and readiness

@@ -2,7 +2,9 @@ import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { Kustomization, KustomizationSpecSourceRefKind } from '../../imports/kustomization-kustomize.toolkit.fluxcd.io';
 import type { Environment } from '../model/environment';
-import { BOOTSTRAP_SOURCE, FLUX_NAMESPACE, clusterNameSuffix, fluxDirectory, fluxPath } from '../output/layout';
+import { BOOTSTRAP_SOURCE, clusterNameSuffix } from '../model/cluster-naming';
+import { fluxDirectory, fluxPath } from '../output/layout';
+import { renderFluxObject } from './flux-object';
 
 /** Name of the entry Kustomization; an environment applied to a cluster named otherwise adds `-<env>`. */
 const ENTRY_KUSTOMIZATION_NAME = 'guardrails';
@@ -27,15 +29,12 @@ export class EntryPointChart extends Chart {
     const { name, cluster } = props.environment;
     // `.` cannot occur in an environment name, so this id never collides with another chart's.
     super(scope, `clusters.${name}`, { disableResourceNameHashes: true });
-    new Kustomization(this, 'entry', {
-      metadata: { name: `${ENTRY_KUSTOMIZATION_NAME}${clusterNameSuffix(name, cluster)}`, namespace: FLUX_NAMESPACE },
-      spec: {
-        interval: ENTRY_INTERVAL,
-        path: fluxPath(fluxDirectory(name)),
-        prune: true,
-        // The bootstrap source: the objects in dist/flux/<env>/ may name another one for the policies.
-        sourceRef: { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: BOOTSTRAP_SOURCE },
-      },
+    renderFluxObject(this, 'entry', Kustomization, `${ENTRY_KUSTOMIZATION_NAME}${clusterNameSuffix(name, cluster)}`, {
+      interval: ENTRY_INTERVAL,
+      path: fluxPath(fluxDirectory(name)),
+      prune: true,
+      // The bootstrap source: the objects in dist/flux/<env>/ may name another one for the policies.
+      sourceRef: { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: BOOTSTRAP_SOURCE },
     });
   }
 }

@@ -2,10 +2,11 @@ import { ApiObject, Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { Environment } from '../model/environment';
 import type { PolicyKind } from './health-checks';
-import { artifactPath, clusterNameSuffix, fluxPath } from '../output/layout';
-import { PoliciesGitRepository } from './policies-git-repository';
-import { PoliciesKustomization, type PoliciesKustomizationProps } from './policies-kustomization';
-import { PoliciesOciRepository } from './policies-oci-repository';
+import { clusterNameSuffix } from '../model/cluster-naming';
+import { artifactPath, fluxPath } from '../output/layout';
+import { renderPoliciesGitRepository } from './policies-git-repository';
+import { renderPoliciesKustomization, type PoliciesKustomizationProps } from './policies-kustomization';
+import { renderPoliciesOciRepository } from './policies-oci-repository';
 
 /**
  * Name of an environment's policies Kustomization; an environment applied to a cluster named otherwise adds
@@ -38,15 +39,15 @@ export class FluxChart extends Chart {
     let sourceRef: PoliciesKustomizationProps['sourceRef'];
     let path: string;
     if (delivery.mode === 'oci') {
-      new PoliciesOciRepository(this, 'source', { name: kustomizationName, delivery });
+      renderPoliciesOciRepository(this, 'source', { name: kustomizationName, delivery });
       sourceRef = { kind: 'OCIRepository', name: kustomizationName };
       path = artifactPath(name);
     } else {
-      if (flux.gitRepository) new PoliciesGitRepository(this, 'source', flux.gitRepository);
+      if (flux.gitRepository) renderPoliciesGitRepository(this, 'source', flux.gitRepository);
       sourceRef = { kind: 'GitRepository', name: flux.sourceRef };
       path = fluxPath(name);
     }
-    new PoliciesKustomization(this, 'policies', {
+    renderPoliciesKustomization(this, 'policies', {
       name: kustomizationName,
       path,
       sourceRef,

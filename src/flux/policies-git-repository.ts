@@ -1,6 +1,7 @@
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { GitRepository } from '../../imports/gitrepository-source.toolkit.fluxcd.io';
-import { CLUSTERS_DIR, DIST_DIR, FLUX_NAMESPACE } from '../output/layout';
+import { CLUSTERS_DIR, DIST_DIR } from '../output/layout';
+import { renderFluxObject } from './flux-object';
 
 /**
  * `.sourceignore` rules (they replace source-controller's defaults): everything but the synthesized output and
@@ -9,7 +10,7 @@ import { CLUSTERS_DIR, DIST_DIR, FLUX_NAMESPACE } from '../output/layout';
  */
 export const SOURCE_IGNORE = ['/*', `!/${DIST_DIR}/`, `!/${CLUSTERS_DIR}/`, ''].join('\n');
 
-/** Properties of {@link PoliciesGitRepository}. */
+/** Properties of {@link renderPoliciesGitRepository}. */
 export interface PoliciesGitRepositoryProps {
   /** `metadata.name` (namespace `flux-system`); Kustomizations name it in `sourceRef`. */
   readonly name: string;
@@ -30,21 +31,13 @@ export interface PoliciesGitRepositoryProps {
   readonly secretRef?: string;
 }
 
-/** The GitRepository the policies are pulled from, its artifact limited to {@link SOURCE_IGNORE}. */
-export class PoliciesGitRepository extends Construct {
-  readonly resource: GitRepository;
-
-  constructor(scope: Construct, id: string, props: PoliciesGitRepositoryProps) {
-    super(scope, id);
-    this.resource = new GitRepository(this, 'Resource', {
-      metadata: { name: props.name, namespace: FLUX_NAMESPACE },
-      spec: {
-        url: props.url,
-        ref: { branch: props.branch },
-        interval: props.interval,
-        secretRef: props.secretRef === undefined ? undefined : { name: props.secretRef },
-        ignore: SOURCE_IGNORE,
-      },
-    });
-  }
+/** Adds the GitRepository the policies are pulled from, its artifact limited to {@link SOURCE_IGNORE}. */
+export function renderPoliciesGitRepository(scope: Construct, id: string, props: PoliciesGitRepositoryProps): GitRepository {
+  return renderFluxObject(scope, id, GitRepository, props.name, {
+    url: props.url,
+    ref: { branch: props.branch },
+    interval: props.interval,
+    secretRef: props.secretRef === undefined ? undefined : { name: props.secretRef },
+    ignore: SOURCE_IGNORE,
+  });
 }

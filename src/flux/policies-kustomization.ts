@@ -1,13 +1,13 @@
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import {
   Kustomization,
   KustomizationSpecDeletionPolicy,
   KustomizationSpecSourceRefKind,
 } from '../../imports/kustomization-kustomize.toolkit.fluxcd.io';
+import { renderFluxObject } from './flux-object';
 import { readyExpression, type PolicyKind } from './health-checks';
-import { FLUX_NAMESPACE } from '../output/layout';
 
-/** Properties of {@link PoliciesKustomization}. Durations are Go durations, e.g. `10m`. */
+/** Properties of {@link renderPoliciesKustomization}. Durations are Go durations, e.g. `10m`. */
 export interface PoliciesKustomizationProps {
   /** `metadata.name` of the Kustomization (namespace `flux-system`). */
   readonly name: string;
@@ -41,7 +41,7 @@ export interface PoliciesKustomizationProps {
 }
 
 /**
- * The Flux Kustomization that reconciles one environment's policies.
+ * Adds the Flux Kustomization that reconciles one environment's policies.
  *
  * `prune: true` removes a policy from the cluster once it leaves `dist/<env>/` (synth's guards make that
  * deliberate); `wait: true` with one `healthCheckExprs` entry per policy kind makes the Kustomization Ready
@@ -49,31 +49,23 @@ export interface PoliciesKustomizationProps {
  * Kustomization itself orphans the policies instead of deleting them: taking Flux's object away must not
  * silently take the cluster's guardrails with it.
  */
-export class PoliciesKustomization extends Construct {
-  readonly resource: Kustomization;
-
-  constructor(scope: Construct, id: string, props: PoliciesKustomizationProps) {
-    super(scope, id);
-    this.resource = new Kustomization(this, 'Resource', {
-      metadata: { name: props.name, namespace: FLUX_NAMESPACE },
-      spec: {
-        path: props.path,
-        sourceRef: {
-          kind:
-            props.sourceRef.kind === 'OCIRepository'
-              ? KustomizationSpecSourceRefKind.OCI_REPOSITORY
-              : KustomizationSpecSourceRefKind.GIT_REPOSITORY,
-          name: props.sourceRef.name,
-        },
-        dependsOn: [{ name: props.kyvernoKustomization }],
-        interval: props.interval,
-        retryInterval: props.retryInterval,
-        timeout: props.timeout,
-        prune: true,
-        deletionPolicy: KustomizationSpecDeletionPolicy.ORPHAN,
-        wait: true,
-        healthCheckExprs: props.policyKinds.map((policyKind) => ({ ...policyKind, current: readyExpression(policyKind) })),
-      },
-    });
-  }
+export function renderPoliciesKustomization(scope: Construct, id: string, props: PoliciesKustomizationProps): Kustomization {
+  return renderFluxObject(scope, id, Kustomization, props.name, {
+    path: props.path,
+    sourceRef: {
+      kind:
+        props.sourceRef.kind === 'OCIRepository'
+          ? KustomizationSpecSourceRefKind.OCI_REPOSITORY
+          : KustomizationSpecSourceRefKind.GIT_REPOSITORY,
+      name: props.sourceRef.name,
+    },
+    dependsOn: [{ name: props.kyvernoKustomization }],
+    interval: props.interval,
+    retryInterval: props.retryInterval,
+    timeout: props.timeout,
+    prune: true,
+    deletionPolicy: KustomizationSpecDeletionPolicy.ORPHAN,
+    wait: true,
+    healthCheckExprs: props.policyKinds.map((policyKind) => ({ ...policyKind, current: readyExpression(policyKind) })),
+  });
 }

@@ -1,13 +1,13 @@
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import {
   OciRepository,
   OciRepositorySpecLayerSelectorOperation,
   OciRepositorySpecVerifyProvider,
 } from '../../imports/ocirepository-source.toolkit.fluxcd.io';
 import { FLUX_CONTENT_MEDIA_TYPE, identityRegExp, type OciDelivery } from '../model/delivery';
-import { FLUX_NAMESPACE } from '../output/layout';
+import { renderFluxObject } from './flux-object';
 
-/** Properties of {@link PoliciesOciRepository}. */
+/** Properties of {@link renderPoliciesOciRepository}. */
 export interface PoliciesOciRepositoryProps {
   /** `metadata.name` (namespace `flux-system`); the policies Kustomization names it in `sourceRef`. */
   readonly name: string;
@@ -15,33 +15,25 @@ export interface PoliciesOciRepositoryProps {
 }
 
 /**
- * The OCIRepository the policies are pulled from when they are delivered as a signed artifact. source-controller
+ * Adds the OCIRepository the policies are pulled from when they are delivered as a signed artifact. source-controller
  * verifies the cosign keyless signature against the publishing workflow's identity before it stores an artifact,
  * so an unsigned artifact, or one signed by anyone else, never reaches kustomize-controller: the Kustomization
  * keeps what it applied last. `matchOIDCIdentity` takes regular expressions: each is the identity, anchored and
  * escaped, so it matches that one workflow run identity only.
  */
-export class PoliciesOciRepository extends Construct {
-  readonly resource: OciRepository;
-
-  constructor(scope: Construct, id: string, props: PoliciesOciRepositoryProps) {
-    super(scope, id);
-    const { delivery } = props;
-    this.resource = new OciRepository(this, 'Resource', {
-      metadata: { name: props.name, namespace: FLUX_NAMESPACE },
-      spec: {
-        url: `oci://${delivery.repository}`,
-        ref: 'digest' in delivery.ref ? { digest: delivery.ref.digest } : { tag: delivery.ref.tag },
-        interval: delivery.interval,
-        // The layer `flux push artifact` writes, extracted; another layer an attacker adds is never read.
-        layerSelector: { mediaType: FLUX_CONTENT_MEDIA_TYPE, operation: OciRepositorySpecLayerSelectorOperation.EXTRACT },
-        secretRef: delivery.pullSecret === undefined ? undefined : { name: delivery.pullSecret },
-        verify: {
-          provider: OciRepositorySpecVerifyProvider.COSIGN,
-          matchOidcIdentity: [{ issuer: identityRegExp(delivery.signer.issuer), subject: identityRegExp(delivery.signer.subject) }],
-          trustedRootSecretRef: delivery.trustedRootSecret === undefined ? undefined : { name: delivery.trustedRootSecret },
-        },
-      },
-    });
-  }
+export function renderPoliciesOciRepository(scope: Construct, id: string, props: PoliciesOciRepositoryProps): OciRepository {
+  const { delivery } = props;
+  return renderFluxObject(scope, id, OciRepository, props.name, {
+    url: `oci://${delivery.repository}`,
+    ref: 'digest' in delivery.ref ? { digest: delivery.ref.digest } : { tag: delivery.ref.tag },
+    interval: delivery.interval,
+    // The layer `flux push artifact` writes, extracted; another layer an attacker adds is never read.
+    layerSelector: { mediaType: FLUX_CONTENT_MEDIA_TYPE, operation: OciRepositorySpecLayerSelectorOperation.EXTRACT },
+    secretRef: delivery.pullSecret === undefined ? undefined : { name: delivery.pullSecret },
+    verify: {
+      provider: OciRepositorySpecVerifyProvider.COSIGN,
+      matchOidcIdentity: [{ issuer: identityRegExp(delivery.signer.issuer), subject: identityRegExp(delivery.signer.subject) }],
+      trustedRootSecretRef: delivery.trustedRootSecret === undefined ? undefined : { name: delivery.trustedRootSecret },
+    },
+  });
 }

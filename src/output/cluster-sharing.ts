@@ -1,6 +1,7 @@
 import { ConfigError, type ConfigProblem } from '../config/load';
 import type { Environment } from '../model/environment';
-import { entryPointPath, environmentOfPath } from './layout';
+import { environmentOfPath } from '../model/output-tree';
+import { entryPointPath } from './layout';
 import type { Manifests } from './render';
 import type { Synthesis } from '../synthesize';
 

@@ -1,28 +1,16 @@
 import { dirname, join } from 'node:path';
+import { clusterNameSuffix } from '../model/cluster-naming';
+import { DRILL_OUTPUT_DIR, FLUX_OUTPUT_DIR } from '../model/output-tree';
 
-/**
- * Where synth puts things in the output tree, and where Flux finds them in the repository. Flux paths are
- * relative to the repository root, so they name `dist/` whatever `--outdir` a local run used.
- */
-export const FLUX_NAMESPACE = 'flux-system';
-
-/** The GitRepository (in `flux-system`) that `flux bootstrap` creates from this repository. */
-export const BOOTSTRAP_SOURCE = 'flux-system';
+// Where synth puts things in the output tree, and where Flux finds them in the repository. Flux paths are
+// relative to the repository root, so they name `dist/` whatever `--outdir` a local run used. The top-level
+// folders themselves are facts of the model (src/model/output-tree.ts): the config reserves their names.
 
 /** The directory synth writes and Flux reads. */
 export const DIST_DIR = 'dist';
 
-/** Folder of `dist/` holding each environment's Flux objects: `dist/flux/<env>/`. */
-export const FLUX_OUTPUT_DIR = 'flux';
-
-/** Folder of `dist/` holding each environment's admission drill, outside every Flux path: `dist/drill/<env>/`. */
-export const DRILL_OUTPUT_DIR = 'drill';
-
 /** The file `kyverno test <dir>` looks for, in each drill directory. */
 export const KYVERNO_TEST_FILE = 'kyverno-test.yaml';
-
-/** Environment names that would collide with synth's own folders of `dist/`. */
-export const RESERVED_ENVIRONMENT_NAMES: readonly string[] = [FLUX_OUTPUT_DIR, DRILL_OUTPUT_DIR];
 
 /** Output-tree directory (relative to `dist/`) of one environment's Flux objects. */
 export function fluxDirectory(environment: string): string {
@@ -32,12 +20,6 @@ export function fluxDirectory(environment: string): string {
 /** Output-tree directory of one environment's drill, never applied by Flux. */
 export function drillDirectory(environment: string): string {
   return `${DRILL_OUTPUT_DIR}/${environment}`;
-}
-
-/** The environment an output-tree path belongs to: `<env>/…`, `flux/<env>/…` or `drill/<env>/…`. */
-export function environmentOfPath(path: string): string {
-  const [top, second] = path.split('/');
-  return (top === FLUX_OUTPUT_DIR || top === DRILL_OUTPUT_DIR) && second !== undefined ? second : top;
 }
 
 /** A Flux Kustomization `path` for a directory of `dist/` (`./dist/<dir>`). */
@@ -66,15 +48,6 @@ export const WORKFLOWS_DIR = '.github/workflows';
 /** Where synth writes the entry points for an output directory: `clusters/` beside it. */
 export function clustersDirectoryFor(outdir: string): string {
   return join(dirname(outdir), CLUSTERS_DIR);
-}
-
-/**
- * What distinguishes an environment's Flux object names and entry point file on its cluster: nothing for the
- * environment the cluster is named after, `-<env>` for one applied to a cluster named otherwise (a side-by-side
- * migration on another environment's cluster), so the two never overwrite each other's objects.
- */
-export function clusterNameSuffix(environment: string, cluster: string): string {
-  return environment === cluster ? '' : `-${environment}`;
 }
 
 /** An environment's entry point, relative to the parent of `dist/`: `clusters/<cluster>/guardrails[-<env>].yaml`. */

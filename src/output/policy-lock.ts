@@ -1,5 +1,5 @@
 import type { Environment } from '../model/environment';
-import { FLUX_OUTPUT_DIR } from './layout';
+import { FLUX_OUTPUT_DIR } from '../model/output-tree';
 import { MANIFEST_FILE } from './ownership';
 import type { FileTree } from './render';
 import { diffTrees, readTree, writeTreeAtomically, type TreeDiff } from './write';

@@ -1,11 +1,8 @@
 import { ApiObject, Yaml, type Chart } from 'cdk8s';
 import type { IConstruct } from 'constructs';
+import type { FileTree, Manifests } from '../model/output-tree';
 
-/** A synthesized output tree: path relative to the output directory → file content. */
-export type FileTree = Map<string, string>;
-
-/** The objects of each manifest file of a tree, as rendered, so validation need not parse the YAML back. */
-export type Manifests = Map<string, readonly unknown[]>;
+export type { FileTree, Manifests } from '../model/output-tree';
 
 /**
  * Renders a chart as one YAML file per top-level construct (`<dir>/<construct id>.yaml`) plus a

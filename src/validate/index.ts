@@ -1,20 +1,31 @@
 import { basename } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { ENGINES, type WebhookRuleSet } from '../engines';
+import { kindKey } from '../engines/engine';
 import { UserError } from '../errors';
-import { DRILL_OUTPUT_DIR, environmentOfPath } from '../output/layout';
+import { DRILL_OUTPUT_DIR, environmentOfPath, type FileTree, type Manifests } from '../model/output-tree';
 import type { Environment } from '../model/environment';
 import { formatFieldPath } from '../model/field-path';
-import type { FileTree, Manifests } from '../output/render';
 import { formatFinding, record, type Finding, type Json, type ObjectRule, type RuleContext, type Violation } from './finding';
 import { DELIVERY_LINT_RULES } from './delivery-lint';
-import { KYVERNO_RULES } from './kyverno-rules';
+import { WEBHOOK_RULES } from './kyverno-rules';
 import { LINT_RULES } from './lint';
 import { validateAgainstCrd, validatorKey } from './schema';
 
 export { formatFinding, type Finding } from './finding';
 
+/**
+ * Kyverno's webhook rules, each set applied to every kind the engines naming it render: which objects go through
+ * which set is a fact of the engines (ENGINES), stated once there.
+ */
+const WEBHOOK_OBJECT_RULES: readonly ObjectRule[] = (Object.keys(WEBHOOK_RULES) as WebhookRuleSet[]).flatMap((set) => {
+  const engines = Object.values(ENGINES).filter((engine) => engine.webhookRules === set);
+  const kinds = [...new Set(engines.flatMap((engine) => Object.values(engine.renders).map(kindKey)))];
+  return WEBHOOK_RULES[set].map((rule) => ({ ...rule, kinds }));
+});
+
 /** Every rule besides the CRD schema, in report order. */
-const OBJECT_RULES: readonly ObjectRule[] = [...KYVERNO_RULES, ...LINT_RULES, ...DELIVERY_LINT_RULES];
+const OBJECT_RULES: readonly ObjectRule[] = [...WEBHOOK_OBJECT_RULES, ...LINT_RULES, ...DELIVERY_LINT_RULES];
 
 /** All findings of a synthesized tree, and how many objects each top-level directory holds. */
 export interface ValidationReport {

@@ -1,3 +1,4 @@
+import type { WebhookRuleSet } from '../engines';
 import type { FieldPath } from '../model/field-path';
 import { list, record, type Json, type ObjectRule } from './finding';
 
@@ -6,7 +7,11 @@ import { list, record, type Json, type ObjectRule } from './finding';
 // messages are Kyverno's own detail strings (with the Kubernetes field.Error prefix where Kyverno uses one),
 // so a finding can be searched for in Kyverno's source and issues.
 
+/** The validator key of the ClusterPolicy kind, whose failure actions the functions below read. */
 export const CLUSTER_POLICY = 'kyverno.io/v1/ClusterPolicy';
+
+/** A rule of Kyverno's webhook: the kinds it applies to are those of the engines that name its set. */
+export type WebhookRule = Omit<ObjectRule, 'kinds'>;
 
 const K = 'kyverno/kyverno@v1.19.0';
 const MAX_NAME_LENGTH = 63;
@@ -93,10 +98,9 @@ function refusedEach(
   source: string,
   items: (policy: Json) => Located[],
   refusal: { readonly refused: (value: Json) => boolean; readonly message: string; readonly at?: string },
-): ObjectRule {
+): WebhookRule {
   return {
     id,
-    kinds: [CLUSTER_POLICY],
     source: `${K} ${source}`,
     check: (policy) =>
       items(policy)
@@ -105,10 +109,10 @@ function refusedEach(
   };
 }
 
-export const KYVERNO_RULES: readonly ObjectRule[] = [
+/** The `kyverno.io/v1` set, in report order. */
+const CLUSTER_POLICY_RULES: readonly WebhookRule[] = [
   {
     id: 'kyverno/mutate-digest-audit',
-    kinds: [CLUSTER_POLICY],
     source: `${K} api/kyverno/v1/image_verification_types.go ImageVerification.Validate; effective action from pkg/validation/policy/validate.go Validate`,
     check(policy) {
       const spec = record(policy.spec);
@@ -162,7 +166,6 @@ export const KYVERNO_RULES: readonly ObjectRule[] = [
   }),
   {
     id: 'kyverno/webhook-timeout-range',
-    kinds: [CLUSTER_POLICY],
     source: `${K} api/kyverno/v1/spec_types.go Spec.Validate`,
     check(policy) {
       const spec = record(policy.spec);
@@ -180,7 +183,6 @@ export const KYVERNO_RULES: readonly ObjectRule[] = [
   },
   {
     id: 'kyverno/deprecated-field-conflict',
-    kinds: [CLUSTER_POLICY],
     source: `${K} api/kyverno/v1/spec_types.go Spec.validateDeprecatedFields`,
     check(policy) {
       const spec = record(policy.spec);
@@ -199,7 +201,6 @@ export const KYVERNO_RULES: readonly ObjectRule[] = [
   },
   {
     id: 'kyverno/cluster-policy-namespace',
-    kinds: [CLUSTER_POLICY],
     source: `${K} pkg/validation/policy/validate.go Validate`,
     check(policy) {
       const namespace = record(policy.metadata).namespace;
@@ -208,7 +209,6 @@ export const KYVERNO_RULES: readonly ObjectRule[] = [
   },
   {
     id: 'kyverno/policy-name-length',
-    kinds: [CLUSTER_POLICY],
     source: `${K} api/kyverno/v1/utils.go ValidatePolicyName (the name is stored in a report label)`,
     check(policy) {
       const name = record(policy.metadata).name;
@@ -218,3 +218,10 @@ export const KYVERNO_RULES: readonly ObjectRule[] = [
     },
   },
 ];
+
+/** Every set's rules, by the name engines give it (PolicyEngine.webhookRules). */
+export const WEBHOOK_RULES: { readonly [S in WebhookRuleSet]: readonly WebhookRule[] } = {
+  'kyverno.io/v1': CLUSTER_POLICY_RULES,
+  // None of the webhook's Go checks of these kinds is mirrored yet: the CRD schema and the lint check them.
+  'policies.kyverno.io/v1': [],
+};

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateObject } from '../../src/validate';
-import { admissionAuditPerEntry, KYVERNO_RULES } from '../../src/validate/kyverno-rules';
-import { fixtureObject } from '../helpers';
+import { admissionAuditPerEntry, WEBHOOK_RULES } from '../../src/validate/kyverno-rules';
+import { fixtureObject, objectsIn, treeWithEngine } from '../helpers';
 
 const AUDIT_SBOM = 'develop/require-sbom-attestation.yaml';
 const ENFORCE_SIGNATURES = 'production/verify-image-signatures.yaml';
@@ -37,7 +37,20 @@ describe('effective failure action (validate.go)', () => {
 
 describe('Kyverno v1.19.0 policy webhook rules', () => {
   it('has a source citation for every rule', () => {
-    for (const rule of KYVERNO_RULES) expect(rule.source).toMatch(/^kyverno\/kyverno@v1\.19\.0 (api|pkg)\/\S+\.go \S+/);
+    for (const rule of Object.values(WEBHOOK_RULES).flat())
+      expect(rule.source).toMatch(/^kyverno\/kyverno@v1\.19\.0 (api|pkg)\/\S+\.go \S+/);
+  });
+
+  it('run on the kinds of the engines that name their set: ClusterPolicies, not the policies.kyverno.io kinds', () => {
+    const clusterPolicy = fixtureObject(ENFORCE_SIGNATURES);
+    const imageValidatingPolicy = objectsIn(treeWithEngine('ImageValidatingPolicy'), ENFORCE_SIGNATURES)[0];
+    const webhookFindings = (policy: object) =>
+      validateObject(policy as Record<string, unknown>)
+        .map((v) => v.rule)
+        .filter((rule) => rule.startsWith('kyverno/'));
+    for (const policy of [clusterPolicy, imageValidatingPolicy]) policy.metadata.namespace = 'default';
+    expect(webhookFindings(clusterPolicy)).toEqual(['kyverno/cluster-policy-namespace']);
+    expect(webhookFindings(imageValidatingPolicy)).toEqual([]);
   });
 
   it('kyverno/mutate-digest-audit: mutateDigest left at its CRD default under Audit', () => {

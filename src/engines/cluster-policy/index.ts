@@ -92,6 +92,7 @@ export const clusterPolicyEngine = {
       ),
     });
   },
+  webhookRules: 'kyverno.io/v1',
 } satisfies PolicyEngine;
 
 /** The spec both ClusterPolicy guardrails share around their one rule. */

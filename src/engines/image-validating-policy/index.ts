@@ -73,6 +73,7 @@ export const imageValidatingPolicyEngine = {
     });
   },
   renderRegistryRestriction,
+  webhookRules: 'policies.kyverno.io/v1',
 } satisfies PolicyEngine;
 
 /** ClusterPolicy matches issuer and subject as globs; here both match exactly unless given as regexps. */

@@ -1,9 +1,9 @@
 import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { MAX_CONFIG_BYTES } from '../src/config/read';
-import { readTree } from '../src/output/write';
-import { runCli, tempDir } from './helpers';
+import { MAX_CONFIG_BYTES } from '../../src/config/read';
+import { readTree } from '../../src/output/write';
+import { runCli, tempDir } from '../helpers';
 
 const VALID = `environments:
   - name: develop

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { globToRegExp, matchesGlob } from '../src/model/glob';
+import { globToRegExp, matchesGlob } from '../../src/model/glob';
 
 describe('globToRegExp', () => {
   const owner = 'https://github.com/acme/*';

@@ -1,10 +1,10 @@
 import { posix } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config/load';
-import { drillDirectory } from '../src/drill';
-import { KYVERNO_TEST_FILE } from '../src/drill/kyverno-test';
-import { matchesGlob } from '../src/model/glob';
-import { MIXED_ENGINES_CONFIG, THREE_ENVIRONMENTS_CONFIG, objectsIn, treeFor, writeConfig } from './helpers';
+import { ConfigError, loadConfig } from '../../src/config/load';
+import { drillDirectory } from '../../src/drill';
+import { KYVERNO_TEST_FILE } from '../../src/drill/kyverno-test';
+import { matchesGlob } from '../../src/model/glob';
+import { MIXED_ENGINES_CONFIG, THREE_ENVIRONMENTS_CONFIG, objectsIn, treeFor, writeConfig } from '../helpers';
 
 const isWithin = (path: string, dir: string) => !posix.relative(dir, path).startsWith('..');
 /** Orders objects by their JSON with sorted keys, so the order in which keys were written does not matter. */

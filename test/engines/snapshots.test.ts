@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { ENGINES } from '../src/engines';
-import type { EngineKind } from '../src/model/environment';
-import { fixtureEnvironments, nonEmpty, objectsIn, treeFor, treeWithEngine } from './helpers';
+import { ENGINES } from '../../src/engines';
+import type { EngineKind } from '../../src/model/environment';
+import { fixtureEnvironments, nonEmpty, objectsIn, treeFor, treeWithEngine } from '../helpers';
 
 /** Where each engine's reviewed snapshots of the three-environments fixture are kept, relative to this file. */
 const SNAPSHOT_DIRECTORIES: Readonly<Record<EngineKind, string>> = {

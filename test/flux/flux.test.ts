@@ -1,10 +1,10 @@
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import validators from '../imports/validators';
-import { ConfigError, loadConfig } from '../src/config/load';
-import { synthesize } from '../src/synthesize';
-import { DIST_DIR, SOURCE_IGNORE, fluxDirectory } from '../src/flux';
-import { THREE_ENVIRONMENTS_CONFIG, fixtureEnvironments, objectsIn, treeFor, writeConfig } from './helpers';
+import validators from '../../imports/validators';
+import { ConfigError, loadConfig } from '../../src/config/load';
+import { synthesize } from '../../src/synthesize';
+import { DIST_DIR, SOURCE_IGNORE, fluxDirectory } from '../../src/flux';
+import { THREE_ENVIRONMENTS_CONFIG, fixtureEnvironments, objectsIn, treeFor, writeConfig } from '../helpers';
 
 const ENVIRONMENTS = fixtureEnvironments().map((env) => env.name);
 

@@ -2,11 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { loadConfig } from '../src/config/load';
-import { OutputGuardError, assertNoEmptyEnvironment } from '../src/output/guards';
-import { readTree } from '../src/output/write';
-import { synthesizeTree } from '../src/synthesize';
-import { THREE_ENVIRONMENTS_CONFIG, runCli, tempDir, writeConfig } from './helpers';
+import { loadConfig } from '../../src/config/load';
+import { OutputGuardError, assertNoEmptyEnvironment } from '../../src/output/guards';
+import { readTree } from '../../src/output/write';
+import { synthesizeTree } from '../../src/synthesize';
+import { THREE_ENVIRONMENTS_CONFIG, runCli, tempDir, writeConfig } from '../helpers';
 
 /** Staging audits both image verification guardrails, production enforces them. */
 const BASE = `environments:

@@ -1,0 +1,107 @@
+import { BOOTSTRAP_SOURCE } from '../model/cluster-naming';
+import { parseGoDuration } from '../model/duration';
+import type { FieldPath } from '../model/field-path';
+import { matchesGlob } from '../model/glob';
+import { RESERVED_ENVIRONMENT_NAMES } from '../model/output-tree';
+import { deliveryProblems, publishingConsistencyProblems, type IndexedProblem } from './delivery-checks';
+import { guardrailProblems, type EnvironmentProblem } from './guardrail-checks';
+import type { RawEnvironment } from './raw-environment';
+
+// What the schema cannot say because it takes two fields, or two environments: checked on the config once it
+// passed the schema, so each mistake is reported at its config line before anything is synthesized.
+
+/** A year: a longer Flux interval or timeout is a typo, and Go's duration type overflows not far beyond. */
+const MAX_FLUX_DURATION_SECONDS = 8_760 * 3_600;
+
+/** The checks of one environment on its own, in report order. */
+const ENVIRONMENT_CHECKS: readonly ((env: RawEnvironment) => EnvironmentProblem[])[] = [
+  reservedNameProblems,
+  bootstrapSourceProblems,
+  guardrailProblems,
+  deliveryProblems,
+  ungovernedDrillImageProblems,
+  fluxDurationProblems,
+  allowedForeignImageProblems,
+];
+
+/**
+ * Every cross-field problem of the config, by environment: a name declared twice, then each environment's own
+ * checks ({@link ENVIRONMENT_CHECKS}); then what must agree across environments.
+ */
+export function crossFieldProblems(environments: readonly RawEnvironment[]): IndexedProblem[] {
+  const problems: IndexedProblem[] = [];
+  const seen = new Map<string, number>();
+  environments.forEach((env, index) => {
+    const first = seen.get(env.name);
+    if (first !== undefined) {
+      problems.push({ index, field: ['name'], message: `duplicate environment: already declared as environments[${first}]` });
+    }
+    seen.set(env.name, index);
+    for (const check of ENVIRONMENT_CHECKS) problems.push(...check(env).map((problem) => ({ index, ...problem })));
+  });
+  problems.push(...publishingConsistencyProblems(environments));
+  return problems;
+}
+
+function reservedNameProblems(env: RawEnvironment): EnvironmentProblem[] {
+  return RESERVED_ENVIRONMENT_NAMES.includes(env.name)
+    ? [{ field: ['name'], message: `"${env.name}" is reserved: synth writes dist/${env.name}/ for its own output` }]
+    : [];
+}
+
+/** An emitted GitRepository named like bootstrap's would take that one over. */
+function bootstrapSourceProblems(env: RawEnvironment): EnvironmentProblem[] {
+  if (!env.flux?.gitRepository || env.flux.sourceRef !== BOOTSTRAP_SOURCE) return [];
+  return [
+    {
+      field: ['flux', 'sourceRef'],
+      message: `must not be "${BOOTSTRAP_SOURCE}" when gitRepository is set: the emitted GitRepository would replace the one flux bootstrap manages`,
+    },
+  ];
+}
+
+/** A drill image no pattern governs is skipped by every policy, so the drill would prove nothing. */
+function ungovernedDrillImageProblems(env: RawEnvironment): EnvironmentProblem[] {
+  return (['signedImage', 'unsignedImage'] as const).flatMap((field): EnvironmentProblem[] => {
+    const image = env.drill?.[field];
+    if (image === undefined || env.imagePatterns.some((pattern) => matchesGlob(pattern, image))) return [];
+    return [
+      {
+        field: ['drill', field],
+        message: `"${image}" matches none of imagePatterns (${env.imagePatterns.join(', ')}): the policies would skip it`,
+      },
+    ];
+  });
+}
+
+/** Flux rejects (or overflows on) a zero or absurd duration only when it reconciles: say so now. */
+function fluxDurationProblems(env: RawEnvironment): EnvironmentProblem[] {
+  const durations: [FieldPath, string | undefined][] = [
+    ...(['interval', 'retryInterval', 'timeout'] as const).map((field): [FieldPath, string | undefined] => [
+      ['flux', field],
+      env.flux?.[field],
+    ]),
+    [['flux', 'gitRepository', 'interval'], env.flux?.gitRepository?.interval],
+    [['delivery', 'interval'], env.delivery?.interval],
+  ];
+  return durations.flatMap(([field, value]): EnvironmentProblem[] => {
+    if (value === undefined) return [];
+    const seconds = parseGoDuration(value);
+    return seconds < 1 || seconds > MAX_FLUX_DURATION_SECONDS
+      ? [{ field, message: `must be between 1s and ${MAX_FLUX_DURATION_SECONDS / 3_600}h (got ${value})` }]
+      : [];
+  });
+}
+
+/** A "foreign" image the environment allows would be admitted, and the registry drill would prove nothing. */
+function allowedForeignImageProblems(env: RawEnvironment): EnvironmentProblem[] {
+  const foreign = env.drill?.foreignImage;
+  const allowed = [...env.imagePatterns, ...(env.thirdPartyImages ?? [])];
+  if (foreign === undefined || !allowed.some((pattern) => matchesGlob(pattern, foreign))) return [];
+  return [
+    {
+      field: ['drill', 'foreignImage'],
+      message: `"${foreign}" is allowed by imagePatterns or thirdPartyImages: pick an image from a registry this environment does not allow`,
+    },
+  ];
+}

@@ -1,0 +1,43 @@
+import type { DrillImages, EngineKind, FailurePolicy, PolicyName, PolicySettings, SbomFormat } from '../model/environment';
+
+// The config as written, once it passed the schema: what the cross-field checks read, and what resolution turns
+// into the model's Environment (src/model/environment.ts) by applying every default.
+
+/** A signer as written in the config. */
+export type RawSigner = { issuer: string; subject: string; rekorUrl?: string };
+
+/** An environment as written in the config, once it passed the schema. */
+export interface RawEnvironment {
+  name: string;
+  cluster?: string;
+  engine?: EngineKind;
+  imagePatterns: string[];
+  signer: RawSigner;
+  namespaces?: string[];
+  excludeNamespaces?: string[];
+  kyvernoNamespace?: string;
+  webhook?: { timeoutSeconds?: number; failurePolicy?: FailurePolicy; acknowledgeFailOpen?: string };
+  drill?: Omit<DrillImages, 'foreignImage'> & { foreignImage?: string };
+  thirdPartyImages?: string[];
+  sbom?: { format?: SbomFormat; maxAge?: string };
+  provenance?: { signer?: RawSigner; builderIds?: string[]; sourceRepositories?: string[] };
+  policies: Partial<Record<PolicyName, PolicySettings>>;
+  flux?: {
+    kyvernoKustomization?: string;
+    interval?: string;
+    retryInterval?: string;
+    timeout?: string;
+    sourceRef?: string;
+    gitRepository?: { url: string; branch?: string; interval?: string; secretRef?: string };
+  };
+  delivery?: {
+    mode: 'git' | 'oci';
+    repository?: string;
+    tag?: string;
+    digest?: string;
+    signer?: { issuer: string; subject: string };
+    interval?: string;
+    trustedRootSecret?: string;
+    pullSecret?: string;
+  };
+}
