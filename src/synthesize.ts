@@ -5,9 +5,9 @@ import { EntryPointChart } from './flux/entry-point';
 import { FluxChart, fluxDirectory, objectKinds } from './flux';
 import type { Environment } from './model/environment';
 import { entryPointHeader } from './output/entry-points';
-import { entryPointPath } from './output/layout';
+import { entryPointPath, type FileTree, type Manifests } from './model/layout';
 import { renderPublishWorkflows } from './output/publish-workflow';
-import { renderChartDirectory, renderChartFile, type FileTree, type Manifests } from './output/render';
+import { renderChartDirectory, renderChartFile } from './render';
 
 /** Everything synth writes, in memory. */
 export interface Synthesis {

@@ -1,8 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import validators from '../imports/validators';
 import { RENDERED_KINDS } from '../src/engines';
-import { DRILL_OUTPUT_DIR } from '../src/model/output-tree';
-import type { FileTree } from '../src/output/render';
+import { DRILL_OUTPUT_DIR, type FileTree } from '../src/model/layout';
 import { MIXED_ENGINES_CONFIG, objectsIn, THREE_ENVIRONMENTS_CONFIG, treeFor, treeWithEngine } from './helpers';
 
 /** Every tree synth can write: the three-environments fixture in each engine, and the test config mixing both. */

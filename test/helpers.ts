@@ -6,7 +6,7 @@ import { parseAllDocuments } from 'yaml';
 import { main } from '../src/cli';
 import { loadConfig } from '../src/config/load';
 import { POLICY_NAMES, type EngineKind, type Environment, type PolicyName } from '../src/model/environment';
-import type { FileTree } from '../src/output/render';
+import type { FileTree } from '../src/model/layout';
 import { GUARDRAILS } from '../src/policies';
 import { synthesizeTree } from '../src/synthesize';
 

@@ -1,5 +1,5 @@
 import type { Environment } from '../model/environment';
-import { CLUSTERS_DIR } from '../output/layout';
+import { CLUSTERS_DIR } from '../model/layout';
 import { ACCEPT_COMMAND, isLockCurrent, type LockDiff } from '../output/policy-lock';
 import type { TreeDiff } from '../output/write';
 

@@ -2,7 +2,7 @@ import { BOOTSTRAP_SOURCE } from '../model/cluster-naming';
 import { parseGoDuration } from '../model/duration';
 import type { FieldPath } from '../model/field-path';
 import { matchesGlob } from '../model/glob';
-import { RESERVED_ENVIRONMENT_NAMES } from '../model/output-tree';
+import { RESERVED_ENVIRONMENT_NAMES } from '../model/layout';
 import { deliveryProblems, publishingConsistencyProblems, type IndexedProblem } from './delivery-checks';
 import { guardrailProblems, type EnvironmentProblem } from './guardrail-checks';
 import type { RawEnvironment } from './raw-environment';

@@ -1,11 +1,11 @@
 import type { App } from 'cdk8s';
 import type { Environment } from '../model/environment';
-import { drillDirectory } from '../output/layout';
-import { renderChartDirectory, type FileTree } from '../output/render';
+import { drillDirectory, type FileTree } from '../model/layout';
+import { renderChartDirectory } from '../render';
 import { DrillChart } from './drill-chart';
 import { KYVERNO_TEST_FILE, kyvernoTest } from './kyverno-test';
 
-export { drillDirectory } from '../output/layout';
+export { drillDirectory } from '../model/layout';
 
 /**
  * Adds an environment's admission drill to the tree (nothing when it has no `drill` images): the drill

@@ -3,7 +3,7 @@ import type { Construct } from 'constructs';
 import { Kustomization, KustomizationSpecSourceRefKind } from '../../imports/kustomization-kustomize.toolkit.fluxcd.io';
 import type { Environment } from '../model/environment';
 import { BOOTSTRAP_SOURCE, clusterNameSuffix } from '../model/cluster-naming';
-import { fluxDirectory, fluxPath } from '../output/layout';
+import { fluxDirectory, fluxPath } from '../model/layout';
 import { renderFluxObject } from './flux-object';
 
 /** Name of the entry Kustomization; an environment applied to a cluster named otherwise adds `-<env>`. */

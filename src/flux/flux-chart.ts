@@ -3,7 +3,7 @@ import type { Construct } from 'constructs';
 import type { Environment } from '../model/environment';
 import type { PolicyKind } from './health-checks';
 import { clusterNameSuffix } from '../model/cluster-naming';
-import { artifactPath, fluxPath } from '../output/layout';
+import { artifactPath, fluxPath } from '../model/layout';
 import { renderPoliciesGitRepository } from './policies-git-repository';
 import { renderPoliciesKustomization, type PoliciesKustomizationProps } from './policies-kustomization';
 import { renderPoliciesOciRepository } from './policies-oci-repository';

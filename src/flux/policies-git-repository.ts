@@ -1,6 +1,6 @@
 import type { Construct } from 'constructs';
 import { GitRepository } from '../../imports/gitrepository-source.toolkit.fluxcd.io';
-import { CLUSTERS_DIR, DIST_DIR } from '../output/layout';
+import { CLUSTERS_DIR, DIST_DIR } from '../model/layout';
 import { renderFluxObject } from './flux-object';
 
 /**

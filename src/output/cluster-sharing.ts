@@ -1,8 +1,6 @@
 import { ConfigError, type ConfigProblem } from '../config/load';
 import type { Environment } from '../model/environment';
-import { environmentOfPath } from '../model/output-tree';
-import { entryPointPath } from './layout';
-import type { Manifests } from './render';
+import { entryPointPath, environmentOfPath, type Manifests } from '../model/layout';
 import type { Synthesis } from '../synthesize';
 
 /** Kubernetes label values, such as the Kustomization name Flux puts on every object it applies, fit 63 characters. */

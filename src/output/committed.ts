@@ -1,7 +1,7 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { git, readBlobs } from './git';
-import type { FileTree } from './render';
+import type { FileTree } from '../model/layout';
 import { readTree } from './write';
 
 /** The files committed under an output directory: listed at once, read only on demand. */

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UserError } from '../errors';
-import { CLUSTERS_DIR, DIST_DIR, WORKFLOWS_DIR, fluxDirectory } from './layout';
-import type { FileTree } from './render';
+import { CLUSTERS_DIR, DIST_DIR, fluxDirectory, WORKFLOWS_DIR, type FileTree } from '../model/layout';
 import { diffTrees, type TreeDiff } from './write';
 
 /**

@@ -2,7 +2,7 @@ import { parseAllDocuments } from 'yaml';
 import { UserError } from '../errors';
 import { PHASE_LABEL } from '../model/labels';
 import type { CommittedOutput } from './committed';
-import type { FileTree } from './render';
+import type { FileTree } from '../model/layout';
 
 /** Synth's output would remove guardrails from a cluster; nothing is written. Exit code 1. */
 export class OutputGuardError extends UserError {

@@ -3,9 +3,7 @@ import { join, parse, posix, resolve, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { UserError } from '../errors';
 import { errorCode, type FileSystem } from './file-system';
-import { DRILL_OUTPUT_DIR, FLUX_OUTPUT_DIR } from '../model/output-tree';
-import { KYVERNO_TEST_FILE } from './layout';
-import type { FileTree } from './render';
+import { DRILL_OUTPUT_DIR, FLUX_OUTPUT_DIR, KYVERNO_TEST_FILE, type FileTree } from '../model/layout';
 import type { DirectoryScan } from './scan';
 
 /**

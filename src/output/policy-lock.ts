@@ -1,7 +1,6 @@
 import type { Environment } from '../model/environment';
-import { FLUX_OUTPUT_DIR } from '../model/output-tree';
+import { FLUX_OUTPUT_DIR, type FileTree } from '../model/layout';
 import { MANIFEST_FILE } from './ownership';
-import type { FileTree } from './render';
 import { diffTrees, readTree, writeTreeAtomically, type TreeDiff } from './write';
 
 /**

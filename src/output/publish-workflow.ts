@@ -1,7 +1,6 @@
 import { Document, isScalar, visit } from 'yaml';
-import { DIST_DIR } from './layout';
+import { DIST_DIR, type FileTree } from '../model/layout';
 import { GENERATED_MARKER } from './entry-points';
-import type { FileTree } from './render';
 import { PUBLISHING_REGISTRY, workflowPath, type OciDelivery, type PublishingWorkflow } from '../model/delivery';
 import type { Environment } from '../model/environment';
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { UserError } from '../errors';
 import { errorCode, type FileSystem } from './file-system';
-import type { FileTree } from './render';
+import type { FileTree } from '../model/layout';
 
 /** An entry of an output directory that is neither a directory nor a regular file. */
 export interface IrregularEntry {

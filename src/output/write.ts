@@ -5,7 +5,7 @@ import { describeFilesystemProblem, UserError } from '../errors';
 import { errorCode, NODE_FILE_SYSTEM, type FileSystem } from './file-system';
 import { acquireLock } from './lock';
 import { assertWrittenBySynth, MANIFEST_FILE, resolveOutputDirectory, withManifest } from './ownership';
-import type { FileTree } from './render';
+import type { FileTree } from '../model/layout';
 import { scanDirectory, type DirectoryScan } from './scan';
 
 /** Every regular file below `dir`, by path relative to `dir` (always `/`-separated); empty if `dir` is missing. */

@@ -3,7 +3,7 @@ import { parseAllDocuments } from 'yaml';
 import { ENGINES, type WebhookRuleSet } from '../engines';
 import { kindKey } from '../engines/engine';
 import { UserError } from '../errors';
-import { DRILL_OUTPUT_DIR, environmentOfPath, type FileTree, type Manifests } from '../model/output-tree';
+import { DRILL_OUTPUT_DIR, environmentOfPath, type FileTree, type Manifests } from '../model/layout';
 import type { Environment } from '../model/environment';
 import { formatFieldPath } from '../model/field-path';
 import { formatFinding, record, type Finding, type Json, type ObjectRule, type RuleContext, type Violation } from './finding';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FileTree } from '../../src/output/render';
+import type { FileTree } from '../../src/model/layout';
 import { MIXED_ENGINES_CONFIG, THREE_ENVIRONMENTS_CONFIG, objectsIn, treeFor, treeWithEngine } from '../helpers';
 
 /** The three-environments fixture rendered as ImageValidatingPolicy, and the test config with its own engine choices. */

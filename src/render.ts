@@ -1,8 +1,6 @@
 import { ApiObject, Yaml, type Chart } from 'cdk8s';
 import type { IConstruct } from 'constructs';
-import type { FileTree, Manifests } from '../model/output-tree';
-
-export type { FileTree, Manifests } from '../model/output-tree';
+import type { FileTree, Manifests } from './model/layout';
 
 /**
  * Renders a chart as one YAML file per top-level construct (`<dir>/<construct id>.yaml`) plus a
