@@ -19,7 +19,7 @@ const git = (cwd: string, ...args: string[]) => run(cwd, 'git', ['-c', 'user.nam
 const installHooks = (cwd: string, env?: NodeJS.ProcessEnv) => run(cwd, 'node', [join(cwd, 'scripts/install-hooks.mjs')], env);
 
 // The hook's verdicts (stale, invalid, partially staged, current) are tested through a real commit in
-// staged-check.test.ts; this file tests installing it.
+// test/commands/check-staged.test.ts; this file tests installing it.
 describe('prepare (scripts/install-hooks.mjs)', () => {
   const hookOf = (repo: string) => join(repo, '.git/hooks/pre-commit');
 

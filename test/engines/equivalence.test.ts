@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load';
 import { globToRegExp } from '../../src/model/glob';
 import { IMAGE_VERIFICATION_POLICIES, MIXED_ENGINES_CONFIG, THREE_ENVIRONMENTS_CONFIG, objectsIn, treeWithEngine } from '../helpers';
-import { kyvernoWildcardMatch } from '../kyverno-wildcard';
+import { kyvernoWildcardMatch } from '../support/kyverno-wildcard';
 
 /**
  * What a rendered policy means, read back from the YAML each engine writes — independently of the engine code —

@@ -13,8 +13,8 @@ import { ENGINES, renderedKind } from '../../src/engines';
 import { GUARDRAILS } from '../../src/policies';
 import { predicateField } from '../../src/policies/predicate';
 import schema from '../../environments.schema.json';
-import { kyvernoCel } from '../kyverno-cel';
-import { kyvernoWildcardMatch } from '../kyverno-wildcard';
+import { kyvernoCel } from '../support/kyverno-cel';
+import { kyvernoWildcardMatch } from '../support/kyverno-wildcard';
 import { MIXED_ENGINES_CONFIG, THREE_ENVIRONMENTS_CONFIG, objectsIn, treeFor, treeWithEngine, writeConfig } from '../helpers';
 
 const ENGINE_NAMES = Object.keys(ENGINES) as EngineKind[];

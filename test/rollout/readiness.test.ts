@@ -226,7 +226,8 @@ describe('readiness rules', () => {
 });
 
 describe('readiness --reports - (stdin)', () => {
-  it('reads the reports piped in by kubectl', () => {
+  // A ceiling, not a speed check: on a fresh checkout this first run of the runner builds the bundle.
+  it('reads the reports piped in by kubectl', { timeout: 30_000 }, () => {
     const run = spawnSync(
       process.execPath,
       ['scripts/run.mjs', 'readiness', '--config', REPORTS_CONFIG, '--env', 'develop', '--reports', '-'],

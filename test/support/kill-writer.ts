@@ -1,6 +1,6 @@
 // Runs the writer in a child process that SIGKILLs itself just before its file system call number <kill-at>:
 //   node kill-writer.cjs <outdir> <kill-at> <file holding the tree as JSON [path, content] pairs>
-// Bundled by test/write-kill.test.ts: the writer itself has no test switch.
+// Bundled by test/output/write-kill.test.ts: the writer itself has no test switch.
 import { readFileSync } from 'node:fs';
 import { writeTreeAtomically } from '../../src/output/write';
 import { interceptedFileSystem } from './fault-fs';

@@ -3,13 +3,13 @@ import { spawnSync } from 'node:child_process';
 import { homedir, hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { UserError } from '../src/errors';
-import { MANIFEST_FILE, withManifest } from '../src/output/ownership';
-import { SCAN_LIMITS, scanDirectory } from '../src/output/scan';
-import { diffTrees, readOutput, readTree, writeTreeAtomically } from '../src/output/write';
-import { runCli, tempDir, treeFor, writeConfig } from './helpers';
-import { configOf, expectExactly, NEW_TREE, OLD_TREE, writtenOutput } from './support/writer';
-import { fileSystemFault, interceptedFileSystem, READ_ONLY_FILE_SYSTEM } from './support/fault-fs';
+import { UserError } from '../../src/errors';
+import { MANIFEST_FILE, withManifest } from '../../src/output/ownership';
+import { SCAN_LIMITS, scanDirectory } from '../../src/output/scan';
+import { diffTrees, readOutput, readTree, writeTreeAtomically } from '../../src/output/write';
+import { runCli, tempDir, treeFor, writeConfig } from '../helpers';
+import { configOf, expectExactly, NEW_TREE, OLD_TREE, writtenOutput } from '../support/writer';
+import { fileSystemFault, interceptedFileSystem, READ_ONLY_FILE_SYSTEM } from '../support/fault-fs';
 
 test('the written tree replaces the old one exactly: stale files of removed policies disappear', () => {
   const outdir = writtenOutput();

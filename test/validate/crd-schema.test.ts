@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
-import validators from '../imports/validators';
-import { RENDERED_KINDS } from '../src/engines';
-import { DRILL_OUTPUT_DIR, type FileTree } from '../src/model/layout';
-import { MIXED_ENGINES_CONFIG, objectsIn, THREE_ENVIRONMENTS_CONFIG, treeFor, treeWithEngine } from './helpers';
+import validators from '../../imports/validators';
+import { RENDERED_KINDS } from '../../src/engines';
+import { DRILL_OUTPUT_DIR, type FileTree } from '../../src/model/layout';
+import { MIXED_ENGINES_CONFIG, objectsIn, THREE_ENVIRONMENTS_CONFIG, treeFor, treeWithEngine } from '../helpers';
 
 /** Every tree synth can write: the three-environments fixture in each engine, and the test config mixing both. */
 const TREES: ReadonlyArray<[string, FileTree]> = [

@@ -2,9 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { loadConfig } from '../src/config/load';
-import { synthesize } from '../src/synthesize';
-import { runCli, tempDir, writeConfig } from './helpers';
+import { loadConfig } from '../../src/config/load';
+import { synthesize } from '../../src/synthesize';
+import { runCli, tempDir, writeConfig } from '../helpers';
 
 /** A config synth accepts, with two environments on one cluster. */
 const FIXTURE_CONFIG = 'test/fixtures/side-by-side.yaml';
@@ -49,7 +49,7 @@ function fixtureRepository(): string {
  */
 function hookRepository(): string {
   const repo = fixtureRepository();
-  symlinkSync(resolve(import.meta.dirname, '..', 'scripts'), join(repo, 'scripts'), 'dir');
+  symlinkSync(resolve(import.meta.dirname, '..', '..', 'scripts'), join(repo, 'scripts'), 'dir');
   return repo;
 }
 

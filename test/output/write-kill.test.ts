@@ -3,11 +3,11 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
 import { expect, test } from 'vitest';
-import { MANIFEST_FILE, withManifest } from '../src/output/ownership';
-import { readOutput, readTree, writeTreeAtomically } from '../src/output/write';
-import { tempDir, treeFor } from './helpers';
-import { interceptedFileSystem } from './support/fault-fs';
-import { configOf, expectExactly } from './support/writer';
+import { MANIFEST_FILE, withManifest } from '../../src/output/ownership';
+import { readOutput, readTree, writeTreeAtomically } from '../../src/output/write';
+import { tempDir, treeFor } from '../helpers';
+import { interceptedFileSystem } from '../support/fault-fs';
+import { configOf, expectExactly } from '../support/writer';
 
 const oldConfig = configOf('one', 'two');
 const newConfig = configOf('one');
@@ -18,7 +18,7 @@ const NEW = treeFor(newConfig);
 function bundledKillWriter(): string {
   const outfile = join(tempDir(), 'kill-writer.cjs');
   buildSync({
-    entryPoints: [resolve(import.meta.dirname, 'support/kill-writer.ts')],
+    entryPoints: [resolve(import.meta.dirname, '..', 'support', 'kill-writer.ts')],
     outfile,
     bundle: true,
     platform: 'node',

@@ -3,14 +3,14 @@ import { readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { expect, test } from 'vitest';
-import { loadConfig } from '../src/config/load';
-import { withManifest } from '../src/output/ownership';
-import { readTree } from '../src/output/write';
-import { synthesize } from '../src/synthesize';
-import { tempDir, treeFor } from './helpers';
-import { configOf } from './support/writer';
+import { loadConfig } from '../../src/config/load';
+import { withManifest } from '../../src/output/ownership';
+import { readTree } from '../../src/output/write';
+import { synthesize } from '../../src/synthesize';
+import { tempDir, treeFor } from '../helpers';
+import { configOf } from '../support/writer';
 
-const RUNNER = resolve(import.meta.dirname, '..', 'scripts', 'run.mjs');
+const RUNNER = resolve(import.meta.dirname, '..', '..', 'scripts', 'run.mjs');
 
 /** Runs `node scripts/run.mjs synth` of this checkout, as `npm run synth` does; config and output are temporary. */
 function synthProcess(config: string, outdir: string): Promise<{ code: number | null; output: string }> {

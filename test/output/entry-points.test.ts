@@ -2,12 +2,12 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import validators from '../imports/validators';
-import { loadConfig } from '../src/config/load';
-import { GENERATED_MARKER } from '../src/output/entry-points';
-import { readTree } from '../src/output/write';
-import { synthesize } from '../src/synthesize';
-import { MIXED_ENGINES_CONFIG, fixtureEnvironments, runCli, tempDir, writeConfig } from './helpers';
+import validators from '../../imports/validators';
+import { loadConfig } from '../../src/config/load';
+import { GENERATED_MARKER } from '../../src/model/layout';
+import { readTree } from '../../src/output/write';
+import { synthesize } from '../../src/synthesize';
+import { MIXED_ENGINES_CONFIG, fixtureEnvironments, runCli, tempDir, writeConfig } from '../helpers';
 
 const SIGNER = '{ issuer: https://token.actions.githubusercontent.com, subject: https://github.com/acme/* }';
 
