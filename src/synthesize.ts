@@ -1,12 +1,11 @@
 import { App } from 'cdk8s';
 import { renderDrill } from './drill';
 import { EnvironmentChart } from './environment-chart';
-import { EntryPointChart } from './flux/entry-point';
+import { EntryPointChart, entryPointHeader } from './flux/entry-point';
 import { FluxChart, fluxDirectory, objectKinds } from './flux';
 import type { Environment } from './model/environment';
-import { entryPointHeader } from './output/entry-points';
 import { entryPointPath, type FileTree, type Manifests } from './model/layout';
-import { renderPublishWorkflows } from './output/publish-workflow';
+import { renderPublishWorkflows } from './flux/publish-workflow';
 import { renderChartDirectory, renderChartFile } from './render';
 
 /** Everything synth writes, in memory. */

@@ -3,7 +3,7 @@ import type { Construct } from 'constructs';
 import { Kustomization, KustomizationSpecSourceRefKind } from '../../imports/kustomization-kustomize.toolkit.fluxcd.io';
 import type { Environment } from '../model/environment';
 import { BOOTSTRAP_SOURCE, clusterNameSuffix } from '../model/cluster-naming';
-import { fluxDirectory, fluxPath } from '../model/layout';
+import { DIST_DIR, fluxDirectory, fluxPath, GENERATED_MARKER } from '../model/layout';
 import { renderFluxObject } from './flux-object';
 
 /** Name of the entry Kustomization; an environment applied to a cluster named otherwise adds `-<env>`. */
@@ -37,4 +37,14 @@ export class EntryPointChart extends Chart {
       sourceRef: { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: BOOTSTRAP_SOURCE },
     });
   }
+}
+
+/** The comment lines an environment's entry point starts with: the marker, then what it applies. */
+export function entryPointHeader(environment: string): string {
+  return [
+    GENERATED_MARKER,
+    `# Supply-chain guardrails: applies what synth wrote to ${DIST_DIR}/${fluxDirectory(environment)}/ (the policies Kustomization,`,
+    `# which then reconciles ${DIST_DIR}/${environment}/ once Kyverno is Ready). See docs/flux.md.`,
+    '',
+  ].join('\n');
 }

@@ -1,6 +1,5 @@
 import { Document, isScalar, visit } from 'yaml';
-import { DIST_DIR, type FileTree } from '../model/layout';
-import { GENERATED_MARKER } from './entry-points';
+import { DIST_DIR, GENERATED_MARKER, type FileTree } from '../model/layout';
 import { PUBLISHING_REGISTRY, workflowPath, type OciDelivery, type PublishingWorkflow } from '../model/delivery';
 import type { Environment } from '../model/environment';
 
