@@ -21,7 +21,10 @@ export default defineConfig({
     // validators once per worker instead of once per file is most of the suite's time. The app keeps no
     // module state between synths, and tests restore what they stub.
     isolate: false,
-    pool: 'threads',
+    // Worker processes, not threads: many tests start processes (git, the hook, killed and concurrent writers), and
+    // starting one costs in proportion to the memory of the process that starts it, which for a thread is every
+    // worker's together (about 2 s less for the suite).
+    pool: 'forks',
     // Vitest's default is one worker less than the cores: a single worker on a 2-core machine. Several files
     // mostly wait for processes they start (git, the hook, killed writers), so two workers overlap that
     // waiting with the other files' work.
@@ -37,8 +40,8 @@ export default defineConfig({
     projects: [
       // `npm test`: the app, its commands and its output.
       { extends: true, test: { name: 'product', include: ['test/**/*.test.ts'], exclude: ['test/tooling/**'] } },
-      // `npm run test:tooling`: the CRD import and upgrade scripts and the bundle runner, which start the cdk8s
-      // CLI and esbuild (seconds of CPU each); CI runs them as a step of their own.
+      // `npm run test:tooling`: the CRD import and upgrade scripts, the bundle runner and the benchmark script's
+      // options, which start the cdk8s CLI, esbuild and tsx (seconds of CPU each); CI runs them as a step of their own.
       // Each of their tests starts processes: 30 s is a ceiling for a loaded machine, not a speed check.
       { extends: true, test: { name: 'tooling', include: ['test/tooling/**/*.test.ts'], testTimeout: 30_000 } },
     ],

@@ -12,7 +12,7 @@ import { renderPoliciesOciRepository } from './policies-oci-repository';
  * Name of an environment's policies Kustomization; an environment applied to a cluster named otherwise adds
  * `-<env>` (see {@link clusterNameSuffix}).
  */
-export const POLICIES_KUSTOMIZATION_NAME = 'guardrails-policies';
+const POLICIES_KUSTOMIZATION_NAME = 'guardrails-policies';
 
 /** Properties of {@link FluxChart}. */
 export interface FluxChartProps {

@@ -4,6 +4,7 @@
 // signatures of that identity only.
 
 import { globToRegExp } from './glob';
+import { WORKFLOWS_DIR } from './layout';
 
 /** The OIDC issuer of GitHub Actions' tokens: the only one the generated publishing workflow can sign with. */
 export const GITHUB_ACTIONS_ISSUER = 'https://token.actions.githubusercontent.com';
@@ -26,7 +27,7 @@ export interface PublishingWorkflow {
 
 /** Where the generated workflow file lives, relative to the repository root. */
 export function workflowPath(workflow: PublishingWorkflow): string {
-  return `.github/workflows/${workflow.file}`;
+  return `${WORKFLOWS_DIR}/${workflow.file}`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 /** Runs git in `cwd`; undefined when it fails (not a work tree, no HEAD, unknown path…). */
 export function git(cwd: string, args: readonly string[], input?: string): Buffer | undefined {
@@ -13,13 +13,21 @@ export function git(cwd: string, args: readonly string[], input?: string): Buffe
 }
 
 /**
- * False only where git certainly finds no repository: no `GIT_DIR` and no `.git` in `dir` or any directory above
- * it. Starting git costs tens of milliseconds, so an output directory outside any checkout is not worth asking.
+ * False only where git certainly finds no repository: no `GIT_DIR`, and neither a `.git` nor a git directory's
+ * `HEAD` in `dir` or any directory above its real path (git walks up the real path, so a symbolic link into a
+ * work tree is in it). Starting git costs tens of milliseconds, so an output directory outside any checkout is not
+ * worth asking.
  */
 function mayBeInRepository(dir: string): boolean {
   if (process.env.GIT_DIR) return true;
-  for (let current = resolve(dir); ; current = dirname(current)) {
-    if (existsSync(join(current, '.git'))) return true;
+  let current: string;
+  try {
+    current = realpathSync(dir);
+  } catch {
+    return true; // git reports what is wrong with the directory
+  }
+  for (; ; current = dirname(current)) {
+    if (existsSync(join(current, '.git')) || existsSync(join(current, 'HEAD'))) return true;
     if (dirname(current) === current) return false;
   }
 }

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { git } from '../../src/output/git';
@@ -39,6 +39,7 @@ describe('git is started only where it may find a repository', () => {
   test.each([
     ['a .git directory above', (root: string) => mkdirSync(join(root, '.git'))],
     ['a .git file above (a linked worktree or submodule)', (root: string) => writeFileSync(join(root, '.git'), 'gitdir: elsewhere\n')],
+    ['a git directory above (a bare repository)', (root: string) => writeFileSync(join(root, 'HEAD'), 'ref: refs/heads/main\n')],
     ['GIT_DIR set', () => (process.env.GIT_DIR = '/elsewhere/.git')],
   ])('%s: git runs and answers', (_, arrange) => {
     const { started } = recordingGit();
@@ -47,6 +48,17 @@ describe('git is started only where it may find a repository', () => {
     mkdirSync(dir, { recursive: true });
     arrange(root);
     expect(git(dir, ['rev-parse', '--show-toplevel'])?.toString().trim()).toBe(dir);
+    expect(started()).toBe(true);
+  });
+
+  test('a symbolic link from outside into a work tree: git runs (it walks up the real path)', () => {
+    const { started } = recordingGit();
+    const root = tempDir();
+    mkdirSync(join(root, '.git'));
+    mkdirSync(join(root, 'sub'));
+    const link = join(tempDir(), 'link');
+    symlinkSync(join(root, 'sub'), link, 'dir');
+    expect(git(link, ['rev-parse', '--show-toplevel'])).toBeDefined();
     expect(started()).toBe(true);
   });
 });

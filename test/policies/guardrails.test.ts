@@ -1,5 +1,5 @@
 // The registry restriction, SLSA provenance and SBOM format/freshness guardrails, in both engines: the emitted
-// structure asserted exactly, the emitted CEL evaluated (test/kyverno-cel.ts) against violating and valid values,
+// structure asserted exactly, the emitted CEL evaluated (test/support/kyverno-cel.ts) against violating and valid values,
 // and the pure helpers tested directly.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
