@@ -2,9 +2,9 @@ import { App } from 'cdk8s';
 import { renderDrill } from './drill';
 import { EnvironmentChart } from './environment-chart';
 import { EntryPointChart, entryPointHeader } from './flux/entry-point';
-import { FluxChart, fluxDirectory, objectKinds } from './flux';
+import { FluxChart, objectKinds } from './flux';
 import type { Environment } from './model/environment';
-import { entryPointPath, type FileTree, type Manifests } from './model/layout';
+import { entryPointPath, fluxDirectory, type FileTree, type Manifests } from './model/layout';
 import { renderPublishWorkflows } from './flux/publish-workflow';
 import { renderChartDirectory, renderChartFile } from './render';
 

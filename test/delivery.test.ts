@@ -350,17 +350,10 @@ describe('promote', () => {
     return { ...result, text: readFileSync(config, 'utf8'), outdir };
   }
 
+  const DEVELOP_TO_PRODUCTION = ['--from', 'develop', '--to', 'production', '--digest', DIGEST];
+
   test('moves the digest the source runs: one line of the config, then the synthesized output', () => {
-    const { code, text, outdir } = promotion(
-      '--from',
-      'develop',
-      '--to',
-      'production',
-      '--digest',
-      DIGEST,
-      '--reports',
-      reports('clean.json'),
-    );
+    const { code, text, outdir } = promotion(...DEVELOP_TO_PRODUCTION, '--reports', reports('clean.json'));
     expect(code).toBe(0);
     const before = OCI_TEXT.split('\n');
     const after = text.split('\n');
@@ -373,16 +366,7 @@ describe('promote', () => {
   });
 
   test('refuses when the source is not ready, leaving the config as it was', () => {
-    const { code, err, text, outdir } = promotion(
-      '--from',
-      'develop',
-      '--to',
-      'production',
-      '--digest',
-      DIGEST,
-      '--reports',
-      reports('failing.yaml'),
-    );
+    const { code, err, text, outdir } = promotion(...DEVELOP_TO_PRODUCTION, '--reports', reports('failing.yaml'));
     expect(code).toBe(1);
     expect(err).toContain('not promoted: "develop" is not ready');
     expect(text).toBe(OCI_TEXT);

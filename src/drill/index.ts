@@ -1,11 +1,9 @@
 import type { App } from 'cdk8s';
 import type { Environment } from '../model/environment';
-import { drillDirectory, type FileTree } from '../model/layout';
+import { drillDirectory, KYVERNO_TEST_FILE, type FileTree } from '../model/layout';
 import { renderChartDirectory } from '../render';
 import { DrillChart } from './drill-chart';
-import { KYVERNO_TEST_FILE, kyvernoTest } from './kyverno-test';
-
-export { drillDirectory } from '../model/layout';
+import { kyvernoTest } from './kyverno-test';
 
 /**
  * Adds an environment's admission drill to the tree (nothing when it has no `drill` images): the drill

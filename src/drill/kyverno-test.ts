@@ -5,8 +5,6 @@ import { renderedKind, type KyvernoTestResultSelector } from '../engines';
 import { GUARDRAILS } from '../policies';
 import { expectedResult, type DrillCase, type DrillExpectation } from './drill-chart';
 
-export { KYVERNO_TEST_FILE } from '../model/layout';
-
 /** The parts of the Kyverno CLI's `cli.kyverno.io/v1alpha1` `Test` the drill uses. */
 export interface KyvernoTest {
   readonly apiVersion: 'cli.kyverno.io/v1alpha1';

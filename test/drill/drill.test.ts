@@ -1,8 +1,7 @@
 import { posix } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/load';
-import { drillDirectory } from '../../src/drill';
-import { KYVERNO_TEST_FILE } from '../../src/drill/kyverno-test';
+import { drillDirectory, KYVERNO_TEST_FILE } from '../../src/model/layout';
 import { matchesGlob } from '../../src/model/glob';
 import { MIXED_ENGINES_CONFIG, THREE_ENVIRONMENTS_CONFIG, objectsIn, treeFor, writeConfig } from '../helpers';
 

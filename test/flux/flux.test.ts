@@ -3,7 +3,8 @@ import { parse } from 'yaml';
 import validators from '../../imports/validators';
 import { ConfigError, loadConfig } from '../../src/config/load';
 import { synthesize } from '../../src/synthesize';
-import { DIST_DIR, SOURCE_IGNORE, fluxDirectory } from '../../src/flux';
+import { SOURCE_IGNORE } from '../../src/flux';
+import { DIST_DIR, fluxDirectory } from '../../src/model/layout';
 import { THREE_ENVIRONMENTS_CONFIG, fixtureEnvironments, objectsIn, treeFor, writeConfig } from '../helpers';
 
 const ENVIRONMENTS = fixtureEnvironments().map((env) => env.name);
