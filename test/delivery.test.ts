@@ -7,7 +7,10 @@ import { loadConfig } from '../src/config/load';
 import { identityRegExp, parseWorkflowIdentity, workflowIdentity, workflowPath } from '../src/model/delivery';
 import { synthesize } from '../src/synthesize';
 import { validateObject } from '../src/validate';
-import { objectsIn, runCli, tempDir, writeConfig } from './helpers';
+import { objectsIn, runCli, tempDir, testDigest, writeConfig } from './helpers';
+
+/** The digest test/fixtures/oci-delivery.yaml pins production to. */
+const FIXTURE_DIGEST = testDigest('oci-delivery production');
 
 /** sandbox on Git; develop following tag main; production pinned by digest, with a private Sigstore's trusted root. */
 const OCI_CONFIG = 'test/fixtures/oci-delivery.yaml';
@@ -55,7 +58,7 @@ describe('an oci environment synthesizes a verified OCIRepository and the Kustom
     expect(source.kind).toBe('OCIRepository');
     expect(source.apiVersion).toBe('source.toolkit.fluxcd.io/v1');
     expect(source.spec.url).toBe('oci://ghcr.io/acme/guardrails-policies');
-    expect(source.spec.ref).toEqual({ digest: `sha256:${'1'.repeat(64)}` });
+    expect(source.spec.ref).toEqual({ digest: FIXTURE_DIGEST });
     expect(source.spec.layerSelector).toEqual({ mediaType: 'application/vnd.cncf.flux.content.v1.tar+gzip', operation: 'extract' });
     expect(source.spec.verify.provider).toBe('cosign');
     expect(source.spec.verify.trustedRootSecretRef).toEqual({ name: 'sigstore-trusted-root' });
@@ -160,10 +163,10 @@ describe('the config refuses a publishing identity that does not pin one reposit
     [
       'a tag and a digest',
       '      tag: main\n',
-      `      tag: main\n      digest: sha256:${'2'.repeat(64)}\n`,
+      `      tag: main\n      digest: ${testDigest('another')}\n`,
       'delivery: must name exactly one of tag',
     ],
-    ['a malformed digest', `sha256:${'1'.repeat(64)}`, 'sha256:1111', 'delivery.digest: "sha256:1111" is malformed'],
+    ['a malformed digest', FIXTURE_DIGEST, 'sha256:1111', 'delivery.digest: "sha256:1111" is malformed'],
     [
       'another registry',
       'repository: ghcr.io/acme/guardrails-policies',
@@ -338,7 +341,7 @@ describe('drift gate and guards', () => {
 });
 
 describe('promote', () => {
-  const DIGEST = `sha256:${'3'.repeat(64)}`;
+  const DIGEST = testDigest('what develop runs');
   const reports = (name: string) => join('test', 'fixtures', 'reports', name);
   function promotion(...args: string[]) {
     const dir = tempDir();
@@ -360,7 +363,7 @@ describe('promote', () => {
     expect(after.length).toBe(before.length);
     const changed = after.flatMap((line, i) => (line === before[i] ? [] : [[before[i], line]]));
     expect(changed).toEqual([
-      [`      digest: sha256:${'1'.repeat(64)} # promoted from develop`, `      digest: ${DIGEST} # promoted from develop`],
+      [`      digest: ${FIXTURE_DIGEST} # promoted from develop`, `      digest: ${DIGEST} # promoted from develop`],
     ]);
     expect(parse(readFileSync(join(outdir, 'flux/production/source.yaml'), 'utf8')).spec.ref).toEqual({ digest: DIGEST });
   });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -47,6 +48,14 @@ export function testEnvironment(overrides: Partial<Environment> = {}): Environme
     delivery: { mode: 'git' },
     ...overrides,
   };
+}
+
+/**
+ * A digest as a registry computes it (the hash of `seed`): tests need digests that are not placeholders, which
+ * the config refuses (src/model/digest.ts).
+ */
+export function testDigest(seed: string, algorithm: 'sha256' | 'sha512' = 'sha256'): string {
+  return `${algorithm}:${createHash(algorithm).update(seed).digest('hex')}`;
 }
 
 /**

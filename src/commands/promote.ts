@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
-import { isScalar, parseDocument, type Scalar } from 'yaml';
+import { isMap, isScalar, parseDocument } from 'yaml';
 import { parseConfig } from '../config/load';
 import { readConfigFile } from '../config/read';
 import { UsageError, UserError } from '../errors';
-import { DIGEST_SYNTAX, isDigest } from '../model/digest';
+import { DIGEST_SYNTAX, isDigest, placeholderDigestProblem } from '../model/digest';
 import type { Environment, OciDelivery } from '../model/environment';
 import { assessReadiness, formatReadiness } from '../rollout/readiness';
 import { MAX_REPORTS_BYTES, parseReports, readReportsInput } from '../rollout/reports';
@@ -65,11 +65,12 @@ export const promote = defineCommand({
         `"${source.name}" runs artifacts of ${source.delivery.repository}, "${target.name}" of ${target.delivery.repository}: a digest names an artifact of one repository`,
       );
     }
-    if (!('digest' in target.delivery.ref)) {
+    if ('tag' in target.delivery.ref) {
       throw new UserError(
         `"${target.name}" follows tag ${target.delivery.ref.tag}: replace its delivery.tag with a digest to make it promoted, not following`,
       );
     }
+    const previous = 'digest' in target.delivery.ref ? target.delivery.ref.digest : undefined;
     const input = readReportsInput(values.reports);
     const verdict = assessReadiness(source, parseReports(input.text, input.name));
     if (!verdict.ready) {
@@ -77,11 +78,11 @@ export const promote = defineCommand({
       output.err(`not promoted: "${source.name}" is not ready (above); ${file} was not changed.`);
       return 'refused';
     }
-    if (target.delivery.ref.digest === digest) {
+    if (previous === digest) {
       output.out(`"${target.name}" already runs ${target.delivery.repository}@${digest}; nothing to do.`);
       return 'promoted';
     }
-    const edited = withDigest(read.text, environments.indexOf(target), digest, file);
+    const edited = withDigest(read.text, environments.indexOf(target), previous === undefined ? 'published' : 'digest', digest, file);
     // The edited config must load, and differ from the original in the target's digest alone.
     const reloaded = parseConfig(edited, file);
     const moved = reloaded[environments.indexOf(target)].delivery;
@@ -89,7 +90,7 @@ export const promote = defineCommand({
       throw new Error('the edited config does not pin the promoted digest');
     writeAtomically(file, edited);
     output.out(
-      `${file}: "${target.name}" pinned to ${target.delivery.repository}@${digest} (was ${target.delivery.ref.digest}), promoted from "${source.name}"`,
+      `${file}: "${target.name}" pinned to ${target.delivery.repository}@${digest} (${previous === undefined ? 'its first artifact: published: false removed' : `was ${previous}`}), promoted from "${source.name}"`,
     );
     const code = runSynth(file, values.outdir, output);
     if (code !== 0) {
@@ -130,6 +131,8 @@ function ociEnvironment(environments: readonly Environment[], name: string, file
 /** The digest to promote: the source's pinned one, or the one `--digest` names for a source that follows a tag. */
 function promotedDigest(source: OciEnvironment, given: string | undefined): string {
   if (given !== undefined && !isDigest(given)) throw new UserError(`--digest "${given}" is malformed: write ${DIGEST_SYNTAX}`);
+  const placeholder = given === undefined ? undefined : placeholderDigestProblem(given, 'pass the digest the source runs');
+  if (placeholder !== undefined) throw new UserError(`--digest "${given}" ${placeholder}`);
   if ('digest' in source.delivery.ref) {
     if (given !== undefined && given !== source.delivery.ref.digest) {
       throw new UserError(
@@ -137,6 +140,9 @@ function promotedDigest(source: OciEnvironment, given: string | undefined): stri
       );
     }
     return source.delivery.ref.digest;
+  }
+  if (!('tag' in source.delivery.ref)) {
+    throw new UserError(`"${source.name}" is not yet published (published: false): it runs no artifact to promote`);
   }
   if (given === undefined) {
     throw new UsageError(
@@ -147,18 +153,22 @@ function promotedDigest(source: OciEnvironment, given: string | undefined): stri
 }
 
 /**
- * The config text with the target's `delivery.digest` value replaced in place: the scalar's range comes from the
- * parsed document, so every other byte (comments, order, quoting, flow maps) stays as it was, and the diff is
- * that one line.
+ * The config text with the target's `delivery.digest` value replaced in place — or, for an environment not yet
+ * published, its `published: false` entry replaced by `digest: <digest>`: positions come from the parsed
+ * document, so every other byte (comments, order, quoting, flow maps) stays as it was, and the diff is that one
+ * line.
  */
-function withDigest(text: string, index: number, digest: string, file: string): string {
+function withDigest(text: string, index: number, field: 'digest' | 'published', digest: string, file: string): string {
   const doc = parseDocument(text);
-  const node = doc.getIn(['environments', index, 'delivery', 'digest'], true);
-  if (!isScalar(node) || node.range === undefined || node.range === null)
-    throw new UserError(`${file}: environments[${index}].delivery.digest is not a plain value synth can rewrite`);
-  const [start, valueEnd] = (node as Scalar).range!;
-  const quote = node.type === 'QUOTE_DOUBLE' ? '"' : node.type === 'QUOTE_SINGLE' ? "'" : '';
-  return `${text.slice(0, start)}${quote}${digest}${quote}${text.slice(valueEnd)}`;
+  const delivery = doc.getIn(['environments', index, 'delivery'], true);
+  const pair = isMap(delivery) ? delivery.items.find((item) => isScalar(item.key) && item.key.value === field) : undefined;
+  const key = pair?.key;
+  const value = pair?.value;
+  if (!isScalar(key) || !isScalar(value) || !key.range || !value.range)
+    throw new UserError(`${file}: environments[${index}].delivery.${field} is not a plain value synth can rewrite`);
+  if (field === 'published') return `${text.slice(0, key.range[0])}digest: ${digest}${text.slice(value.range[1])}`;
+  const quote = value.type === 'QUOTE_DOUBLE' ? '"' : value.type === 'QUOTE_SINGLE' ? "'" : '';
+  return `${text.slice(0, value.range[0])}${quote}${digest}${quote}${text.slice(value.range[1])}`;
 }
 
 function writeAtomically(file: string, text: string): void {

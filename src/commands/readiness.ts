@@ -1,4 +1,5 @@
 import { UsageError, UserError } from '../errors';
+import { isPublished } from '../model/delivery';
 import type { Environment, PolicyName } from '../model/environment';
 import { assessReadiness, formatReadiness } from '../rollout/readiness';
 import { MAX_REPORTS_BYTES, parseReports, readReportsInput } from '../rollout/reports';
@@ -36,12 +37,19 @@ export const readiness = defineCommand({
     notReady: { code: 1, meaning: 'not ready: a policy judged has blocking results or was never observed' },
     unusableInput: {
       code: 2,
-      meaning: 'usage error or unusable input: config, unknown environment or policy, unreadable, malformed or oversized reports',
+      meaning:
+        'usage error or unusable input: config, unknown environment or policy, an environment not yet published, unreadable, malformed or oversized reports',
     },
   },
   unusableInputExitCode: 'unusableInput',
   run({ values }, output) {
     const environment = loadEnvironment(values.config, values.env);
+    if (environment.delivery.mode === 'oci' && !isPublished(environment.delivery)) {
+      throw new UserError(
+        `environment "${environment.name}" is not yet published (delivery published: false): its cluster applies none of its policies, ` +
+          'so no report can vouch for them; promote an artifact to it first (docs/delivery.md)',
+      );
+    }
     const only = values.policy === undefined ? undefined : enabledPolicies(environment, values.policy);
     if (values.reports === undefined) {
       throw new UsageError('--reports <file|-> is required: e.g. kubectl get policyreports,clusterpolicyreports -A -o json > reports.json');

@@ -3,6 +3,7 @@ import { dirname, join, normalize } from 'node:path';
 import { loadConfig } from '../config/load';
 import { UsageError, UserError } from '../errors';
 import type { Environment } from '../model/environment';
+import { NOT_YET_PUBLISHED_SUMMARY, isPublished } from '../model/delivery';
 import { assertNoClusterCollision } from '../output/cluster-sharing';
 import { readCommittedOutput } from '../output/committed';
 import { assertEntryPointsWritable, diffEntryPoints, readClusterFiles, writeEntryPoints } from '../output/entry-points';
@@ -296,7 +297,8 @@ function withoutDerivedManifest(diff: TreeDiff): TreeDiff {
 function printSummary(environments: readonly Environment[], report: ValidationReport, output: Output): void {
   for (const env of environments) {
     const phases = [...env.policies].map(([name, { phase }]) => `${name} (${phase})`).join(', ');
-    output.out(`${env.name} [${env.engine}]: ${phases}; ${report.objectsValidated.get(env.name) ?? 0} objects validated`);
+    const unpublished = env.delivery.mode === 'oci' && !isPublished(env.delivery) ? `; ${NOT_YET_PUBLISHED_SUMMARY}` : '';
+    output.out(`${env.name} [${env.engine}]: ${phases}; ${report.objectsValidated.get(env.name) ?? 0} objects validated${unpublished}`);
   }
 }
 

@@ -1,7 +1,8 @@
-import { DIGEST_SYNTAX, isDigest } from '../model/digest';
+import { DIGEST_SYNTAX, isDigest, placeholderDigestProblem } from '../model/digest';
 import {
   GITHUB_ACTIONS_ISSUER,
   PUBLISHING_REGISTRY,
+  UNPUBLISHED_REMEDY,
   WORKFLOW_IDENTITY_SYNTAX,
   parseWorkflowIdentity,
   workflowPath,
@@ -15,7 +16,7 @@ import type { RawEnvironment } from './raw-environment';
 // identity that pins a repository, a workflow file and a branch. The identity goes through the same breadth
 // predicates as the image signers first, so an over-broad one is refused with the same words.
 
-const OCI_ONLY_FIELDS = ['repository', 'tag', 'digest', 'signer', 'interval', 'trustedRootSecret', 'pullSecret'] as const;
+const OCI_ONLY_FIELDS = ['repository', 'tag', 'digest', 'published', 'signer', 'interval', 'trustedRootSecret', 'pullSecret'] as const;
 
 /** Every problem of one environment's `delivery` (empty when there is none, or when it is Git). */
 export function deliveryProblems(env: RawEnvironment): EnvironmentProblem[] {
@@ -31,14 +32,21 @@ export function deliveryProblems(env: RawEnvironment): EnvironmentProblem[] {
   if (missing.length > 0)
     return missing.map((field) => ({ field: ['delivery'], message: `missing required field "${field}" for mode oci` }));
   const problems: EnvironmentProblem[] = [];
-  if ((delivery.tag === undefined) === (delivery.digest === undefined)) {
+  const unpublished = delivery.published === false;
+  const references = [delivery.tag, delivery.digest].filter((ref) => ref !== undefined).length + (unpublished ? 1 : 0);
+  if (references !== 1) {
     problems.push({
       field: ['delivery'],
-      message: 'must name exactly one of tag (follow what the publishing workflow pushes) and digest (run one promoted artifact)',
+      message:
+        'must name exactly one of tag (follow what the publishing workflow pushes), digest (run one promoted artifact) ' +
+        'and published: false (no artifact promoted to it yet)',
     });
   }
-  if (delivery.digest !== undefined && !isDigest(delivery.digest)) {
-    problems.push(at('digest', `"${delivery.digest}" is malformed: write ${DIGEST_SYNTAX}`));
+  if (delivery.digest !== undefined) {
+    const problem = isDigest(delivery.digest)
+      ? placeholderDigestProblem(delivery.digest, UNPUBLISHED_REMEDY)
+      : `is malformed: write ${DIGEST_SYNTAX}`;
+    if (problem) problems.push(at('digest', `"${delivery.digest}" ${problem}`));
   }
   problems.push(...publisherProblems(env));
   return problems;

@@ -1,8 +1,9 @@
-import { DIGEST_SYNTAX, isPinnedByDigest } from '../model/digest';
+import { DIGEST_SYNTAX, placeholderDigestProblem } from '../model/digest';
 import { MAX_GO_DURATION_SECONDS, goDuration, parseDuration } from '../model/duration';
 import type { FieldPath } from '../model/field-path';
 import { TEMPLATE_SYNTAX_PROBLEM, hasTemplateSyntax, issuerBreadth, subjectBreadth } from '../model/identity';
-import { imageGlobBreadth, literalPatternProblem, registryHostProblem } from '../model/image-pattern';
+import { imagePatternProblem, imageReferenceProblem } from '../model/image-pattern';
+import { splitImageReference } from '../model/image-reference';
 import { failOpenProblem } from '../model/webhook';
 import type { RawEnvironment, RawSigner } from './raw-environment';
 
@@ -70,6 +71,9 @@ function templateProblem(field: FieldPath, value: string | undefined): Environme
   return value !== undefined && hasTemplateSyntax(value) ? [{ field, message: `"${value}" ${TEMPLATE_SYNTAX_PROBLEM}` }] : [];
 }
 
+/** What to do instead of a placeholder drill image: the drill is optional. */
+const DRILL_PLACEHOLDER_REMEDY = 'pin a real image of yours, or leave drill: out until you have one (the drill is optional)';
+
 /** What governing or allowing too much means, per image glob field. */
 const BREADTH_CONSEQUENCES = {
   imagePatterns: 'the guardrails would govern, and restrict-image-registries admit, images of owners you do not control',
@@ -77,35 +81,30 @@ const BREADTH_CONSEQUENCES = {
 } as const;
 
 /**
- * imagePatterns and thirdPartyImages: an ASCII registry host without a trailing dot, one owner on a public
- * registry, a wildcard unless a tag or digest makes the literal deliberate, no template syntax. One problem
- * per glob, the most fundamental first.
+ * imagePatterns and thirdPartyImages: one registry host, one owner on a public registry, image references as the
+ * engines parse them with the `*` only where it is safe, a wildcard unless a tag or digest makes the literal
+ * deliberate, no template syntax (src/model/image-pattern.ts). One problem per glob, the most fundamental first.
  */
 function imageGlobProblems(env: RawEnvironment): EnvironmentProblem[] {
   return (['imagePatterns', 'thirdPartyImages'] as const).flatMap((field) =>
     (env[field] ?? []).flatMap((pattern, j): EnvironmentProblem[] => {
-      const breadth = imageGlobBreadth(pattern);
-      const problem =
-        registryHostProblem(pattern) ??
-        (breadth && `${breadth}: ${BREADTH_CONSEQUENCES[field]}`) ??
-        literalPatternProblem(pattern) ??
-        (hasTemplateSyntax(pattern) ? TEMPLATE_SYNTAX_PROBLEM : undefined);
+      const problem = imagePatternProblem(pattern, BREADTH_CONSEQUENCES[field]);
       return problem ? [{ field: [field, j], message: `"${pattern}" ${problem}` }] : [];
     }),
   );
 }
 
-/** Drill images: an ASCII registry host without a trailing dot; a digest, where one is written, that is valid. */
+/** Drill images: image references as the engines parse them, with a real digest where one is written. */
 function drillImageProblems(env: RawEnvironment): EnvironmentProblem[] {
   return (['signedImage', 'unsignedImage', 'foreignImage'] as const).flatMap((field): EnvironmentProblem[] => {
     const image = env.drill?.[field];
     if (image === undefined) return [];
-    const host = registryHostProblem(image);
-    if (host) return [{ field: ['drill', field], message: `"${image}" ${host}` }];
-    if (image.includes('@') && !isPinnedByDigest(image)) {
-      return [{ field: ['drill', field], message: `"${image}" has a malformed digest: write ${DIGEST_SYNTAX}` }];
-    }
-    return [];
+    const digest = splitImageReference(image).digest;
+    const problem =
+      imageReferenceProblem(image) ??
+      (field === 'signedImage' && digest === undefined ? `is not pinned by digest: write <repository>@${DIGEST_SYNTAX}` : undefined) ??
+      (digest === undefined ? undefined : placeholderDigestProblem(digest, DRILL_PLACEHOLDER_REMEDY));
+    return problem ? [{ field: ['drill', field], message: `"${image}" ${problem}` }] : [];
   });
 }
 

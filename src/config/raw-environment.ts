@@ -35,6 +35,7 @@ export interface RawEnvironment {
     repository?: string;
     tag?: string;
     digest?: string;
+    published?: boolean;
     signer?: { issuer: string; subject: string };
     interval?: string;
     trustedRootSecret?: string;

@@ -1,5 +1,5 @@
 import { BOOTSTRAP_SOURCE, clusterNameSuffix } from '../model/cluster-naming';
-import { parseWorkflowIdentity, type Delivery } from '../model/delivery';
+import { NOT_YET_PUBLISHED, parseWorkflowIdentity, type Delivery } from '../model/delivery';
 import { parseDuration } from '../model/duration';
 import { POLICY_NAMES, type ConfigLocation, type EngineKind, type Environment, type FluxSettings, type Signer } from '../model/environment';
 import { ALWAYS_EXCLUDED_NAMESPACES, DEFAULT_KYVERNO_NAMESPACE } from './guardrail-checks';
@@ -57,14 +57,15 @@ export function resolveEnvironment(env: RawEnvironment, clusterDeclaredAt: Confi
   };
 }
 
-/** Called once the checks passed: an `oci` delivery has its repository, one reference and a pinned identity. */
+/** Called once the checks passed: an `oci` delivery has its repository, one reference (or `published: false`) and a pinned identity. */
 function resolveDelivery(delivery: RawEnvironment['delivery']): Delivery {
   if (delivery?.mode !== 'oci') return { mode: 'git' };
   const signer = delivery.signer!;
   return {
     mode: 'oci',
     repository: delivery.repository!,
-    ref: delivery.digest !== undefined ? { digest: delivery.digest } : { tag: delivery.tag! },
+    ref:
+      delivery.digest !== undefined ? { digest: delivery.digest } : delivery.tag !== undefined ? { tag: delivery.tag } : NOT_YET_PUBLISHED,
     signer: { issuer: signer.issuer, subject: signer.subject },
     workflow: parseWorkflowIdentity(signer.subject)!,
     interval: delivery.interval ?? DEFAULT_ARTIFACT_INTERVAL,

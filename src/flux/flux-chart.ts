@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import type { Environment } from '../model/environment';
 import type { PolicyKind } from './health-checks';
 import { clusterNameSuffix } from '../model/cluster-naming';
+import { isPublished } from '../model/delivery';
 import { artifactPath, fluxPath } from '../model/layout';
 import { renderPoliciesGitRepository } from './policies-git-repository';
 import { renderPoliciesKustomization, type PoliciesKustomizationProps } from './policies-kustomization';
@@ -26,7 +27,8 @@ export interface FluxChartProps {
 /**
  * One environment's Flux objects, written to `dist/flux/<env>/`: the policies Kustomization (`policies.yaml`)
  * and the source it reads from (`source.yaml`) when synth emits one: the verified OCIRepository of an `oci`
- * delivery, or the GitRepository of `flux.gitRepository`.
+ * delivery, or the GitRepository of `flux.gitRepository`. An `oci` environment not yet published has no source
+ * and its Kustomization is suspended: Flux applies nothing for it and prunes nothing it applied before.
  */
 export class FluxChart extends Chart {
   constructor(scope: Construct, props: FluxChartProps) {
@@ -39,7 +41,8 @@ export class FluxChart extends Chart {
     let sourceRef: PoliciesKustomizationProps['sourceRef'];
     let path: string;
     if (delivery.mode === 'oci') {
-      renderPoliciesOciRepository(this, 'source', { name: kustomizationName, delivery });
+      // Not yet published: no artifact to pin, so no source; the Kustomization below is suspended.
+      if (isPublished(delivery)) renderPoliciesOciRepository(this, 'source', { name: kustomizationName, delivery });
       sourceRef = { kind: 'OCIRepository', name: kustomizationName };
       path = artifactPath(name);
     } else {
@@ -56,6 +59,7 @@ export class FluxChart extends Chart {
       retryInterval: flux.retryInterval,
       timeout: flux.timeout,
       policyKinds: props.policyKinds,
+      suspend: delivery.mode === 'oci' && !isPublished(delivery),
     });
   }
 }

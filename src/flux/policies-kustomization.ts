@@ -38,6 +38,12 @@ export interface PoliciesKustomizationProps {
 
   /** The policy kinds under `path`; Flux waits until every object of these kinds reports Ready. */
   readonly policyKinds: readonly PolicyKind[];
+
+  /**
+   * Written suspended (an `oci` environment not yet published, whose source does not exist yet): Flux neither
+   * applies nor prunes, so a cluster keeps what it ran before and a new one runs nothing until the first promotion.
+   */
+  readonly suspend?: boolean;
 }
 
 /**
@@ -67,5 +73,6 @@ export function renderPoliciesKustomization(scope: Construct, id: string, props:
     deletionPolicy: KustomizationSpecDeletionPolicy.ORPHAN,
     wait: true,
     healthCheckExprs: props.policyKinds.map((policyKind) => ({ ...policyKind, current: readyExpression(policyKind) })),
+    suspend: props.suspend || undefined,
   });
 }

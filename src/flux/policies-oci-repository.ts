@@ -4,14 +4,15 @@ import {
   OciRepositorySpecLayerSelectorOperation,
   OciRepositorySpecVerifyProvider,
 } from '../../imports/ocirepository-source.toolkit.fluxcd.io';
-import { FLUX_CONTENT_MEDIA_TYPE, identityRegExp, type OciDelivery } from '../model/delivery';
+import { FLUX_CONTENT_MEDIA_TYPE, identityRegExp, type PublishedOciDelivery } from '../model/delivery';
 import { renderFluxObject } from './flux-object';
 
 /** Properties of {@link renderPoliciesOciRepository}. */
 export interface PoliciesOciRepositoryProps {
   /** `metadata.name` (namespace `flux-system`); the policies Kustomization names it in `sourceRef`. */
   readonly name: string;
-  readonly delivery: OciDelivery;
+  /** A published delivery: an environment not yet published has no source (see NOT_YET_PUBLISHED). */
+  readonly delivery: PublishedOciDelivery;
 }
 
 /**

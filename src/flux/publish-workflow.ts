@@ -128,7 +128,8 @@ function renderWorkflow(workflow: PublishingWorkflow, artifacts: readonly Artifa
 function publishStep({ repository, environments }: Artifact): Record<string, unknown> {
   const include = environments.map(({ name }) => `!/${name}/`);
   const tags = [...new Set(environments.flatMap(({ delivery }) => ('tag' in delivery.ref ? [delivery.ref.tag] : [])))].sort();
-  const pinned = environments.filter(({ delivery }) => 'digest' in delivery.ref).map(({ name }) => name);
+  // Promotion targets: pinned environments, and those waiting for their first artifact.
+  const pinned = environments.filter(({ delivery }) => !('tag' in delivery.ref)).map(({ name }) => name);
   const followers = environments.filter(({ delivery }) => 'tag' in delivery.ref).map(({ name }) => name);
   const promoteHint =
     pinned.length > 0 && followers.length > 0
@@ -147,7 +148,7 @@ function publishStep({ repository, environments }: Artifact): Record<string, unk
     '{',
     '  echo "### ${ARTIFACT}"',
     '  echo "Digest: \\`${digest}\\` (commit ${GITHUB_SHA})"',
-    `  echo "Environments: ${environments.map(({ name, delivery }) => `${name} (${'tag' in delivery.ref ? `follows tag ${delivery.ref.tag}` : 'pinned by digest'})`).join(', ')}"`,
+    `  echo "Environments: ${environments.map(({ name, delivery }) => `${name} (${'tag' in delivery.ref ? `follows tag ${delivery.ref.tag}` : 'digest' in delivery.ref ? 'pinned by digest' : 'not yet published: promote to publish'})`).join(', ')}"`,
     ...promoteHint.map((line) => `  ${line}`),
     '} >> "${GITHUB_STEP_SUMMARY}"',
   ];

@@ -62,13 +62,40 @@ export function identityRegExp(value: string): string {
   return globToRegExp(value);
 }
 
+/**
+ * The reference of an environment no artifact has been promoted to yet (`published: false` in the config). Its
+ * policies Kustomization is written suspended, with no source: Flux neither applies nor prunes anything for it,
+ * and keeps whatever it applied before. The first `promote` pins a digest in its place.
+ */
+export const NOT_YET_PUBLISHED = { published: false } as const;
+
+/** Whether the environment's cluster runs a published artifact (a followed tag or a pinned digest). */
+export function isPublished(delivery: OciDelivery): delivery is PublishedOciDelivery {
+  return !('published' in delivery.ref);
+}
+
+/** An OCI delivery whose cluster runs a followed tag or a pinned digest. */
+export type PublishedOciDelivery = OciDelivery & { readonly ref: { readonly tag: string } | { readonly digest: string } };
+
+/** How synth's summary says that an environment is not yet published. */
+export const NOT_YET_PUBLISHED_SUMMARY =
+  'not yet published: its cluster applies none of these until `npm run promote` pins its first artifact (docs/delivery.md)';
+
+/** What to do instead of a placeholder digest: mark the environment not yet published. */
+export const UNPUBLISHED_REMEDY =
+  'if no artifact has been promoted to this environment yet, write published: false instead of a digest (the first `npm run promote` to it sets the digest)';
+
 /** A signed OCI artifact an environment's policies are pulled from. */
 export interface OciDelivery {
   readonly mode: 'oci';
   /** Artifact repository without scheme or tag, e.g. `ghcr.io/acme/guardrails-policies`. */
   readonly repository: string;
-  /** Followed tag (environments that follow a branch), or the pinned digest (promoted environments). */
-  readonly ref: { readonly tag: string } | { readonly digest: string };
+  /**
+   * Followed tag (environments that follow a branch), the pinned digest (promoted environments), or not yet
+   * published: no artifact has been promoted to the environment, so its cluster applies none of its policies
+   * ({@link isPublished}).
+   */
+  readonly ref: { readonly tag: string } | { readonly digest: string } | typeof NOT_YET_PUBLISHED;
   /** The publishing workflow's keyless identity: issuer and exact subject. */
   readonly signer: { readonly issuer: string; readonly subject: string };
   /** The workflow the subject names. */

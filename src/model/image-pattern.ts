@@ -1,4 +1,5 @@
-import { domainToASCII } from 'node:url';
+import { TEMPLATE_SYNTAX_PROBLEM, hasTemplateSyntax } from './identity';
+import { imageReferenceFormProblem, imageReferenceSyntaxProblem, repairedImageReference, splitImageReference } from './image-reference';
 
 /**
  * Why an image reference glob is too broad to govern or allow images with, or undefined when it names one
@@ -46,33 +47,67 @@ export function imageGlobBreadth(pattern: string): string | undefined {
 }
 
 /**
- * What is wrong with the registry host an image reference or glob starts with, or undefined. A host must be
- * ASCII: `ghcr.іo` (Cyrillic і) looks like ghcr.io but is another registry, so the config takes only the
- * punycode spelling, which makes the choice explicit. A trailing dot (`ghcr.io.`) names the same registry in
- * DNS, but not as a string: Pods writing `ghcr.io/…` would never match it.
+ * Why a glob can match only one literal image reference without meaning to, or undefined: `ghcr.io/acme` has
+ * no wildcard, tag or digest, so it governs only Pods whose image is exactly `ghcr.io/acme` (no tag at all) —
+ * and the ClusterPolicy engine, which adds `:latest` to such an image, not even those. With a tag or digest a
+ * literal reference is deliberate and accepted.
  */
-export function registryHostProblem(reference: string): string | undefined {
-  const host = reference.split('/')[0];
-  if (!/^[\x20-\x7e]*$/.test(host)) {
-    const punycode = domainToASCII(host.replace(/:[0-9]*$/, ''));
-    const suggestion = punycode === '' ? '' : ` (its punycode form is ${punycode}: write that if you mean this host)`;
-    return `has the non-ASCII registry host "${host}", which can imitate another registry${suggestion}`;
+function literalPatternProblem(pattern: string): string | undefined {
+  const { tag, digest } = splitImageReference(pattern);
+  if (pattern.includes('*') || tag !== undefined || digest !== undefined) return undefined;
+  return `has no wildcard, tag or digest, so it matches only the image reference "${pattern}" itself`;
+}
+
+/** What a suggestion means, by how it was made from the pattern. */
+const LITERAL_SUGGESTIONS = [
+  { suffix: '/*', meaning: 'every image under it' },
+  { suffix: '@*', meaning: 'this one image, pinned by any digest' },
+] as const;
+
+/**
+ * Every problem of an image glob of the config (imagePatterns, thirdPartyImages), the most fundamental first, or
+ * undefined: template syntax, whitespace or a URL scheme, its breadth ({@link imageGlobBreadth}, with `consequence` saying what that allows),
+ * the reference grammar and where its `*` stands (src/model/image-reference.ts), a literal without tag or digest.
+ * A message ends with a did-you-mean only when the suggestion itself passes every one of these checks.
+ */
+export function imagePatternProblem(pattern: string, consequence: string): string | undefined {
+  const problem = patternProblemOnly(pattern, consequence);
+  if (problem === undefined) return undefined;
+  const valid = (candidate: string) => candidate !== pattern && patternProblemOnly(candidate, consequence) === undefined;
+  if (literalPatternProblem(pattern) === problem) {
+    const suggestions = LITERAL_SUGGESTIONS.map(({ suffix, meaning }) => ({ value: `${pattern}${suffix}`, meaning })).filter(({ value }) =>
+      valid(value),
+    );
+    return `${problem}${didYouMean(suggestions)}`;
   }
-  if (/\.(:[0-9]*)?$/.test(host))
-    return `has a registry host ending with a dot, "${host}": image references never do, so it would match nothing (write ${host.replace(/\.(?=:|$)/, '')})`;
-  return undefined;
+  const repaired = repairedImageReference(pattern, true);
+  return `${problem}${didYouMean(valid(repaired) ? [{ value: repaired }] : [])}`;
+}
+
+function patternProblemOnly(pattern: string, consequence: string): string | undefined {
+  if (hasTemplateSyntax(pattern)) return TEMPLATE_SYNTAX_PROBLEM;
+  const form = imageReferenceFormProblem(pattern);
+  if (form) return form;
+  const breadth = imageGlobBreadth(pattern);
+  if (breadth) return `${breadth}: ${consequence}`;
+  return imageReferenceSyntaxProblem(pattern, true) ?? literalPatternProblem(pattern);
 }
 
 /**
- * Why a glob can match only one literal image reference without meaning to, or undefined: `ghcr.io/acme` has
- * no wildcard, tag or digest, so it governs only Pods whose image is exactly `ghcr.io/acme` (no tag at all),
- * never `ghcr.io/acme/app:1`. With a tag or digest a literal reference is deliberate and accepted.
+ * Why a string is not one image reference the engines parse as written (a drill image, `verify`'s argument), or
+ * undefined; with a did-you-mean when the repaired reference is one.
  */
-export function literalPatternProblem(pattern: string): string | undefined {
-  const lastSegment = pattern.slice(pattern.lastIndexOf('/') + 1);
-  if (pattern.includes('*') || pattern.includes('@') || lastSegment.includes(':')) return undefined;
-  return (
-    `has no wildcard, tag or digest, so it matches only the image reference "${pattern}" itself: ` +
-    `did you mean ${pattern}/* (every image under it) or ${pattern}:* (every tag of this one image)?`
-  );
+export function imageReferenceProblem(reference: string): string | undefined {
+  const problem = hasTemplateSyntax(reference) ? TEMPLATE_SYNTAX_PROBLEM : imageReferenceSyntaxProblem(reference, false);
+  if (problem === undefined) return undefined;
+  const repaired = repairedImageReference(reference, false);
+  const valid = repaired !== reference && !hasTemplateSyntax(repaired) && imageReferenceSyntaxProblem(repaired, false) === undefined;
+  return `${problem}${didYouMean(valid ? [{ value: repaired }] : [])}`;
+}
+
+/** `: did you mean a (…) or b (…)?`, or nothing without suggestions. */
+function didYouMean(suggestions: readonly { value: string; meaning?: string }[]): string {
+  if (suggestions.length === 0) return '';
+  const each = suggestions.map(({ value, meaning }) => (meaning === undefined ? value : `${value} (${meaning})`));
+  return `: did you mean ${each.join(' or ')}?`;
 }

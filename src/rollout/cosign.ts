@@ -4,7 +4,8 @@ import { CYCLONEDX_PREDICATE_TYPE, SPDX_PREDICATE_TYPE } from '../policies/requi
 import { SLSA_PROVENANCE_V1_PREDICATE_TYPE } from '../policies/require-provenance-attestation';
 import type { AttestationCheck } from '../policies/definition';
 import { imageVerificationsOf } from '../policies';
-import { DIGEST_SOURCE, DIGEST_SYNTAX, isPinnedByDigest } from '../model/digest';
+import { isPinnedByDigest } from '../model/digest';
+import { imageReferenceProblem } from '../model/image-pattern';
 
 /** One `cosign` invocation that checks what one guardrail checks at admission. */
 export interface CosignStep {
@@ -25,28 +26,14 @@ const COSIGN_TYPES: Readonly<Record<string, string>> = {
   [SLSA_PROVENANCE_V1_PREDICATE_TYPE]: 'slsaprovenance1',
 };
 
-// The image reference grammar of the distribution spec, in parts: `[host[:port]/]path[:tag][@digest]`.
-const HOST = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?';
-const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const TAG = '[\\w][\\w.-]{0,127}';
-const IMAGE_REFERENCE = new RegExp(`^(?:${HOST}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::${TAG})?(?:@${DIGEST_SOURCE})?$`);
-
-/** Whether the string is an image reference at all (cosign and the API server refuse anything else). */
-export function isImageReference(imageRef: string): boolean {
-  return IMAGE_REFERENCE.test(imageRef);
-}
-
 /**
  * The cosign commands that apply the environment's enabled guardrails to `imageRef`, with the identity rules
  * the policies use: the signer's subject glob becomes `--certificate-identity-regexp` through the same anchored
  * translation, the issuer is matched exactly (or as a regexp if it is a glob), and the same Rekor log is used.
  */
 export function planVerification(env: Environment, imageRef: string): VerificationPlan {
-  if (!isImageReference(imageRef)) {
-    return {
-      refusal: `${JSON.stringify(imageRef)} is not a valid image reference ([host[:port]/]path[:tag][@digest], the digest ${DIGEST_SYNTAX})`,
-    };
-  }
+  const problem = imageReferenceProblem(imageRef);
+  if (problem !== undefined) return { refusal: `${JSON.stringify(imageRef)} is not a valid image reference: it ${problem}` };
   if (!env.imagePatterns.some((pattern) => matchesGlob(pattern, imageRef))) {
     return {
       refusal:

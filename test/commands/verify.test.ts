@@ -5,12 +5,13 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config/load';
 import { globToRegExp } from '../../src/model/glob';
 import { isPinnedByDigest } from '../../src/model/digest';
-import { isImageReference, planVerification, shellCommand, shellQuote } from '../../src/rollout/cosign';
+import { imageReferenceProblem } from '../../src/model/image-pattern';
+import { planVerification, shellCommand, shellQuote } from '../../src/rollout/cosign';
 import { predicateField } from '../../src/policies/predicate';
 import { describeCondition, predicateViolations } from '../../src/rollout/predicate';
-import { THREE_ENVIRONMENTS_CONFIG, fixtureEnvironments, runCli, tempDir, writeConfig } from '../helpers';
+import { THREE_ENVIRONMENTS_CONFIG, fixtureEnvironments, runCli, tempDir, testDigest, writeConfig } from '../helpers';
 
-const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
+const DIGEST = testDigest('web');
 const IMAGE = `ghcr.io/acme/web@${DIGEST}`;
 const environments = fixtureEnvironments();
 const env = (name: string) => environments.find((e) => e.name === name)!;
@@ -153,8 +154,8 @@ describe('refusals', () => {
       const plan = planVerification(env('develop'), ref);
       expect(plan, ref).toEqual({ refusal: expect.stringContaining('is not a valid image reference') });
     }
-    expect(isImageReference(IMAGE)).toBe(true);
-    expect(isImageReference('localhost:5000/acme/web:1.0')).toBe(true);
+    expect(imageReferenceProblem(IMAGE)).toBeUndefined();
+    expect(imageReferenceProblem('localhost:5000/acme/web:1.0')).toBeUndefined();
   });
 });
 

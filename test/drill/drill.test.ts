@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/load';
 import { drillDirectory, KYVERNO_TEST_FILE } from '../../src/model/layout';
 import { matchesGlob } from '../../src/model/glob';
-import { MIXED_ENGINES_CONFIG, THREE_ENVIRONMENTS_CONFIG, objectsIn, treeFor, writeConfig } from '../helpers';
+import { MIXED_ENGINES_CONFIG, THREE_ENVIRONMENTS_CONFIG, objectsIn, testDigest, treeFor, writeConfig } from '../helpers';
 
 const isWithin = (path: string, dir: string) => !posix.relative(dir, path).startsWith('..');
 /** Orders objects by their JSON with sorted keys, so the order in which keys were written does not matter. */
@@ -123,7 +123,7 @@ describe('drill config', () => {
     }
     return '';
   };
-  const digest = 'a'.repeat(64);
+  const digest = testDigest('ok').slice('sha256:'.length);
 
   it('is optional: no drill, no drill directory', () => {
     const lab = treeFor(writeConfig(base));
@@ -136,7 +136,7 @@ describe('drill config', () => {
 
   it('refuses a signed image without a digest', () => {
     expect(problems(`      signedImage: ghcr.io/acme/ok:1\n      unsignedImage: ghcr.io/acme/bad:1\n`)).toMatch(
-      /:8:\d+: environment "lab": drill\.signedImage: must be pinned by digest/,
+      /:8:\d+: environment "lab": drill\.signedImage: "ghcr\.io\/acme\/ok:1" is not pinned by digest: write <repository>@sha256:/,
     );
   });
 

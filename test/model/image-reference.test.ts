@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import { placeholderDigestProblem } from '../../src/model/digest';
+import { matchesGlob } from '../../src/model/glob';
+import { imagePatternProblem, imageReferenceProblem } from '../../src/model/image-pattern';
+import { testDigest } from '../helpers';
+import { kyvernoImageSpelling } from '../support/kyverno-image';
+import { kyvernoWildcardMatch } from '../support/kyverno-wildcard';
+
+const D = testDigest('app');
+const OTHER = testDigest('other');
+const CONSEQUENCE = 'restrict-image-registries would admit such images unverified';
+const pattern = (value: string) => imagePatternProblem(value, CONSEQUENCE);
+
+/** The values a message offers after "did you mean", without what each means. */
+function suggestionsIn(message: string | undefined): string[] {
+  const offered = /: did you mean (.*)\?$/.exec(message ?? '')?.[1];
+  return offered === undefined ? [] : offered.split(' or ').map((each) => each.replace(/ \(.*\)$/, ''));
+}
+
+/** Patterns refused, what the message says, and the one suggestion offered (undefined: none). */
+const REFUSED_PATTERNS: [string, RegExp, string | undefined][] = [
+  ['https://registry.example.io/apps/*', /starts with the URL scheme "https:\/\/"/, 'registry.example.io/apps/*'],
+  ['docker://ghcr.io/acme/*', /URL scheme "docker:\/\/"/, 'ghcr.io/acme/*'],
+  ['oci://ghcr.io/acme/*', /URL scheme "oci:\/\/"/, 'ghcr.io/acme/*'],
+  ['https://ghcr.io/*', /URL scheme/, undefined], // its repair, ghcr.io/*, admits every owner
+  ['GHCR.IO/acme/*', /upper-case registry host "GHCR\.IO"/, 'ghcr.io/acme/*'],
+  ['Registry.Example.io:5000/apps/*', /upper-case registry host/, 'registry.example.io:5000/apps/*'],
+  ['ghcr.io/Acme/*', /upper-case letters in its repository path/, 'ghcr.io/acme/*'],
+  [' ghcr.io/acme/*', /contains whitespace/, 'ghcr.io/acme/*'],
+  ['ghcr.io/acme/ app*', /contains whitespace/, 'ghcr.io/acme/app*'],
+  ['registry.example.io/apps//x*', /empty path segment/, 'registry.example.io/apps/x*'],
+  ['registry.example.io/apps/', /ends its path with "\/"/, 'registry.example.io/apps/*'],
+  ['registry.example.io/', /names no repository/, 'registry.example.io/*'],
+  ['ghcr.io./acme/*', /registry host ending with a dot/, 'ghcr.io/acme/*'],
+  ['ghcr.io/acme/app:*', /"\*" in its tag/, 'ghcr.io/acme/app@*'],
+  ['ghcr.io/acme/app:v1.*', /"\*" in its tag/, 'ghcr.io/acme/app@*'],
+  ['ghcr.io/acme/*/web', /text after its "\*"/, 'ghcr.io/acme/*'],
+  ['ghcr.io/acme/*-prod', /text after its "\*"/, 'ghcr.io/acme/*'],
+  [`ghcr.io/acme/app:1.0@${D}`, /both a tag and a digest/, `ghcr.io/acme/app@${D}`],
+  ['ghcr.io/acme/app@sha256:abc', /malformed digest/, undefined],
+  ['ghcr.io/acme/app..x/*', /path segment "app\.\.x"/, undefined],
+  ['ghcr.io/acme', /no wildcard, tag or digest/, 'ghcr.io/acme/*'],
+];
+
+describe('image patterns: one reference grammar, "*" only where the engines agree', () => {
+  it.each(REFUSED_PATTERNS)('refuses %s', (value, message, suggestion) => {
+    const problem = pattern(value);
+    expect(problem).toMatch(message);
+    expect(suggestionsIn(problem)[0]).toBe(suggestion);
+  });
+
+  it('offers only suggestions that pass every check of the field', () => {
+    const offered = REFUSED_PATTERNS.flatMap(([value]) => suggestionsIn(pattern(value)));
+    expect(offered.length).toBeGreaterThan(REFUSED_PATTERNS.length / 2);
+    for (const suggestion of offered) expect(pattern(suggestion), suggestion).toBeUndefined();
+  });
+
+  it('suggests every image under a trailing-slash path, not an empty segment or an empty tag', () => {
+    const problem = pattern('registry.example.io/apps/');
+    expect(suggestionsIn(problem)).toEqual(['registry.example.io/apps/*']);
+    expect(problem).not.toMatch(/apps\/\/\*|apps\/:\*/);
+  });
+
+  it('offers, for a literal without tag or digest, every image under it and the image by any digest', () => {
+    expect(suggestionsIn(pattern('registry.example.io/apps'))).toEqual(['registry.example.io/apps/*', 'registry.example.io/apps@*']);
+  });
+
+  const ACCEPTED = [
+    'ghcr.io/acme/*',
+    'ghcr.io/acme/app-*',
+    'ghcr.io/acme/app:1.0',
+    'ghcr.io/acme/app@*',
+    'ghcr.io/acme/app@sha256:*',
+    `ghcr.io/acme/app@${D}`,
+    'registry.acme.example/*',
+    'localhost:5000/acme/*',
+    'mirror.acme.example/library/*',
+  ];
+  it.each(ACCEPTED)('accepts %s', (value) => expect(pattern(value)).toBeUndefined());
+
+  const IMAGES = [
+    'ghcr.io/acme/app',
+    'ghcr.io/acme/app:1.0',
+    `ghcr.io/acme/app@${D}`,
+    `ghcr.io/acme/app:1.0@${OTHER}`,
+    `ghcr.io/acme/app-x:2@${D}`,
+    `ghcr.io/acme/x/web:1@${D}`,
+    'ghcr.io/acme/x/web',
+    `registry.acme.example/x/y:1@${D}`,
+    `localhost:5000/acme/a:1@${D}`,
+  ];
+
+  it('accepts only patterns for which every image the registry restriction admits is also matched by the ClusterPolicy verification', () => {
+    for (const accepted of ACCEPTED) {
+      for (const image of IMAGES) {
+        // The registry restriction (and the ImageValidatingPolicy engine) match the image as written …
+        if (!matchesGlob(accepted, image)) continue;
+        // … the ClusterPolicy verification matches Kyverno's spelling of it: no image may slip between the two.
+        expect(kyvernoWildcardMatch(accepted, kyvernoImageSpelling(image)), `${accepted} / ${image}`).toBe(true);
+      }
+    }
+  });
+
+  it.each([
+    ['ghcr.io/acme/app:*', `ghcr.io/acme/app:1@${OTHER}`],
+    ['ghcr.io/acme/*/web', 'ghcr.io/acme/x/web'],
+    ['ghcr.io/acme/*-prod', 'ghcr.io/acme/app-prod'],
+    [`ghcr.io/acme/app:1.0@${OTHER}`, `ghcr.io/acme/app:1.0@${OTHER}`],
+  ])('refuses %s, which the registry restriction admits %s with while the ClusterPolicy verification skips it', (refused, image) => {
+    expect(matchesGlob(refused, image)).toBe(true);
+    expect(kyvernoWildcardMatch(refused, kyvernoImageSpelling(image))).toBe(false);
+    expect(pattern(refused)).toBeDefined();
+  });
+});
+
+describe('image references (drill images, verify)', () => {
+  it.each([
+    ['ghcr.io/acme/app/', /ends its path with "\/"/, 'ghcr.io/acme/app'],
+    ['GHCR.IO/acme/app:1', /upper-case registry host/, 'ghcr.io/acme/app:1'],
+    ['https://ghcr.io/acme/app:1', /URL scheme/, 'ghcr.io/acme/app:1'],
+    ['ghcr.io/acme//app:1', /empty path segment/, 'ghcr.io/acme/app:1'],
+    ['ghcr.io/acme/*', /has a "\*"/, undefined],
+    ['ghcr.io/acme/app:*', /has a "\*"/, undefined],
+    ['ghcr.io/acme/app:-x', /invalid tag/, undefined],
+  ])('refuses %s', (value, message, suggestion) => {
+    const problem = imageReferenceProblem(value);
+    expect(problem).toMatch(message);
+    expect(suggestionsIn(problem)[0]).toBe(suggestion);
+    for (const offered of suggestionsIn(problem)) expect(imageReferenceProblem(offered)).toBeUndefined();
+  });
+
+  it.each([
+    'busybox:1.36',
+    'docker.io/library/busybox:1.36',
+    `ghcr.io/acme/app:1.0@${D}`,
+    'localhost:5000/acme/web:1.0',
+    'ghcr.io/acme/app:V1_RC',
+  ])('accepts %s', (value) => expect(imageReferenceProblem(value)).toBeUndefined());
+});
+
+describe('placeholder digests', () => {
+  it.each([
+    [`sha256:${'0'.repeat(64)}`, /all "0"/],
+    [`sha256:${'a'.repeat(64)}`, /all "a"/],
+    [`sha256:${'deadbeef'.repeat(8)}`, /"deadbeef" repeated/],
+    [`sha256:${'0123456789abcdef'.repeat(4)}`, /"0123456789abcdef" repeated/],
+    [`sha256:${'0'.repeat(63)}1`, /only 2 distinct hex digits/],
+    [`sha512:${'ab'.repeat(64)}`, /"ab" repeated/],
+  ])('refuses %s', (digest, why) => expect(placeholderDigestProblem(digest, 'remedy')).toMatch(why));
+
+  it('accepts digests a registry computes', () => {
+    const digests = Array.from({ length: 50 }, (_, i) => testDigest(`image ${i}`));
+    digests.push(testDigest('image', 'sha512'), 'sha256:7947ded93820512162ef446278104f3b5efd82d6c85f613bd4c712a036e6f341');
+    for (const digest of digests) expect(placeholderDigestProblem(digest, 'remedy'), digest).toBeUndefined();
+  });
+});
