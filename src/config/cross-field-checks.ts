@@ -5,6 +5,7 @@ import { matchesGlob } from '../model/glob';
 import { RESERVED_ENVIRONMENT_NAMES } from '../model/layout';
 import { deliveryProblems, publishingConsistencyProblems, type IndexedProblem } from './delivery-checks';
 import { guardrailProblems, type EnvironmentProblem } from './guardrail-checks';
+import { ownerSpellingProblems } from './identity-checks';
 import type { RawEnvironment } from './raw-environment';
 
 // What the schema cannot say because it takes two fields, or two environments: checked on the config once it
@@ -39,7 +40,7 @@ export function crossFieldProblems(environments: readonly RawEnvironment[]): Ind
     seen.set(env.name, index);
     for (const check of ENVIRONMENT_CHECKS) problems.push(...check(env).map((problem) => ({ index, ...problem })));
   });
-  problems.push(...publishingConsistencyProblems(environments));
+  problems.push(...publishingConsistencyProblems(environments), ...ownerSpellingProblems(environments));
   return problems;
 }
 

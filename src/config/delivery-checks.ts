@@ -8,6 +8,7 @@ import {
   workflowPath,
 } from '../model/delivery';
 import type { FieldPath } from '../model/field-path';
+import { issuerSpellingProblem } from '../model/oidc-issuers';
 import { TEMPLATE_SYNTAX_PROBLEM, hasTemplateSyntax, issuerBreadth, subjectBreadth } from '../model/identity';
 import type { EnvironmentProblem } from './guardrail-checks';
 import type { RawEnvironment } from './raw-environment';
@@ -69,7 +70,7 @@ function publisherProblems(env: RawEnvironment): EnvironmentProblem[] {
       },
     ];
   const problems: EnvironmentProblem[] = [];
-  const issuer = issuerBreadth(signer.issuer, false);
+  const issuer = issuerBreadth(signer.issuer, false) ?? issuerSpellingProblem(signer.issuer);
   if (issuer) problems.push({ field: [...path, 'issuer'], message: `"${signer.issuer}" ${issuer}` });
   else if (signer.issuer !== GITHUB_ACTIONS_ISSUER) {
     problems.push({

@@ -1,11 +1,11 @@
 import { DIGEST_SYNTAX, placeholderDigestProblem } from '../model/digest';
 import { MAX_GO_DURATION_SECONDS, goDuration, parseDuration } from '../model/duration';
 import type { FieldPath } from '../model/field-path';
-import { TEMPLATE_SYNTAX_PROBLEM, hasTemplateSyntax, issuerBreadth, subjectBreadth } from '../model/identity';
 import { imagePatternProblem, imageReferenceProblem } from '../model/image-pattern';
 import { splitImageReference } from '../model/image-reference';
 import { failOpenProblem } from '../model/webhook';
-import type { RawEnvironment, RawSigner } from './raw-environment';
+import { identityProblems } from './identity-checks';
+import type { RawEnvironment } from './raw-environment';
 
 // Cross-field checks of one environment that refuse a configuration whose guardrail would be hollow: it would
 // check nothing, check the wrong thing, or be unparseable by Kyverno. They apply the predicates the output lint
@@ -32,43 +32,6 @@ export function guardrailProblems(env: RawEnvironment): EnvironmentProblem[] {
     ...sbomProblems(env),
     ...webhookProblems(env),
   ];
-}
-
-/** Signer identities must pin one issuer and one owner; no identity or allow-list glob may hold template syntax. */
-function identityProblems(env: RawEnvironment): EnvironmentProblem[] {
-  const signers: [FieldPath, RawSigner | undefined][] = [
-    [['signer'], env.signer],
-    [['provenance', 'signer'], env.provenance?.signer],
-  ];
-  const problems = signers.flatMap(([path, signer]) => {
-    if (!signer) return [];
-    const subject = subjectBreadth(signer.subject, false);
-    const issuer = issuerBreadth(signer.issuer, false);
-    return [
-      ...(subject
-        ? [{ field: [...path, 'subject'], message: `"${signer.subject}" ${subject}: anyone who can run a workflow there could sign` }]
-        : []),
-      ...(issuer ? [{ field: [...path, 'issuer'], message: `"${signer.issuer}" ${issuer}` }] : []),
-      ...(['issuer', 'subject', 'rekorUrl'] as const).flatMap((part) => templateProblem([...path, part], signer[part])),
-    ];
-  });
-  // Provenance allow-lists are matched against signed predicate fields: each glob must still pin one owner.
-  for (const field of ['builderIds', 'sourceRepositories'] as const) {
-    (env.provenance?.[field] ?? []).forEach((glob, j) => {
-      const breadth = subjectBreadth(glob, false);
-      if (breadth)
-        problems.push({
-          field: ['provenance', field, j],
-          message: `"${glob}" ${breadth}: any builder or repository of that forge would be accepted`,
-        });
-      else problems.push(...templateProblem(['provenance', field, j], glob));
-    });
-  }
-  return problems;
-}
-
-function templateProblem(field: FieldPath, value: string | undefined): EnvironmentProblem[] {
-  return value !== undefined && hasTemplateSyntax(value) ? [{ field, message: `"${value}" ${TEMPLATE_SYNTAX_PROBLEM}` }] : [];
 }
 
 /** What to do instead of a placeholder drill image: the drill is optional. */

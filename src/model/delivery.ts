@@ -5,9 +5,10 @@
 
 import { globToRegExp } from './glob';
 import { WORKFLOWS_DIR } from './layout';
+import { GITHUB_ACTIONS } from './oidc-issuers';
 
 /** The OIDC issuer of GitHub Actions' tokens: the only one the generated publishing workflow can sign with. */
-export const GITHUB_ACTIONS_ISSUER = 'https://token.actions.githubusercontent.com';
+export const GITHUB_ACTIONS_ISSUER = GITHUB_ACTIONS.url;
 
 /** The layer `flux push artifact` writes the files into (fluxcd/pkg `oci/meta.go`, CanonicalContentMediaType). */
 export const FLUX_CONTENT_MEDIA_TYPE = 'application/vnd.cncf.flux.content.v1.tar+gzip';

@@ -1,8 +1,11 @@
 // How broad a signer identity (or an allow-list glob of one) is: read by the identity lint on synthesized
 // policies and by the config loader on allow-lists that no policy field exposes as a glob.
 
-/** Forges where the first path segment of a URL identity is the owner (user or organisation). */
-const MULTI_TENANT_HOSTS = new Set(['github.com', 'gitlab.com', 'bitbucket.org']);
+/**
+ * Hosts where the first path segment of a URL identity is the owner (user or organisation): the forges, and
+ * Buildkite, whose certificates name `https://buildkite.com/<organization>/<pipeline>` (src/model/oidc-issuers.ts).
+ */
+const MULTI_TENANT_HOSTS = new Set(['github.com', 'gitlab.com', 'bitbucket.org', 'buildkite.com']);
 
 /**
  * The characters every value matched by the identity must start with: a glob up to its first `*`; a regular
