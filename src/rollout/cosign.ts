@@ -4,6 +4,7 @@ import { CYCLONEDX_PREDICATE_TYPE, SPDX_PREDICATE_TYPE } from '../policies/requi
 import { SLSA_PROVENANCE_V1_PREDICATE_TYPE } from '../policies/require-provenance-attestation';
 import type { AttestationCheck } from '../policies/definition';
 import { imageVerificationsOf } from '../policies';
+import { restrictImageRegistries } from '../policies/restrict-image-registries';
 import { isPinnedByDigest } from '../model/digest';
 import { imageReferenceProblem } from '../model/image-pattern';
 
@@ -37,8 +38,8 @@ export function planVerification(env: Environment, imageRef: string): Verificati
   if (!env.imagePatterns.some((pattern) => matchesGlob(pattern, imageRef))) {
     return {
       refusal:
-        `${imageRef} is not governed by environment "${env.name}" (imagePatterns: ${env.imagePatterns.join(', ')}): ` +
-        'its policies would not check it, so verifying it here would prove nothing',
+        `${imageRef} is not governed by environment "${env.name}" (imagePatterns: ${env.imagePatterns.join(', ')}), so no signature ` +
+        `or attestation policy checks it and there is nothing to verify: ${ungovernedAdmission(env, imageRef)}`,
     };
   }
   const enforcing = [...env.policies].filter(([, { phase }]) => phase === 'enforce').map(([name]) => name);
@@ -63,6 +64,23 @@ export function planVerification(env: Environment, imageRef: string): Verificati
     }),
   };
 }
+
+/**
+ * What the cluster does with an image no pattern governs: the registry restriction, when enabled, denies it
+ * (enforce) or admits and reports it (audit) unless thirdPartyImages allows it; without it, nothing stops it.
+ * Both engines match the restriction against the image as the Pod writes it, as `matchesGlob` does.
+ */
+function ungovernedAdmission(env: Environment, imageRef: string): string {
+  const restriction = env.policies.get(REGISTRY_RESTRICTION);
+  if (restriction === undefined) return `the cluster admits it unverified (${REGISTRY_RESTRICTION} is not enabled)`;
+  const thirdParty = env.thirdPartyImages.find((pattern) => matchesGlob(pattern, imageRef));
+  if (thirdParty !== undefined) return `${REGISTRY_RESTRICTION} admits it unverified, as the third-party image ${thirdParty}`;
+  return restriction.phase === 'enforce'
+    ? `${REGISTRY_RESTRICTION} (enforce) denies it at admission: it matches neither imagePatterns nor thirdPartyImages`
+    : `${REGISTRY_RESTRICTION} (audit) admits it and reports it as not from an allowed registry; once enforced, it denies it`;
+}
+
+const REGISTRY_RESTRICTION = restrictImageRegistries.policyName;
 
 /** The identity flags for a signer: exact issuer (or a regexp if it is a glob), anchored subject regexp, Rekor log. */
 function identityArguments({ issuer, subject, rekorUrl }: Signer): string[] {

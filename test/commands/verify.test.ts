@@ -9,7 +9,8 @@ import { imageReferenceProblem } from '../../src/model/image-pattern';
 import { planVerification, shellCommand, shellQuote } from '../../src/rollout/cosign';
 import { predicateField } from '../../src/policies/predicate';
 import { describeCondition, predicateViolations } from '../../src/rollout/predicate';
-import { THREE_ENVIRONMENTS_CONFIG, fixtureEnvironments, runCli, tempDir, testDigest, writeConfig } from '../helpers';
+import type { PolicyName } from '../../src/model/environment';
+import { THREE_ENVIRONMENTS_CONFIG, fixtureEnvironments, runCli, tempDir, testDigest, testEnvironment, writeConfig } from '../helpers';
 
 const DIGEST = testDigest('web');
 const IMAGE = `ghcr.io/acme/web@${DIGEST}`;
@@ -117,6 +118,32 @@ describe('refusals', () => {
     expect(out).toBe('');
     expect(err).toContain('is not governed by environment "develop" (imagePatterns: ghcr.io/acme/*)');
   });
+
+  it.each([
+    ['enforces the registry restriction', { phase: 'enforce' }, [], /restrict-image-registries \(enforce\) denies it at admission/],
+    ['audits the registry restriction', { phase: 'audit' }, [], /restrict-image-registries \(audit\) admits it and reports it/],
+    [
+      'allows it as a third-party image',
+      { phase: 'enforce' },
+      ['docker.io/library/*'],
+      /admits it unverified, as the third-party image docker\.io\/library\/\*/,
+    ],
+    [
+      'does not enable the registry restriction',
+      undefined,
+      [],
+      /the cluster admits it unverified \(restrict-image-registries is not enabled\)/,
+    ],
+  ] as const)(
+    'an image no pattern governs, in an environment that %s: says what the cluster does with it',
+    (_name, restriction, thirdPartyImages, verdict) => {
+      const policies = new Map<PolicyName, { phase: 'audit' | 'enforce' }>([['verify-image-signatures', { phase: 'enforce' }]]);
+      if (restriction) policies.set('restrict-image-registries', restriction);
+      const plan = planVerification(testEnvironment({ policies, thirdPartyImages }), `docker.io/library/nginx@${DIGEST}`);
+      expect(plan).toEqual({ refusal: expect.stringMatching(verdict) });
+      expect(plan).toEqual({ refusal: expect.not.stringMatching(/would not check it/) });
+    },
+  );
 
   it('a look-alike registry path (the glob is anchored and literal)', () => {
     expect(planVerification(env('develop'), `ghcr.io/acme-evil/web@${DIGEST}`)).toHaveProperty('refusal');
