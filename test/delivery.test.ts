@@ -399,3 +399,94 @@ describe('promote', () => {
     expect(text).toBe(OCI_TEXT);
   });
 });
+
+describe('an environment not yet published', () => {
+  const PINNED_LINE = `      digest: ${FIXTURE_DIGEST} # promoted from develop`;
+  const UNPUBLISHED_LINE = '      published: false # the first promotion pins a digest here';
+  const UNPUBLISHED = edited(PINNED_LINE, UNPUBLISHED_LINE);
+
+  test.each([
+    ['all zeros', `sha256:${'0'.repeat(64)}`, /all "0"/],
+    ['one digit repeated', `sha256:${'7'.repeat(64)}`, /all "7"/],
+    ['a pattern repeated', `sha256:${'deadbeef'.repeat(8)}`, /"deadbeef" repeated/],
+  ])('a placeholder digest (%s) is refused, naming published: false', (_name, digest, why) => {
+    const err = refusal(edited(FIXTURE_DIGEST, digest));
+    expect(err).toMatch(/environments\.yaml:\d+:\d+: environment "production": delivery\.digest: /);
+    expect(err).toMatch(why);
+    expect(err).toContain('write published: false instead of a digest');
+  });
+
+  test.each([
+    ['a digest', `${UNPUBLISHED_LINE}\n${PINNED_LINE}`],
+    ['a tag', `${UNPUBLISHED_LINE}\n      tag: main`],
+  ])('published: false beside %s is refused: exactly one reference', (_name, lines) => {
+    expect(refusal(edited(PINNED_LINE, lines))).toMatch(
+      /environment "production": delivery: must name exactly one of tag .*, digest .* and published: false/,
+    );
+  });
+
+  test('is written with its Kustomization suspended and no source: no placeholder reaches the output', () => {
+    const { tree, workflows } = synthesized(UNPUBLISHED);
+    expect(tree.has('flux/production/source.yaml')).toBe(false);
+    const [kustomization] = objectsIn(tree, 'flux/production/policies.yaml');
+    expect(kustomization.spec.suspend).toBe(true);
+    expect(kustomization.spec.sourceRef).toEqual({ kind: 'OCIRepository', name: 'guardrails-policies' });
+    expect(objectsIn(tree, 'flux/production/kustomization.yaml')[0].resources).toEqual(['policies.yaml']);
+    for (const object of objectsIn(tree, 'flux/production/policies.yaml')) expect(validateObject(object)).toEqual([]);
+    // Its policies are still published with the artifact, for the first promotion to carry them.
+    expect(tree.has('production/verify-image-signatures.yaml')).toBe(true);
+    const workflow = [...workflows.values()][0];
+    expect(workflow).toContain('production (not yet published: promote to publish)');
+    expect(workflow).toContain('npm run promote -- --from develop --to production');
+    const published = objectsIn(synthesized().tree, 'flux/production/policies.yaml')[0];
+    expect(published.spec.suspend).toBeUndefined();
+  });
+
+  test('the first promotion sets the digest and removes the marker: one line, then a verified, running source', () => {
+    const dir = tempDir();
+    const config = join(dir, 'environments.yaml');
+    writeFileSync(config, UNPUBLISHED);
+    const digest = testDigest('the first artifact');
+    const reports = join('test', 'fixtures', 'reports', 'clean.json');
+    const args = ['--from', 'develop', '--to', 'production', '--digest', digest, '--reports', reports];
+    const { code, out } = runCli('promote', '--config', config, '--outdir', join(dir, 'dist'), ...args);
+    expect(code).toBe(0);
+    expect(out).toContain('(its first artifact: published: false removed)');
+    const before = UNPUBLISHED.split('\n');
+    const after = readFileSync(config, 'utf8').split('\n');
+    expect(after.flatMap((line, i) => (line === before[i] ? [] : [[before[i], line]]))).toEqual([
+      [UNPUBLISHED_LINE, `      digest: ${digest} # the first promotion pins a digest here`],
+    ]);
+    expect(parse(readFileSync(join(dir, 'dist/flux/production/source.yaml'), 'utf8')).spec.ref).toEqual({ digest });
+    expect(parse(readFileSync(join(dir, 'dist/flux/production/policies.yaml'), 'utf8')).spec.suspend).toBeUndefined();
+  });
+
+  test('is no source of a promotion, and has no readiness to judge', () => {
+    const dir = tempDir();
+    const config = join(dir, 'environments.yaml');
+    writeFileSync(config, edited('      tag: main\n', '      digest: ' + testDigest('develop runs') + '\n', UNPUBLISHED));
+    const reports = join('test', 'fixtures', 'reports', 'clean.json');
+    const promoted = runCli('promote', '--config', config, '--from', 'production', '--to', 'develop', '--reports', reports);
+    expect(promoted.code).toBe(1);
+    expect(promoted.err).toContain('"production" is not yet published (published: false): it runs no artifact to promote');
+    const judged = runCli('readiness', '--config', config, '--env', 'production', '--reports', reports);
+    expect(judged.code).toBe(2);
+    expect(judged.err).toContain('environment "production" is not yet published');
+  });
+
+  test('a placeholder --digest is refused before anything changes', () => {
+    const { code, err, text } = (() => {
+      const dir = tempDir();
+      const config = join(dir, 'environments.yaml');
+      writeFileSync(config, UNPUBLISHED);
+      const args = ['--from', 'develop', '--to', 'production', '--reports', join('test', 'fixtures', 'reports', 'clean.json')];
+      return {
+        ...runCli('promote', '--config', config, ...args, '--digest', `sha256:${'0'.repeat(64)}`),
+        text: readFileSync(config, 'utf8'),
+      };
+    })();
+    expect(code).toBe(1);
+    expect(err).toMatch(/--digest "sha256:0+" has a placeholder digest/);
+    expect(text).toBe(UNPUBLISHED);
+  });
+});
