@@ -22,11 +22,12 @@ export const promote = defineCommand({
   usage: '--from <env> --to <env> --reports <file|-> [--digest <digest>] [options]',
   summary: "Pin an environment to the guardrails artifact another environment runs, once that environment's policy reports are clean.",
   details: [
-    'Both environments must be delivered from the same OCI repository (delivery.mode oci), the target pinned by digest. ' +
+    'Both environments must be delivered from the same OCI repository (delivery.mode oci), the target pinned by digest ' +
+      'or not yet published (published: false, which its first promotion replaces with the digest). ' +
       "The digest is the source's own when it is pinned; when it follows a tag, pass the digest it runs with --digest " +
       "(the publishing job's summary, or `flux get sources oci` on its cluster).",
     'The gate is `readiness` of the source: export its reports with `kubectl get policyreports,clusterpolicyreports -A -o json` ' +
-      `(at most ${MAX_REPORTS_BYTES / 1024 / 1024} MiB). Only the target's delivery.digest line of the config changes; then synth runs ` +
+      `(at most ${MAX_REPORTS_BYTES / 1024 / 1024} MiB). Only the target's delivery.digest (or published: false) line of the config changes; then synth runs ` +
       'as `npm run synth` would, and on a refusal there the config is restored.',
   ],
   options: {
