@@ -2,30 +2,7 @@ import { Document, isScalar, visit } from 'yaml';
 import { DIST_DIR, GENERATED_MARKER, type FileTree } from '../model/layout';
 import { PUBLISHING_REGISTRY, workflowPath, type OciDelivery, type PublishingWorkflow } from '../model/delivery';
 import type { Environment } from '../model/environment';
-
-/**
- * The Flux CLI release the workflow installs: the release that bundles the pinned kustomize-controller (v1.9.4),
- * so `flux push artifact` writes what the clusters' controllers read. Named, so the installer never asks GitHub
- * for "latest".
- */
-const FLUX_CLI_VERSION = '2.9.4';
-
-/**
- * The actions the workflow uses, pinned by full commit SHA (a tag can be moved; a commit cannot), each with what
- * the SHA stands for as a comment. docs/delivery.md says how each SHA was checked.
- */
-export const PINNED_ACTIONS = {
-  checkout: { uses: 'actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683', release: 'v4.2.2' },
-  setupNode: { uses: 'actions/setup-node@49933ea5288caeca8642d1e84afbd3f7d6820020', release: 'v4.4.0' },
-  cosign: { uses: 'sigstore/cosign-installer@d7d6e079ac29fd41e9a4c81c7a1b6e4e8b7fe1ec', release: 'v3.7.0' },
-  // A fluxcd/flux2 commit whose action/action.yml was read (not a release tag's commit, which could not be resolved
-  // when this was pinned): given a version, it downloads that CLI release and checks it against the release's
-  // checksums file, with no call to GitHub's API.
-  flux: {
-    uses: 'fluxcd/flux2/action@bd79884d8462bee6d02376d2d475728421984eb5',
-    release: `action at a fluxcd/flux2 commit; installs Flux CLI ${FLUX_CLI_VERSION}`,
-  },
-} as const;
+import { ACTION_PINS, FLUX_CLI_VERSION, usesOf } from './action-pins';
 
 /** The runner image both jobs use: pinned to a release, not `-latest`, so a runner upgrade is a reviewed change. */
 const RUNNER = 'ubuntu-24.04';
@@ -58,8 +35,9 @@ export function renderPublishWorkflows(environments: readonly Environment[]): Fi
 
 function renderWorkflow(workflow: PublishingWorkflow, artifacts: readonly Artifact[]): string {
   const names = artifacts.flatMap((artifact) => artifact.environments.map((env) => env.name));
-  // The job token is not left in .git/config for later steps to read.
-  const checkout = () => ({ uses: PINNED_ACTIONS.checkout.uses, with: { 'persist-credentials': false } });
+  // The job token is not persisted for later steps to read (checkout v6 and later would keep it in a file under
+  // $RUNNER_TEMP that git's config includes).
+  const checkout = () => ({ uses: usesOf(ACTION_PINS.checkout), with: { 'persist-credentials': false } });
   const content = {
     name: `Publish guardrails (${names.join(', ')})`,
     on: { push: { branches: [workflow.branch] }, workflow_dispatch: {} },
@@ -74,8 +52,10 @@ function renderWorkflow(workflow: PublishingWorkflow, artifacts: readonly Artifa
         permissions: { contents: 'read' },
         steps: [
           checkout(),
-          // An LTS major in support (package.json `engines` also accepts 20, which is past its end of life).
-          { uses: PINNED_ACTIONS.setupNode.uses, with: { 'node-version': '24' } },
+          // An LTS major in support (package.json `engines` also accepts 20, which is past its end of life). setup-node
+          // v6 and later turn on a dependency cache by themselves when package.json names npm as its packageManager: off,
+          // so the gate before the signing job installs what the lockfile names, whatever package.json says.
+          { uses: usesOf(ACTION_PINS.setupNode), with: { 'node-version': '24', 'package-manager-cache': false } },
           { run: 'npm ci' },
           { name: 'Drift gate: dist/, clusters/ and this workflow are what synth writes', run: 'npm run check' },
         ],
@@ -89,8 +69,10 @@ function renderWorkflow(workflow: PublishingWorkflow, artifacts: readonly Artifa
         permissions: { contents: 'read', packages: 'write', 'id-token': 'write' },
         steps: [
           checkout(),
-          { uses: PINNED_ACTIONS.flux.uses, with: { version: FLUX_CLI_VERSION } },
-          { uses: PINNED_ACTIONS.cosign.uses },
+          { uses: usesOf(ACTION_PINS.flux), with: { version: FLUX_CLI_VERSION } },
+          // Installs the cosign release the pinned installer names (src/flux/action-pins.ts), which signs a Sigstore
+          // bundle stored as an OCI referrer; source-controller looks for such bundles before legacy signatures.
+          { uses: usesOf(ACTION_PINS.cosignInstaller) },
           {
             name: `Log in to ${PUBLISHING_REGISTRY}`,
             env: { GITHUB_TOKEN: '${{ secrets.GITHUB_TOKEN }}' },
@@ -103,7 +85,7 @@ function renderWorkflow(workflow: PublishingWorkflow, artifacts: readonly Artifa
   };
   const doc = new Document(content);
   // A pinned action's release, as a comment after its SHA.
-  const releases = new Map<string, string>(Object.values(PINNED_ACTIONS).map(({ uses, release }) => [uses, release]));
+  const releases = new Map<string, string>(Object.values(ACTION_PINS).map((pin) => [usesOf(pin), pin.release]));
   visit(doc, {
     Pair(_key, pair) {
       if (isScalar(pair.key) && pair.key.value === 'uses' && isScalar(pair.value))
