@@ -2,7 +2,7 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { ConfigError, parseConfig } from '../config/load';
 import { UserError } from '../errors';
-import { diffEntryPoints, isEntryPointLocation } from '../output/entry-points';
+import { diffEntryPoints, isEntryPointLocation, readClusterFiles } from '../output/entry-points';
 import { OutputGuardError } from '../output/guards';
 import { CLUSTERS_DIR, isGenerated, WORKFLOWS_DIR, type FileTree } from '../model/layout';
 import { git, readBlobs } from '../output/git';
@@ -62,9 +62,8 @@ export function checkStaged(configFile: string, outdir: string, lockDir: string,
   const [configText] = readBlobs(root, [config.id]);
   const staged = stagedOutput(root, paths, index);
   const locked = staged.lock.size > 0;
-  // The workflows directory only when synth writes a publishing workflow: `git add` refuses a path that is not there.
   const stageAll = () => {
-    const workflows = [...expectedEntryPoints.keys()].some((path) => path.startsWith(`${WORKFLOWS_DIR}/`)) ? [paths.workflows] : [];
+    const workflows = touchesWorkflows(root, paths, expectedEntryPoints, staged.clusterFiles) ? [paths.workflows] : [];
     return `git add ${[paths.config, paths.dist, paths.clusters, ...workflows, ...(locked ? [paths.lock] : [])].join(' ')}`;
   };
   const problems: string[][] = [];
@@ -139,6 +138,22 @@ function stagedOutput(
     tree.set(path, content);
   });
   return staged;
+}
+
+/**
+ * Whether the commit must stage the workflows directory: synth writes a publishing workflow there, or the index or
+ * the working tree holds one synth wrote, which the commit changes or removes (the first commit after replacing a
+ * config that published). `git add` stages the removal of a file the index holds, and refuses a path that is
+ * neither on disk nor in the index, so the directory is named only then.
+ */
+function touchesWorkflows(root: string, paths: CheckedPaths, expectedEntryPoints: FileTree, stagedClusterFiles: FileTree): boolean {
+  const isWorkflow = (path: string) => path.startsWith(`${WORKFLOWS_DIR}/`);
+  const holdsGeneratedWorkflow = (files: FileTree) => [...files].some(([path, content]) => isWorkflow(path) && isGenerated(content));
+  return (
+    [...expectedEntryPoints.keys()].some(isWorkflow) ||
+    holdsGeneratedWorkflow(stagedClusterFiles) ||
+    holdsGeneratedWorkflow(readClusterFiles(join(root, paths.parent)))
+  );
 }
 
 function report(output: Output, problems: readonly string[][]): number {

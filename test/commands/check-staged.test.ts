@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadConfig } from '../../src/config/load';
@@ -230,6 +230,27 @@ describe('check --staged', () => {
       `changed: ${workflow}`,
       'Run `npm run synth`, then `git add environments.yaml dist clusters .github/workflows`, and commit again.',
     ]);
+  });
+
+  test('replacing a config that published with one that does not: doing what the message says unblocks the commit', () => {
+    const repo = committedFixture(join(tempDir(), 'repo'), 'test/fixtures/oci-delivery.yaml');
+    const workflow = '.github/workflows/guardrails-publish.yaml';
+    cpSync(FIXTURE_CONFIG, join(repo, 'environments.yaml'));
+    const removals = ['production/verify-image-signatures', 'production/require-sbom-attestation'].flatMap((id) => ['--allow-removal', id]);
+    expect(runCli('synth', '--config', join(repo, 'environments.yaml'), '--outdir', join(repo, 'dist'), ...removals).code).toBe(0);
+    expect(existsSync(join(repo, workflow))).toBe(false); // no environment publishes any more: synth removed it
+
+    // Staged as a commit of config and output usually is; the removed workflow is left out.
+    expect(git(repo, 'add', 'environments.yaml', 'dist', 'clusters').code).toBe(0);
+    const blocked = checkStaged(repo);
+    expect(blocked.code).toBe(1);
+    expect(blocked.err.split('\n')).toContain(`unstaged:  ${workflow}`);
+    const remedy = /`(git add [^`]+)`/.exec(blocked.err)?.[1];
+    expect(remedy).toBe('git add environments.yaml dist clusters .github/workflows');
+    expect(git(repo, ...remedy!.split(' ').slice(1)).code).toBe(0);
+    expect(checkStaged(repo)).toMatchObject({ code: 0, err: '' });
+    expect(git(repo, 'commit', '-q', '--no-verify', '-m', 'replaced').code).toBe(0);
+    expect(git(repo, 'status', '--porcelain').out).toBe('');
   });
 
   test('the hook blocks a partially staged change with an exact message, and lets it through once staged', { timeout: 30_000 }, () => {
