@@ -32,6 +32,28 @@ export function namespaceRequirements(definition: PolicyDefinition): NamespaceRe
   return requirements;
 }
 
+/**
+ * The match condition that gives each policy a Kyverno webhook of its own (kyverno/kyverno#17275).
+ *
+ * Kyverno v1.19.0's webhook controller registers one webhook per policy ("fine-grained") when the policy has
+ * match conditions that compile, `matchPolicy: Exact` or a webhook timeout; every other policy of the kind shares one
+ * webhook per failure policy and selectors (pkg/controllers/webhook/validating.go:27-40 and 186-305), with no
+ * timeout of its own (the API server's 10 s) and a handler that evaluates its policies one after another
+ * (pkg/cel/policies/ivpol/engine/engine.go HandleValidating). Image verifications sharing one such webhook time out:
+ * #17275, reported as "identical matchConstraints and no matchConditions". The timeout every policy carries
+ * (`webhookConfiguration.timeoutSeconds`) already makes it fine-grained on v1.19.0; this condition makes it so
+ * as the issue states the trigger, whatever a fix does with timeouts. test/support/kyverno-webhooks.ts models the
+ * grouping, and test/engines/webhook-grouping.test.ts checks that no two generated policies of a cluster share a webhook.
+ *
+ * The expression is `true`: it lets every request through (a condition that could be false would skip the policy),
+ * so nothing the policy checks changes. Kyverno copies it onto the webhook, wrapped per kind by autogen
+ * (pkg/cel/autogen/match.go:67-96: `autogen-<name>`, `autogen-defaults-<name>`, `autogen-cronjobs-<name>`), and
+ * whether it autogenerates reads `matchConstraints` only (support.go:13-42). The name stays a Kubernetes qualified
+ * name (at most 63 characters) with those prefixes; the condition never reads `namespaceObject`, which the API
+ * server leaves unset for webhooks (kyverno/kyverno#17069, not in v1.19.0).
+ */
+export const OWN_WEBHOOK_CONDITION = { name: 'guardrails-own-webhook', expression: 'true' } as const;
+
 /** The generated enums of one policies.kyverno.io kind (each kind's CRD import has its own). */
 interface AdmissionEnums<F extends string, A extends string> {
   readonly failurePolicy: Readonly<Record<string, F>>;
@@ -40,7 +62,8 @@ interface AdmissionEnums<F extends string, A extends string> {
 
 /**
  * How a policies.kyverno.io guardrail is admitted, the same for both kinds: audit reports and enforce denies,
- * the webhook's failure policy and timeout, Pods of the definition's namespaces, and whether background scans run.
+ * the webhook's failure policy and timeout, Pods of the definition's namespaces, a webhook of its own, and whether
+ * background scans run.
  */
 export function admissionSpec<F extends string, A extends string>(
   enums: AdmissionEnums<F, A>,
@@ -56,6 +79,7 @@ export function admissionSpec<F extends string, A extends string>(
       resourceRules: POD_RESOURCE_RULES,
       namespaceSelector: { matchExpressions: namespaceRequirements(definition) },
     },
+    matchConditions: [{ ...OWN_WEBHOOK_CONDITION }],
   };
 }
 
