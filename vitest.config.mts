@@ -40,8 +40,8 @@ export default defineConfig({
     projects: [
       // `npm test`: the app, its commands and its output.
       { extends: true, test: { name: 'product', include: ['test/**/*.test.ts'], exclude: ['test/tooling/**'] } },
-      // `npm run test:tooling`: the CRD import and upgrade scripts, the bundle runner and the benchmark script's
-      // options, which start the cdk8s CLI, esbuild and tsx (seconds of CPU each); CI runs them as a step of their own.
+      // `npm run test:tooling`: the CRD import and upgrade scripts, the bundle runner, `npx cdk8s synth` and the benchmark
+      // script's options, which start the cdk8s CLI, esbuild and tsx (seconds of CPU each); CI runs them as a step of their own.
       // Each of their tests starts processes: 30 s is a ceiling for a loaded machine, not a speed check.
       { extends: true, test: { name: 'tooling', include: ['test/tooling/**/*.test.ts'], testTimeout: 30_000 } },
     ],

@@ -17,6 +17,7 @@ import { validateTree, ValidationError, type ValidationReport } from '../validat
 import { checkStaged } from './check-staged';
 import { defineCommand, type OptionDescription } from './command';
 import { NEXT_STEP_HINTS, type OutputChange } from './hints';
+import { notWrittenNote, staleOutputRemedy } from './missing-output';
 import type { Output } from './output';
 
 export const DEFAULT_CONFIG = 'environments.yaml';
@@ -107,7 +108,12 @@ export const synth = defineCommand({
   run({ values }, output) {
     const outdir = resolveOutdir(values.outdir);
     const parent = dirname(outdir);
-    const unchanged = { after: `${outdir.endsWith('/') ? outdir : `${outdir}/`} was not changed.` };
+    // Worded only when a refusal is reported: a missing output directory is looked up in git then, not on every synth.
+    const unchanged = {
+      get after() {
+        return notWrittenNote(outdir);
+      },
+    };
     const environments = withContext(() => loadConfig(values.config), unchanged);
     const { synthesis, report } = withContext(() => synthesizeValidated(environments), unchanged);
     const { tree } = synthesis;
@@ -213,7 +219,7 @@ export const check = defineCommand({
       return 0;
     }
     stale.forEach((line) => output.err(line));
-    output.err(`${outdir}/ or ${clustersDir}/ is stale: run \`npm run synth\` and commit the result.`);
+    output.err(staleOutputRemedy(outdir, clustersDir));
     return 1;
   },
 });

@@ -1,0 +1,65 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { expect, it } from 'vitest';
+import { projectCopy } from '../helpers';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+
+/** Spawned git: no user or system config (no foreign hooks), a fixed identity. */
+const GIT_ENV: NodeJS.ProcessEnv = { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' };
+
+function git(dir: string, ...args: string[]): string {
+  const result = spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], {
+    cwd: dir,
+    env: GIT_ENV,
+    encoding: 'utf8',
+  });
+  expect(result.status, result.stderr).toBe(0);
+  return result.stdout;
+}
+
+function run(dir: string, program: string, ...args: string[]) {
+  const result = spawnSync(process.execPath, [program, ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, CDK8S_OUTDIR: '' } });
+  return { code: result.status, out: result.stdout, err: result.stderr };
+}
+
+// The cdk8s CLI deletes its output directory before it starts the app (cdk8s-cli lib/cli/cmds/synth.js): a synth
+// it starts that then refuses must not claim dist/ is unchanged, and check must not send the user to that synth.
+it('a refused `npx cdk8s synth` says dist/ is gone and how to restore it, and so does check; the restore brings it back', () => {
+  const dir = projectCopy();
+  cpSync(join(ROOT, 'cdk8s.yaml'), join(dir, 'cdk8s.yaml'));
+  git(dir, 'init', '-q');
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '--no-verify', '-m', 'synthesized');
+  // Dropping a policy production enforces: synth refuses without --allow-removal.
+  const config = join(dir, 'environments.yaml');
+  const text = readFileSync(config, 'utf8');
+  const enforced = '      restrict-image-registries: { phase: enforce }\n';
+  expect(text).toContain(enforced);
+  writeFileSync(config, text.replace(enforced, ''));
+
+  const cdk8s = run(dir, join('node_modules', '.bin', 'cdk8s'), 'synth', '--no-check-upgrade');
+  expect(cdk8s.code).not.toBe(0);
+  expect(existsSync(join(dir, 'dist'))).toBe(false);
+  expect(cdk8s.err).toContain('production/restrict-image-registries: enforced in the committed production/restrict-image-registries.yaml');
+  expect(cdk8s.err).toContain(
+    'Nothing was written. dist/ does not exist: `cdk8s synth` deleted it before running synth. ' +
+      'Restore it from git with `git restore -- dist`, then run `npm run synth`, which leaves dist/ as it was when it refuses.',
+  );
+  expect(cdk8s.err).not.toContain('was not changed');
+
+  const check = run(dir, 'scripts/run.mjs', 'check');
+  expect(check.code).toBe(1);
+  expect(check.err.trim().split('\n').at(-1)).toBe(
+    'dist/ or clusters/ is stale. dist/ does not exist. Restore it from git with `git restore -- dist`, then run `npm run synth`, ' +
+      'which leaves dist/ as it was when it refuses.',
+  );
+
+  git(dir, 'restore', '--', 'dist');
+  expect(git(dir, 'status', '--porcelain', '--', 'dist')).toBe('');
+  const refused = run(dir, 'scripts/run.mjs', 'synth');
+  expect(refused.code).toBe(1);
+  expect(refused.err.trim().split('\n').at(-1)).toBe('dist/ was not changed.');
+  expect(git(dir, 'status', '--porcelain', '--', 'dist')).toBe('');
+}, 60_000); // a ceiling for the cdk8s CLI and two synths on a busy machine, not a speed check
