@@ -4,6 +4,8 @@ import { ConfigError, parseConfig } from '../config/load';
 import { UserError } from '../errors';
 import { diffEntryPoints, isEntryPointLocation, readClusterFiles } from '../output/entry-points';
 import { OutputGuardError } from '../output/guards';
+import { describeHandEdits, findHandEdits } from '../output/hand-edits';
+import { readCommittedOutput } from '../output/committed';
 import { CLUSTERS_DIR, isGenerated, WORKFLOWS_DIR, type FileTree } from '../model/layout';
 import { git, readBlobs } from '../output/git';
 import { withManifest } from '../output/ownership';
@@ -72,8 +74,13 @@ export function checkStaged(configFile: string, outdir: string, lockDir: string,
     const environments = parseConfig(configText, paths.config);
     const { synthesis } = synthesizeValidated(environments);
     expectedEntryPoints = generatedFilesBeside(synthesis);
+    const expectedOutput = withManifest(synthesis.tree);
+    const outputDiff = diffTrees(expectedOutput, staged.dist);
+    const handEdits =
+      outputDiff.changed.length > 0 ? findHandEdits(outputDiff.changed, staged.dist, expectedOutput, readCommittedOutput(outdir)) : [];
     const stale = [
-      ...describeDiff(diffTrees(withManifest(synthesis.tree), staged.dist), paths.dist),
+      ...describeDiff(outputDiff, paths.dist),
+      ...describeHandEdits(handEdits, paths.dist, false),
       ...describeDiff(diffEntryPoints(expectedEntryPoints, staged.clusterFiles), paths.parent),
     ];
     if (stale.length > 0) {

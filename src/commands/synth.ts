@@ -8,6 +8,7 @@ import { assertNoClusterCollision } from '../output/cluster-sharing';
 import { readCommittedOutput } from '../output/committed';
 import { assertEntryPointsWritable, diffEntryPoints, readClusterFiles, writeEntryPoints } from '../output/entry-points';
 import { assertNoEmptyEnvironment, assertNoEnforcedPolicyDropped } from '../output/guards';
+import { describeHandEdits, findHandEdits, type HandEdit } from '../output/hand-edits';
 import { clustersDirectoryFor, drillDirectory, environmentOfPath, fluxDirectory, type FileTree } from '../model/layout';
 import { MANIFEST_FILE, withManifest } from '../output/ownership';
 import { compareLock, DEFAULT_LOCK_DIR, lockTree } from '../output/policy-lock';
@@ -123,6 +124,7 @@ export const synth = defineCommand({
     withContext(() => assertEntryPointsWritable(entryPointDiff), unchanged);
     const written = withManifest(tree); // the files the output directory will hold
     let described: OutputChange | undefined;
+    let handEdits: HandEdit[] = [];
     // Holding the output's lock, the writer hands over what the output holds now: the change is described from
     // that one read, and the removal guard (which, without git, reads the disk) sees no other synth's swap.
     const beforeWrite = (current: FileTree) => {
@@ -131,6 +133,7 @@ export const synth = defineCommand({
       withContext(() => assertNoEnforcedPolicyDropped(committed, tree, values['allow-removal']), {
         before: `compared with ${outdir}/ at ${committed.source}:`,
       });
+      handEdits = findHandEdits(described.diff.changed, current, written, committed);
     };
     let entryPointFailure: unknown;
     const afterWrite = () => {
@@ -149,7 +152,7 @@ export const synth = defineCommand({
       );
     }
     if (described === undefined) throw new Error('the writer returned without handing over the current output');
-    const lines = [...formatChange(described), ...describeDiff(entryPointDiff, parent)];
+    const lines = [...formatChange(described), ...describeHandEdits(handEdits, outdir, true), ...describeDiff(entryPointDiff, parent)];
     lines.forEach((line) => output.out(line));
     printSummary(environments, report, output);
     if (lines.length === 0) {
@@ -205,8 +208,10 @@ export const check = defineCommand({
     const { files, irregular } = readOutput(outdir);
     const written = withManifest(synthesis.tree); // counted as synth counts them
     const change = describeChange(outdir, environments, written, files);
+    const handEdits = change.diff.changed.length > 0 ? findHandEdits(change.diff.changed, files, written, readCommittedOutput(outdir)) : [];
     const stale = [
       ...formatChange(change),
+      ...describeHandEdits(handEdits, outdir, false),
       ...irregular.map(({ path, kind }) => `${outdir}/${path} is ${kind}: synth writes only regular files`),
       ...describeDiff(diffEntryPoints(generatedFilesBeside(synthesis), readClusterFiles(dirname(outdir))), dirname(outdir)),
     ];

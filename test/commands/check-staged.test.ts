@@ -214,6 +214,21 @@ describe('check --staged', () => {
     });
   });
 
+  test('a staged hand edit of a policy is named with the config field that sets the edited value', () => {
+    const repo = fixtureRepository();
+    const policy = 'dist/shop/verify-image-signatures.yaml';
+    const text = readFileSync(join(repo, policy), 'utf8');
+    writeFileSync(join(repo, policy), text.replace('timeoutSeconds: 30', 'timeoutSeconds: 12'));
+    expect(git(repo, 'add', policy).code).toBe(0);
+    expect(checkStaged(repo).err.split('\n')).toEqual([
+      'the staged output is not what the staged environments.yaml synthesizes:',
+      `changed: ${policy}`,
+      `edited by hand: ${policy} (no change of the config since the last commit explains it); synth would replace the edit:`,
+      '  spec.webhookConfiguration.timeoutSeconds: 12 here, synth writes 30: set webhook.timeoutSeconds of environment "shop" in the config instead',
+      SYNTH_ADVICE,
+    ]);
+  });
+
   test('a hand-edited publishing workflow is stale output, staged or not', () => {
     const repo = committedFixture(join(tempDir(), 'repo'), 'test/fixtures/oci-delivery.yaml');
     const workflow = '.github/workflows/guardrails-publish.yaml';
