@@ -1,8 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, onTestFinished } from 'vitest';
+import { afterAll, expect, onTestFinished } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { main } from '../src/cli';
 import { loadConfig } from '../src/config/load';
@@ -162,4 +163,12 @@ export function projectCopy(config: string = THREE_ENVIRONMENTS_CONFIG): string 
   if (existsSync(join(root, '.build'))) cpSync(join(root, '.build'), join(dir, '.build'), { recursive: true });
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
   return dir;
+}
+
+/** Runs git in `dir` without the user's or the system's config (no foreign hooks), as a fixed identity; expects success, returns its output. */
+export function gitIn(dir: string, ...args: string[]): string {
+  const env = { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' };
+  const result = spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: dir, env, encoding: 'utf8' });
+  expect(result.status, result.stderr).toBe(0);
+  return result.stdout;
 }

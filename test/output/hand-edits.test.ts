@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,26 +5,14 @@ import { formatFieldPath } from '../../src/model/field-path';
 import type { FileTree } from '../../src/model/layout';
 import type { CommittedOutput } from '../../src/output/committed';
 import { findHandEdits, type HandEdit } from '../../src/output/hand-edits';
-import { runCli, synthesizedProject, treeFor } from '../helpers';
-
-/** Spawned git: no user or system config, a fixed identity. */
-const GIT_ENV: NodeJS.ProcessEnv = { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' };
-
-function git(dir: string, ...args: string[]): void {
-  const result = spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], {
-    cwd: dir,
-    env: GIT_ENV,
-    encoding: 'utf8',
-  });
-  expect(result.status, result.stderr).toBe(0);
-}
+import { gitIn, runCli, synthesizedProject, treeFor } from '../helpers';
 
 /** The three-environments fixture synthesized and committed to a new git repository. */
 function committedProject(): string {
   const dir = synthesizedProject();
-  git(dir, 'init', '-q');
-  git(dir, 'add', '-A');
-  git(dir, 'commit', '-q', '--no-verify', '-m', 'synthesized');
+  gitIn(dir, 'init', '-q');
+  gitIn(dir, 'add', '-A');
+  gitIn(dir, 'commit', '-q', '--no-verify', '-m', 'synthesized');
   return dir;
 }
 

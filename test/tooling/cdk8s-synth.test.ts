@@ -2,22 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { expect, it } from 'vitest';
-import { projectCopy } from '../helpers';
+import { gitIn, projectCopy } from '../helpers';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
-
-/** Spawned git: no user or system config (no foreign hooks), a fixed identity. */
-const GIT_ENV: NodeJS.ProcessEnv = { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' };
-
-function git(dir: string, ...args: string[]): string {
-  const result = spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], {
-    cwd: dir,
-    env: GIT_ENV,
-    encoding: 'utf8',
-  });
-  expect(result.status, result.stderr).toBe(0);
-  return result.stdout;
-}
 
 function run(dir: string, program: string, ...args: string[]) {
   const result = spawnSync(process.execPath, [program, ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, CDK8S_OUTDIR: '' } });
@@ -29,9 +16,9 @@ function run(dir: string, program: string, ...args: string[]) {
 it('a refused `npx cdk8s synth` says dist/ is gone and how to restore it, and so does check; the restore brings it back', () => {
   const dir = projectCopy();
   cpSync(join(ROOT, 'cdk8s.yaml'), join(dir, 'cdk8s.yaml'));
-  git(dir, 'init', '-q');
-  git(dir, 'add', '-A');
-  git(dir, 'commit', '-q', '--no-verify', '-m', 'synthesized');
+  gitIn(dir, 'init', '-q');
+  gitIn(dir, 'add', '-A');
+  gitIn(dir, 'commit', '-q', '--no-verify', '-m', 'synthesized');
   // Dropping a policy production enforces: synth refuses without --allow-removal.
   const config = join(dir, 'environments.yaml');
   const text = readFileSync(config, 'utf8');
@@ -56,10 +43,10 @@ it('a refused `npx cdk8s synth` says dist/ is gone and how to restore it, and so
       'which leaves dist/ as it was when it refuses.',
   );
 
-  git(dir, 'restore', '--', 'dist');
-  expect(git(dir, 'status', '--porcelain', '--', 'dist')).toBe('');
+  gitIn(dir, 'restore', '--', 'dist');
+  expect(gitIn(dir, 'status', '--porcelain', '--', 'dist')).toBe('');
   const refused = run(dir, 'scripts/run.mjs', 'synth');
   expect(refused.code).toBe(1);
   expect(refused.err.trim().split('\n').at(-1)).toBe('dist/ was not changed.');
-  expect(git(dir, 'status', '--porcelain', '--', 'dist')).toBe('');
+  expect(gitIn(dir, 'status', '--porcelain', '--', 'dist')).toBe('');
 }, 60_000); // a ceiling for the cdk8s CLI and two synths on a busy machine, not a speed check
