@@ -4,11 +4,12 @@ import { lock } from './commands/lock';
 import { promote } from './commands/promote';
 import { readiness } from './commands/readiness';
 import { check, synth } from './commands/synth';
+import { trustedRoot } from './commands/trusted-root';
 import { verify } from './commands/verify';
 import { USAGE_EXIT_CODE } from './errors';
 
 /** Every command `node scripts/run.mjs <command>` (and the npm scripts) can run, in the order help lists them. */
-export const COMMANDS: readonly CommandDescription[] = [synth, check, lock, readiness, promote, verify];
+export const COMMANDS: readonly CommandDescription[] = [synth, check, lock, readiness, promote, verify, trustedRoot];
 
 /** Dispatches `argv[0]` to its command; returns the exit code. Never throws: every command runs in the error boundary. */
 export function main(argv: readonly string[], output: Output = consoleOutput): number {

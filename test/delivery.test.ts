@@ -61,7 +61,8 @@ describe('an oci environment synthesizes a verified OCIRepository and the Kustom
     expect(source.spec.ref).toEqual({ digest: FIXTURE_DIGEST });
     expect(source.spec.layerSelector).toEqual({ mediaType: 'application/vnd.cncf.flux.content.v1.tar+gzip', operation: 'extract' });
     expect(source.spec.verify.provider).toBe('cosign');
-    expect(source.spec.verify.trustedRootSecretRef).toEqual({ name: 'sigstore-trusted-root' });
+    // The publisher signs with the public instance: source-controller verifies against the public trusted root.
+    expect(source.spec.verify.trustedRootSecretRef).toBeUndefined();
     const [identity] = source.spec.verify.matchOIDCIdentity;
     expect(identity.subject).toBe('^https://github\\.com/acme/guardrails/\\.github/workflows/guardrails-publish\\.yaml@refs/heads/main$');
     expect(new RegExp(identity.subject).test(SUBJECT)).toBe(true);

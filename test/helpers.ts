@@ -9,6 +9,7 @@ import { main } from '../src/cli';
 import { loadConfig } from '../src/config/load';
 import { POLICY_NAMES, type EngineKind, type Environment, type PolicyName } from '../src/model/environment';
 import type { FileTree } from '../src/model/layout';
+import { publicTrustRoot } from '../src/model/trust-root';
 import { GUARDRAILS } from '../src/policies';
 import { synthesizeTree } from '../src/synthesize';
 
@@ -37,7 +38,7 @@ export function testEnvironment(overrides: Partial<Environment> = {}): Environme
     signer: {
       issuer: 'https://token.actions.githubusercontent.com',
       subject: 'https://github.com/acme/*',
-      rekorUrl: 'https://rekor.sigstore.dev',
+      trustRoot: publicTrustRoot(),
     },
     excludeNamespaces: ['kube-system', 'kyverno'],
     webhook: { timeoutSeconds: 30 },

@@ -14,7 +14,7 @@ import { MANIFEST_FILE, withManifest } from '../output/ownership';
 import { compareLock, DEFAULT_LOCK_DIR, lockTree } from '../output/policy-lock';
 import { diffTrees, readOutput, writeTreeAtomically, type TreeDiff } from '../output/write';
 import { generatedFilesBeside, synthesize, type Synthesis } from '../synthesize';
-import { validateTree, ValidationError, type ValidationReport } from '../validate';
+import { formatFinding, validateTree, ValidationError, type ValidationReport } from '../validate';
 import { checkStaged } from './check-staged';
 import { defineCommand, type OptionDescription } from './command';
 import { NEXT_STEP_HINTS, type OutputChange } from './hints';
@@ -63,6 +63,7 @@ export function synthesizeValidated(environments: readonly Environment[]): { syn
   const entryPoints = validateTree(synthesis.entryPoints, environments, synthesis.entryPointManifests);
   const report: ValidationReport = {
     findings: [...output.findings, ...entryPoints.findings],
+    warnings: [...output.warnings, ...entryPoints.warnings],
     // Entry points count under `clusters`, which an environment may be named too: add, do not replace.
     objectsValidated: [...entryPoints.objectsValidated].reduce(
       (counts, [owner, n]) => counts.set(owner, (counts.get(owner) ?? 0) + n),
@@ -304,13 +305,14 @@ function withoutDerivedManifest(diff: TreeDiff): TreeDiff {
   return { added: listed(diff.added), changed: listed(diff.changed), removed: listed(diff.removed) };
 }
 
-/** Per environment: its policies with their phase, and how many objects were validated. */
+/** Per environment: its policies with their phase, and how many objects were validated; then every warning. */
 function printSummary(environments: readonly Environment[], report: ValidationReport, output: Output): void {
   for (const env of environments) {
     const phases = [...env.policies].map(([name, { phase }]) => `${name} (${phase})`).join(', ');
     const unpublished = env.delivery.mode === 'oci' && !isPublished(env.delivery) ? `; ${NOT_YET_PUBLISHED_SUMMARY}` : '';
     output.out(`${env.name} [${env.engine}]: ${phases}; ${report.objectsValidated.get(env.name) ?? 0} objects validated${unpublished}`);
   }
+  for (const warning of report.warnings) output.out(`warning: ${formatFinding(warning)}`);
 }
 
 function totalObjects(report: ValidationReport): number {

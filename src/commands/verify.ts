@@ -1,8 +1,12 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { UsageError, UserError } from '../errors';
-import { planVerification, shellCommand } from '../rollout/cosign';
+import { planVerification, shellCommand, type CosignCommand, type VerificationPlan } from '../rollout/cosign';
 import { describeCondition, multipleStatementsWarning, predicateViolations } from '../rollout/predicate';
 import { defineCommand } from './command';
+import type { Output } from './output';
 import { loadEnvironment } from './environment';
 import { CONFIG_OPTION } from './synth';
 
@@ -34,45 +38,82 @@ export const verify = defineCommand({
   run({ values, positionals }, output) {
     const environment = loadEnvironment(values.config, values.env);
     if (positionals.length !== 1) throw new UsageError(`expected one image reference, got ${positionals.length}`);
-    const plan = planVerification(environment, positionals[0]);
-    if ('refusal' in plan) throw new UserError(`refused: ${plan.refusal}`);
-    for (const step of plan.steps) {
-      output.out(`# ${step.policy}\n${shellCommand(step.argv)}`);
-      // cosign checks who signed; what the predicate says is the policy's to check too (done here with --run).
-      for (const condition of step.attestation?.conditions ?? []) output.out(`#   and its predicate: ${describeCondition(condition)}`);
+    // Run, a private TUF repository's metadata goes to a temporary folder removed afterwards; printed, to a folder of
+    // the working directory (the plan's default), so the printed commands never touch cosign's own ~/.sigstore.
+    let tufFolder: string | undefined;
+    const tufCache = (name: string) => {
+      tufFolder ??= mkdtempSync(join(tmpdir(), 'guardrails-tuf-'));
+      return join(tufFolder, name);
+    };
+    try {
+      const plan = planVerification(environment, positionals[0], values.run ? { tufCache } : {});
+      if ('refusal' in plan) throw new UserError(`refused: ${plan.refusal}`);
+      printPlan(plan, output);
+      return values.run ? runPlan(plan, positionals[0], environment.name, output) : 0;
+    } finally {
+      if (tufFolder !== undefined) rmSync(tufFolder, { recursive: true, force: true });
     }
-    if (!values.run) return 0;
-
-    let failed = 0;
-    for (const [index, step] of plan.steps.entries()) {
-      const [command, ...args] = step.argv;
-      const run = spawnSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-      if ((run.error as { code?: string } | undefined)?.code === 'ENOENT') throw new UserError(INSTALL_HINT);
-      if (run.error) throw run.error;
-      const violations =
-        run.status === 0 && step.attestation?.conditions.length
-          ? predicateViolations(run.stdout, step.attestation.predicateType, step.attestation.conditions)
-          : [];
-      const outcome =
-        run.status !== 0
-          ? `FAILED (cosign exited ${run.status ?? run.signal})`
-          : violations.length > 0
-            ? 'FAILED (predicate conditions)'
-            : 'verified';
-      output.out(`step ${index + 1}/${plan.steps.length} ${step.policy}: ${outcome}`);
-      for (const line of `${run.stderr}${run.stdout}`.split('\n').filter((l) => l.trim() !== '')) output.out(`  ${line}`);
-      for (const violation of violations) output.out(`  predicate: ${violation}`);
-      // A warning only: the exit code stays cosign's and the conditions' verdict (see docs/rollout.md).
-      const warning =
-        run.status === 0 && step.attestation ? multipleStatementsWarning(run.stdout, step.attestation.predicateType) : undefined;
-      if (warning !== undefined) output.out(`  warning: ${warning}`);
-      if (outcome !== 'verified') failed++;
-    }
-    output.out(
-      failed === 0
-        ? `${positionals[0]} passes every guardrail of "${environment.name}"`
-        : `${failed} of ${plan.steps.length} checks failed`,
-    );
-    return failed === 0 ? 0 : 1;
   },
 });
+
+type Plan = Exclude<VerificationPlan, { readonly refusal: string }>;
+
+/** Prints every command of the plan, ready to paste, each step with the predicate conditions it also checks. */
+function printPlan(plan: Plan, output: Output): void {
+  for (const command of plan.setup ?? []) output.out(`# the trust root's TUF repository\n${shellCommand(command.argv, command.env)}`);
+  for (const step of plan.steps) {
+    output.out(`# ${step.policy}\n${shellCommand(step.argv, step.env)}`);
+    // cosign checks who signed; what the predicate says is the policy's to check too (done here with --run).
+    for (const condition of step.attestation?.conditions ?? []) output.out(`#   and its predicate: ${describeCondition(condition)}`);
+  }
+}
+
+/** Prints what a cosign run wrote, indented. */
+function printRun(run: ReturnType<typeof runCosign>, output: Output): void {
+  for (const line of `${run.stderr}${run.stdout}`.split('\n').filter((l) => l.trim() !== '')) output.out(`  ${line}`);
+}
+
+/** Runs the setup, then every step, printing each outcome: 0 when every check passed, 1 otherwise. */
+function runPlan(plan: Plan, image: string, environment: string, output: Output): number {
+  for (const command of plan.setup ?? []) {
+    const setup = runCosign(command);
+    if (setup.status !== 0) {
+      output.out(`setup ${command.argv.slice(0, 2).join(' ')}: FAILED (cosign exited ${setup.status ?? setup.signal})`);
+      printRun(setup, output);
+      return 1;
+    }
+  }
+  let failed = 0;
+  for (const [index, step] of plan.steps.entries()) {
+    const run = runCosign(step);
+    const violations =
+      run.status === 0 && step.attestation?.conditions.length
+        ? predicateViolations(run.stdout, step.attestation.predicateType, step.attestation.conditions)
+        : [];
+    const outcome =
+      run.status !== 0
+        ? `FAILED (cosign exited ${run.status ?? run.signal})`
+        : violations.length > 0
+          ? 'FAILED (predicate conditions)'
+          : 'verified';
+    output.out(`step ${index + 1}/${plan.steps.length} ${step.policy}: ${outcome}`);
+    printRun(run, output);
+    for (const violation of violations) output.out(`  predicate: ${violation}`);
+    // A warning only: the exit code stays cosign's and the conditions' verdict (see docs/rollout.md).
+    const warning =
+      run.status === 0 && step.attestation ? multipleStatementsWarning(run.stdout, step.attestation.predicateType) : undefined;
+    if (warning !== undefined) output.out(`  warning: ${warning}`);
+    if (outcome !== 'verified') failed++;
+  }
+  output.out(failed === 0 ? `${image} passes every guardrail of "${environment}"` : `${failed} of ${plan.steps.length} checks failed`);
+  return failed === 0 ? 0 : 1;
+}
+
+/** Runs one cosign command without a shell, its variables added to this process's environment. */
+function runCosign(command: CosignCommand) {
+  const [program, ...args] = command.argv;
+  const run = spawnSync(program, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...command.env } });
+  if ((run.error as { code?: string } | undefined)?.code === 'ENOENT') throw new UserError(INSTALL_HINT);
+  if (run.error) throw run.error;
+  return run;
+}

@@ -1,10 +1,11 @@
 import type { Environment } from '../model/environment';
 import { crossFieldProblems } from './cross-field-checks';
 import { ConfigError, inFileOrder, problemLocator } from './problems';
-import type { RawEnvironment } from './raw-environment';
+import type { RawConfig } from './raw-environment';
 import { controlCharacterProblems, readConfigFile, type DecodeResult } from './read';
 import { resolveEnvironment } from './resolve-environment';
 import { schemaProblems } from './schema-problems';
+import { loadTrustRoots } from './trust-roots';
 import { validateConfigSchema } from './schema-validator';
 import { parseConfigDocument } from './yaml-document';
 
@@ -42,14 +43,21 @@ export function parseConfig(text: string, file: string): Environment[] {
   if (controlProblems.length > 0) throw new ConfigError(controlProblems);
 
   if (!validateConfigSchema(document.data)) throw new ConfigError(schemaProblems(validateConfigSchema.errors ?? [], problemAt));
-  const { environments } = document.data as { environments: RawEnvironment[] };
+  const config = document.data as RawConfig;
+  const { environments } = config;
 
-  const problems = crossFieldProblems(environments).map(({ index, field, message }) =>
-    problemAt(['environments', index, ...field], message),
-  );
+  // Trust roots are read from their files here; a problem of one is placed at its field with the environments using it.
+  const { trustRoots, problems: trustRootProblems } = loadTrustRoots(config, file);
+  const problems = [
+    ...crossFieldProblems(environments).map(({ index, field, message }) => problemAt(['environments', index, ...field], message)),
+    ...trustRootProblems.map(({ path, message, environments: users }) => {
+      const problem = problemAt(path, message);
+      return users === undefined ? problem : { ...problem, environment: users.join('", "') };
+    }),
+  ];
   if (problems.length > 0) throw new ConfigError(inFileOrder(problems));
   return environments.map((env, i) => {
     const { line, column, field } = problemAt(['environments', i, env.cluster === undefined ? 'name' : 'cluster'], '');
-    return resolveEnvironment(env, { file, line, column, field });
+    return resolveEnvironment(env, { file, line, column, field }, trustRoots);
   });
 }

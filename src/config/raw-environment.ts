@@ -4,13 +4,14 @@ import type { DrillImages, EngineKind, FailurePolicy, PolicyName, PolicySettings
 // into the model's Environment (src/model/environment.ts) by applying every default.
 
 /** A signer as written in the config. */
-export type RawSigner = { issuer: string; subject: string; rekorUrl?: string };
+export type RawSigner = { issuer: string; subject: string; rekorUrl?: string; trustRoot?: string };
 
 /** An environment as written in the config, once it passed the schema. */
 export interface RawEnvironment {
   name: string;
   cluster?: string;
   engine?: EngineKind;
+  trustRoot?: string;
   imagePatterns: string[];
   signer: RawSigner;
   namespaces?: string[];
@@ -36,9 +37,27 @@ export interface RawEnvironment {
     tag?: string;
     digest?: string;
     published?: boolean;
-    signer?: { issuer: string; subject: string };
+    signer?: { issuer: string; subject: string; trustRoot?: string };
     interval?: string;
     trustedRootSecret?: string;
     pullSecret?: string;
   };
+}
+
+/** A private Sigstore instance as written under `trustRoots`: file paths are relative to the config file. */
+export interface RawTrustRoot {
+  fulcio?: { url?: string; roots: string; intermediates?: string };
+  rekor?: { url: string; publicKey: string };
+  ctlog?: { publicKey: string };
+  tsa?: { url?: string; certificateChain: string };
+  trustedRoot?: string;
+  tuf?: { mirror: string; root: string };
+  insecureIgnoreTlog?: string;
+  insecureIgnoreSCT?: string;
+}
+
+/** The whole config as written, once it passed the schema. */
+export interface RawConfig {
+  environments: RawEnvironment[];
+  trustRoots?: Record<string, RawTrustRoot>;
 }

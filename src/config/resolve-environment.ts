@@ -3,16 +3,17 @@ import { NOT_YET_PUBLISHED, parseWorkflowIdentity, type Delivery } from '../mode
 import { parseDuration } from '../model/duration';
 import { POLICY_NAMES, type ConfigLocation, type EngineKind, type Environment, type FluxSettings, type Signer } from '../model/environment';
 import { ALWAYS_EXCLUDED_NAMESPACES, DEFAULT_KYVERNO_NAMESPACE } from './guardrail-checks';
+import { PUBLIC_TRUST_ROOT, publicTrustRoot, type PrivateTrustRoot, type TrustRoot } from '../model/trust-root';
 import type { RawEnvironment, RawSigner } from './raw-environment';
 
 // Resolution: every default applied, so the model holds no optional setting whose meaning the renderers would have
 // to agree on. It runs on a config every check accepted, and refuses nothing itself.
 
-const DEFAULT_REKOR_URL = 'https://rekor.sigstore.dev';
 const DEFAULT_TIMEOUT_SECONDS = 30;
 /** A well-known public image no company registry pattern covers. */
 const DEFAULT_FOREIGN_DRILL_IMAGE = 'docker.io/library/busybox:1.36';
-const DEFAULT_ENGINE: EngineKind = 'ClusterPolicy';
+/** The engine an environment gets when it names none. */
+export const DEFAULT_ENGINE: EngineKind = 'ClusterPolicy';
 /** Flux defaults: drift corrected every 10 minutes; a failed apply retried after 2; 3 minutes to become Ready. */
 const FLUX_DEFAULTS = { kyvernoKustomization: 'kyverno', interval: '10m', retryInterval: '2m', timeout: '3m' };
 const DEFAULT_EMITTED_SOURCE = 'guardrails';
@@ -20,8 +21,20 @@ const DEFAULT_SOURCE_BRANCH = 'main';
 const DEFAULT_SOURCE_INTERVAL = '5m';
 const DEFAULT_ARTIFACT_INTERVAL = '5m';
 
-/** The environment as the model holds it; `clusterDeclaredAt` is where its cluster is named (its `name` by default). */
-export function resolveEnvironment(env: RawEnvironment, clusterDeclaredAt: ConfigLocation): Environment {
+/**
+ * The environment as the model holds it; `clusterDeclaredAt` is where its cluster is named (its `name` by default),
+ * `trustRoots` the private Sigstore instances of the config, read and checked.
+ */
+export function resolveEnvironment(
+  env: RawEnvironment,
+  clusterDeclaredAt: ConfigLocation,
+  trustRoots: ReadonlyMap<string, PrivateTrustRoot> = new Map(),
+): Environment {
+  const resolveSigner = (signer: RawSigner): Signer => ({
+    issuer: signer.issuer,
+    subject: signer.subject,
+    trustRoot: trustRootOf(signer.trustRoot ?? env.trustRoot, trustRoots, signer.rekorUrl),
+  });
   const cluster = env.cluster ?? env.name;
   const excluded = new Set([
     ...ALWAYS_EXCLUDED_NAMESPACES,
@@ -53,23 +66,41 @@ export function resolveEnvironment(env: RawEnvironment, clusterDeclaredAt: Confi
     },
     policies: new Map(POLICY_NAMES.flatMap((name) => (env.policies[name] ? [[name, env.policies[name]] as const] : []))),
     flux: resolveFlux(env.flux ?? {}, clusterNameSuffix(env.name, cluster)),
-    delivery: resolveDelivery(env.delivery),
+    delivery: resolveDelivery(env.delivery, trustRootOf(env.delivery?.signer?.trustRoot ?? env.trustRoot, trustRoots)),
   };
 }
 
-/** Called once the checks passed: an `oci` delivery has its repository, one reference (or `published: false`) and a pinned identity. */
-function resolveDelivery(delivery: RawEnvironment['delivery']): Delivery {
+/**
+ * The trust root a name stands for: the public instance (its Rekor log at `rekorUrl`, a proxy of it, when a signer
+ * names one), or a private instance of the config. The checks have made sure the name exists.
+ */
+function trustRootOf(name: string | undefined, trustRoots: ReadonlyMap<string, PrivateTrustRoot>, rekorUrl?: string): TrustRoot {
+  if (name === undefined || name === PUBLIC_TRUST_ROOT) return publicTrustRoot(rekorUrl);
+  const trustRoot = trustRoots.get(name);
+  if (trustRoot === undefined) throw new Error(`trust root ${name} was not checked`);
+  return trustRoot;
+}
+
+/**
+ * Called once the checks passed: an `oci` delivery has its repository, one reference (or
+ * `published: false`) and a pinned identity. A
+ * publisher signing with a private instance gets the Secret Flux reads its trusted root from (default
+ * `<trust root>-trusted-root`).
+ */
+function resolveDelivery(delivery: RawEnvironment['delivery'], publisherTrustRoot: TrustRoot): Delivery {
   if (delivery?.mode !== 'oci') return { mode: 'git' };
   const signer = delivery.signer!;
+  const trustedRootSecret =
+    publisherTrustRoot.kind === 'private' ? (delivery.trustedRootSecret ?? `${publisherTrustRoot.name}-trusted-root`) : undefined;
   return {
     mode: 'oci',
     repository: delivery.repository!,
     ref:
       delivery.digest !== undefined ? { digest: delivery.digest } : delivery.tag !== undefined ? { tag: delivery.tag } : NOT_YET_PUBLISHED,
-    signer: { issuer: signer.issuer, subject: signer.subject },
+    signer: { issuer: signer.issuer, subject: signer.subject, trustRoot: publisherTrustRoot },
     workflow: parseWorkflowIdentity(signer.subject)!,
     interval: delivery.interval ?? DEFAULT_ARTIFACT_INTERVAL,
-    trustedRootSecret: delivery.trustedRootSecret,
+    trustedRootSecret,
     pullSecret: delivery.pullSecret,
   };
 }
@@ -92,8 +123,4 @@ function resolveFlux(flux: NonNullable<RawEnvironment['flux']>, nameSuffix: stri
       secretRef: repo.secretRef,
     },
   };
-}
-
-function resolveSigner(signer: RawSigner): Signer {
-  return { issuer: signer.issuer, subject: signer.subject, rekorUrl: signer.rekorUrl ?? DEFAULT_REKOR_URL };
 }

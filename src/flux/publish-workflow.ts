@@ -3,6 +3,7 @@ import { DIST_DIR, GENERATED_MARKER, type FileTree } from '../model/layout';
 import { PUBLISHING_REGISTRY, workflowPath, type OciDelivery, type PublishingWorkflow } from '../model/delivery';
 import type { Environment } from '../model/environment';
 import { ACTION_PINS, FLUX_CLI_VERSION, usesOf } from './action-pins';
+import { signingWith } from './publisher-trust';
 
 /** The runner image both jobs use: pinned to a release, not `-latest`, so a runner upgrade is a reviewed change. */
 const RUNNER = 'ubuntu-24.04';
@@ -104,11 +105,13 @@ function renderWorkflow(workflow: PublishingWorkflow, artifacts: readonly Artifa
 
 /**
  * Pushes `dist/<env>/` of the artifact's environments as one artifact (`<env>/` at its root) with reproducible
- * digests, signs the pushed digest keyless, and only then moves the tags environments follow, so a followed tag
- * never names an unsigned artifact. Prints the digest and writes it to the job summary.
+ * digests, signs the pushed digest keyless (against the publisher's trust root, which the artifact's environments
+ * share), and only then moves the tags environments follow, so a followed tag never names an unsigned artifact.
+ * Prints the digest and writes it to the job summary.
  */
 function publishStep({ repository, environments }: Artifact): Record<string, unknown> {
   const include = environments.map(({ name }) => `!/${name}/`);
+  const signing = signingWith(environments[0].delivery.signer.trustRoot);
   const tags = [...new Set(environments.flatMap(({ delivery }) => ('tag' in delivery.ref ? [delivery.ref.tag] : [])))].sort();
   // Promotion targets: pinned environments, and those waiting for their first artifact.
   const pinned = environments.filter(({ delivery }) => !('tag' in delivery.ref)).map(({ name }) => name);
@@ -124,7 +127,7 @@ function publishStep({ repository, environments }: Artifact): Record<string, unk
     '  --source="${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}" --revision="${GITHUB_REF_NAME}@sha1:${GITHUB_SHA}" \\',
     '  --reproducible --output=json)',
     'digest=$(jq -r .digest <<<"${pushed}")',
-    'cosign sign --yes "${ARTIFACT}@${digest}"',
+    ['cosign sign --yes', ...signing.flags, '"${ARTIFACT}@${digest}"'].join(' '),
     ...tags.map((tag) => `flux tag artifact "oci://\${ARTIFACT}:\${GITHUB_SHA}" --tag=${tag}`),
     'echo "published and signed ${ARTIFACT}@${digest}"',
     '{',
@@ -136,7 +139,7 @@ function publishStep({ repository, environments }: Artifact): Record<string, unk
   ];
   return {
     name: `Publish and sign ${repository} (${environments.map(({ name }) => name).join(', ')})`,
-    env: { ARTIFACT: repository },
+    env: { ARTIFACT: repository, ...signing.env },
     run: `${script.join('\n')}\n`,
   };
 }

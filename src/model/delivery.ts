@@ -6,6 +6,7 @@
 import { globToRegExp } from './glob';
 import { WORKFLOWS_DIR } from './layout';
 import { GITHUB_ACTIONS } from './oidc-issuers';
+import type { TrustRoot } from './trust-root';
 
 /** The OIDC issuer of GitHub Actions' tokens: the only one the generated publishing workflow can sign with. */
 export const GITHUB_ACTIONS_ISSUER = GITHUB_ACTIONS.url;
@@ -97,13 +98,16 @@ export interface OciDelivery {
    * ({@link isPublished}).
    */
   readonly ref: { readonly tag: string } | { readonly digest: string } | typeof NOT_YET_PUBLISHED;
-  /** The publishing workflow's keyless identity: issuer and exact subject. */
-  readonly signer: { readonly issuer: string; readonly subject: string };
+  /** The publishing workflow's keyless identity (issuer and exact subject), and the Sigstore instance it signs with. */
+  readonly signer: { readonly issuer: string; readonly subject: string; readonly trustRoot: TrustRoot };
   /** The workflow the subject names. */
   readonly workflow: PublishingWorkflow;
   /** How often source-controller looks for a new artifact (Go duration). */
   readonly interval: string;
-  /** Secret in flux-system holding a private Sigstore's `trusted_root.json`. */
+  /**
+   * Secret in flux-system holding the trusted_root.json of the publisher's private Sigstore instance; set exactly
+   * when the publisher signs with one. Created by hand, never synthesized (docs/private-sigstore.md).
+   */
   readonly trustedRootSecret?: string;
   /** Secret in flux-system with registry credentials (a private package). */
   readonly pullSecret?: string;

@@ -26,8 +26,8 @@ export interface Signer {
   readonly issuer: string;
   /** Certificate subject glob: `*` matches any run of characters, `/` included. */
   readonly subject: string;
-  /** Rekor transparency log the signature's entry is checked against. */
-  readonly rekorUrl: string;
+  /** The Sigstore instance its certificates and log entries are checked against. */
+  readonly trustRoot: TrustRoot;
 }
 
 /** The SBOM document formats `require-sbom-attestation` accepts, each an in-toto predicate type. */
@@ -92,6 +92,7 @@ export interface DrillImages {
 
 export type { Delivery, OciDelivery } from './delivery';
 import type { Delivery } from './delivery';
+import type { TrustRoot } from './trust-root';
 
 /** Where a setting is written in the config file, so a refusal found after loading can point at it. */
 export interface ConfigLocation {

@@ -12,13 +12,20 @@ export interface Finding {
   readonly message: string;
   /** The rule that found it, as listed in docs/validation.md. */
   readonly rule: string;
+  /** `warning`: reported by synth, never blocking (a weakening the config acknowledges); otherwise an error. */
+  readonly severity?: 'warning';
 }
 
 /** What one rule reports about one object, before it is placed in a file. */
-export interface Violation {
+export interface Violation extends RuleResult {
+  readonly rule: string;
+}
+
+/** One result of a rule's check: an error unless its severity says `warning`. */
+export interface RuleResult {
   readonly path: FieldPath;
   readonly message: string;
-  readonly rule: string;
+  readonly severity?: 'warning';
 }
 
 export function formatFinding(f: Finding): string {
@@ -37,7 +44,7 @@ export interface ObjectRule {
   readonly kinds: readonly string[];
   /** Where the rule comes from (Kyverno source) or why it matters (lint). */
   readonly source: string;
-  check(object: Json, context: RuleContext): { path: FieldPath; message: string }[];
+  check(object: Json, context: RuleContext): RuleResult[];
 }
 
 /** An untyped value read from YAML: rules never trust its shape. */

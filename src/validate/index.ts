@@ -29,7 +29,10 @@ const OBJECT_RULES: readonly ObjectRule[] = [...WEBHOOK_OBJECT_RULES, ...LINT_RU
 
 /** All findings of a synthesized tree, and how many objects each top-level directory holds. */
 export interface ValidationReport {
+  /** The errors: synth writes nothing while there is one. */
   readonly findings: readonly Finding[];
+  /** What synth reports without refusing: weakenings the config acknowledges. */
+  readonly warnings: readonly Finding[];
   /** Objects validated, by the environment they belong to (its policies and its Flux objects). */
   readonly objectsValidated: ReadonlyMap<string, number>;
 }
@@ -52,6 +55,7 @@ export class ValidationError extends UserError {
 export function validateTree(tree: FileTree, environments: readonly Environment[], manifests: Manifests = new Map()): ValidationReport {
   const byName = new Map(environments.map((env) => [env.name, env]));
   const findings: Finding[] = [];
+  const warnings: Finding[] = [];
   const objectsValidated = new Map<string, number>();
   for (const [path, text] of [...tree].sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (basename(path) === 'kustomization.yaml' || path.startsWith(`${DRILL_OUTPUT_DIR}/`)) continue;
@@ -65,11 +69,13 @@ export function validateTree(tree: FileTree, environments: readonly Environment[
       // In a file of several objects, paths start at the object's index.
       const root = objects.length > 1 ? [i] : [];
       for (const v of validateObject(object, { environment: byName.get(env) })) {
-        findings.push({ env, file, path: formatFieldPath([...root, ...v.path]), message: v.message, rule: v.rule });
+        const finding = { env, file, path: formatFieldPath([...root, ...v.path]), message: v.message, rule: v.rule };
+        if (v.severity === 'warning') warnings.push({ ...finding, severity: 'warning' });
+        else findings.push(finding);
       }
     });
   }
-  return { findings, objectsValidated };
+  return { findings, warnings, objectsValidated };
 }
 
 /** Every violation of one object: CRD schema first, then the rules for its kind. */

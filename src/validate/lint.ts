@@ -4,6 +4,9 @@ import { imageGlobBreadth } from '../model/image-pattern';
 import { TEMPLATE_SYNTAX_PROBLEM, hasTemplateSyntax, issuerBreadth, literalPrefix, subjectBreadth } from '../model/identity';
 import { NAMESPACE_NAME_LABEL } from '../model/kubernetes';
 import { failOpenProblem } from '../model/webhook';
+import type { Environment } from '../model/environment';
+import { INSECURE_SWITCH_EFFECT, insecureSwitches, type InsecureSwitch } from '../model/trust-root';
+import { imageVerificationsOf } from '../policies';
 import { list, record, type Json, type ObjectRule } from './finding';
 import { CLUSTER_POLICY, ruleEnforcesAtRuntime } from './kyverno-rules';
 import { validatorKey } from './schema';
@@ -103,6 +106,40 @@ function admissionMode(policy: Json): { enforcing: boolean; failurePolicy: unkno
   };
 }
 
+/** The fields that switch a check of a keyless signature off, in either engine, by the switch they are. */
+const INSECURE_FIELDS: Readonly<Record<string, InsecureSwitch>> = {
+  ignoreTlog: 'insecureIgnoreTlog',
+  insecureIgnoreTlog: 'insecureIgnoreTlog',
+  ignoreSCT: 'insecureIgnoreSCT',
+  insecureIgnoreSCT: 'insecureIgnoreSCT',
+};
+
+/** Every field under `spec` that turns a check off (set to true), with the switch it is. */
+function insecureFields(policy: Json): { path: FieldPath; name: InsecureSwitch }[] {
+  const found: { path: FieldPath; name: InsecureSwitch }[] = [];
+  const walk = (value: unknown, path: FieldPath) => {
+    if (value === null || typeof value !== 'object') return;
+    for (const [key, child] of Object.entries(value)) {
+      const childPath = [...path, Array.isArray(value) ? Number(key) : key];
+      if (INSECURE_FIELDS[key] !== undefined && child === true) found.push({ path: childPath, name: INSECURE_FIELDS[key] });
+      else walk(child, childPath);
+    }
+  };
+  walk(policy.spec, ['spec']);
+  return found;
+}
+
+/** The switches the environment's config acknowledges for this policy (its signer's trust root), with trust root and reason. */
+function acknowledgedSwitches(
+  policy: Json,
+  environment: Environment | undefined,
+): Map<InsecureSwitch, { trustRoot: string; reason: string }> {
+  const name = record(policy.metadata).name;
+  const definition = environment && imageVerificationsOf(environment).find((check) => check.name === name);
+  const trustRoot = definition?.signer.trustRoot;
+  return new Map(trustRoot ? insecureSwitches(trustRoot).map(({ name: s, reason }) => [s, { trustRoot: trustRoot.name, reason }]) : []);
+}
+
 function rule(id: string, source: string, check: ObjectRule['check']): ObjectRule {
   return { id, kinds: POLICY_KINDS, source, check };
 }
@@ -194,6 +231,28 @@ export const LINT_RULES: readonly ObjectRule[] = [
           : [];
       }),
   ),
+  {
+    id: 'lint/insecure-verification',
+    kinds: POLICY_KINDS,
+    source:
+      'A policy that ignores the transparency log accepts a signature no one can audit or revoke after the fact; one that ' +
+      'ignores SCTs accepts a signing certificate no CT log recorded, so a mis-issued certificate goes unnoticed. Allowed ' +
+      "only as a trust root's insecureIgnoreTlog or insecureIgnoreSCT with its reason, and then reported on every policy it weakens.",
+    check(policy, context) {
+      const found = insecureFields(policy);
+      const acknowledged = found.length === 0 ? new Map() : acknowledgedSwitches(policy, context.environment);
+      return found.map(({ path, name }) => {
+        const acknowledgement = acknowledged.get(name);
+        return acknowledgement
+          ? {
+              path,
+              message: `${INSECURE_SWITCH_EFFECT[name]}: trust root "${acknowledgement.trustRoot}" sets ${name} (${acknowledgement.reason})`,
+              severity: 'warning' as const,
+            }
+          : { path, message: `${INSECURE_SWITCH_EFFECT[name]}, and no trust root of the config sets ${name} with a reason` };
+      });
+    },
+  },
   {
     id: 'lint/fail-open-enforce',
     kinds: POLICY_KINDS,

@@ -2,6 +2,7 @@ import { App, Chart } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { clusterPolicyEngine } from '../../src/engines/cluster-policy';
 import type { Environment, FailurePolicy, Phase, Signer } from '../../src/model/environment';
+import { publicTrustRoot } from '../../src/model/trust-root';
 import { GUARDRAILS } from '../../src/policies';
 import { resolveGuardrail } from '../../src/policies/guardrail';
 import { validateObject } from '../../src/validate';
@@ -11,7 +12,7 @@ import { objectsIn, fixtureObject, testEnvironment, treeWithEngine } from '../he
 const SIGNER: Signer = {
   issuer: 'https://token.actions.githubusercontent.com',
   subject: 'https://github.com/acme/*',
-  rekorUrl: 'https://rekor.sigstore.dev',
+  trustRoot: publicTrustRoot(),
 };
 const KEYLESS = ['spec', 'rules', 0, 'verifyImages', 0, 'attestors', 0, 'entries', 0, 'keyless'];
 

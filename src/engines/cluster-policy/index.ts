@@ -12,6 +12,7 @@ import {
   type ClusterPolicySpecRulesVerifyImages,
   type ClusterPolicySpecRulesVerifyImagesAttestationsConditions as AttestationConditions,
   type ClusterPolicySpecRulesVerifyImagesAttestors,
+  type ClusterPolicySpecRulesVerifyImagesAttestorsEntriesKeyless as Keyless,
 } from '../../../imports/cpol-kyverno.io';
 import { registryRestrictionValidations } from '../cel';
 import { crdEnum, type PolicyEngine, type RenderedKind } from '../engine';
@@ -19,6 +20,7 @@ import { goDuration } from '../../model/duration';
 import type { ImageVerification, PolicyDefinition, RegistryRestriction } from '../../policies/definition';
 import { policyMetadata } from '../../policies/metadata';
 import { fieldPath, type PredicateCondition } from '../../policies/predicate';
+import { PUBLIC_REKOR_URL, rootsPem, type TrustRoot } from '../../model/trust-root';
 import { autogenRuleName, reportedRuleNames } from './rule-names';
 
 /** Both guardrail checks render as a ClusterPolicy with one Pod rule. */
@@ -37,8 +39,9 @@ const CLUSTER_POLICY: RenderedKind = {
  * Written so Kyverno v1.19.0's policy webhook admits it: the failure action sits on the verifyImages entry
  * (the spec-level field is deprecated), audit entries turn digest mutation and verification off explicitly
  * (the CRD defaults mutateDigest to true, which the webhook rejects under Audit), and every keyless attestor
- * names its Rekor URL (the webhook rejects one with neither Rekor URL nor roots). The registry restriction is a
- * `validate` rule with its own (rule-level) failure action.
+ * names its Rekor URL (the webhook rejects one with neither Rekor URL nor roots, and a `rekor` without URL). A
+ * private trust root is given in the attestor's own fields (see {@link keylessTrust}). The registry restriction is
+ * a `validate` rule with its own (rule-level) failure action.
  */
 export const clusterPolicyEngine = {
   kind: 'ClusterPolicy',
@@ -46,7 +49,7 @@ export const clusterPolicyEngine = {
   renderImageVerification(scope: Construct, check: ImageVerification): ClusterPolicy {
     const enforce = check.phase === 'enforce';
     const attestors: ClusterPolicySpecRulesVerifyImagesAttestors[] = [
-      { entries: [{ keyless: { issuer: check.signer.issuer, subject: check.signer.subject, rekor: { url: check.signer.rekorUrl } } }] },
+      { entries: [{ keyless: { issuer: check.signer.issuer, subject: check.signer.subject, ...keylessTrust(check.signer.trustRoot) } }] },
     ];
     const verifyImages: ClusterPolicySpecRulesVerifyImages = {
       imageReferences: [...check.imagePatterns],
@@ -94,6 +97,30 @@ export const clusterPolicyEngine = {
   },
   webhookRules: 'kyverno.io/v1',
 } satisfies PolicyEngine;
+
+/**
+ * The trust fields of a keyless attestor, as Kyverno v1.19.0 reads them (pkg/engine/internal/imageverifier.go
+ * cosign verifier options; pkg/image/verifiers/cpol/cosign/cosign.go buildCosignOptions):
+ * - public: `rekor.url` only; Fulcio roots and log keys come from the public TUF repository;
+ * - private: `roots` holds the Fulcio roots and intermediates (every certificate of it joins the root pool, so a
+ *   signature without its chain still verifies), `rekor.{url,pubkey}` and `ctlog.{pubkey,tsaCertChain}`. Without a
+ *   `rekor` block Kyverno checks the public Rekor log, so a trust root that ignores the log renders
+ *   `rekor: {ignoreTlog: true}` with the public URL the webhook requires (the URL is never contacted then), and
+ *   one that ignores SCTs `ctlog: {ignoreSCT: true}`.
+ */
+function keylessTrust(trustRoot: TrustRoot): Pick<Keyless, 'roots' | 'rekor' | 'ctlog'> {
+  if (trustRoot.kind === 'public') return { rekor: { url: trustRoot.rekorUrl } };
+  const material = trustRoot.material;
+  if (material === undefined) throw new Error(`trust root ${trustRoot.name} has no PEM material for a ClusterPolicy`);
+  return {
+    roots: rootsPem(material),
+    rekor: material.rekor ? { url: material.rekor.url, pubkey: material.rekor.publicKey.pem } : { url: PUBLIC_REKOR_URL, ignoreTlog: true },
+    ctlog: {
+      ...(material.ctlog ? { pubkey: material.ctlog.publicKey.pem } : { ignoreSct: true }),
+      ...(material.tsa ? { tsaCertChain: material.tsa.certificateChain.pem } : {}),
+    },
+  };
+}
 
 /** The spec both ClusterPolicy guardrails share around their one rule. */
 function policySpec(definition: PolicyDefinition, rule: ClusterPolicySpecRules, background: boolean): ClusterPolicySpec {

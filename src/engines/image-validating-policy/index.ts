@@ -3,12 +3,14 @@ import {
   ImageValidatingPolicy,
   ImageValidatingPolicySpecFailurePolicy as failurePolicy,
   ImageValidatingPolicySpecValidationActions as validationActions,
+  type ImageValidatingPolicySpecAttestorsCosign as Cosign,
   type ImageValidatingPolicySpecAttestorsCosignKeylessIdentities as KeylessIdentity,
   type ImageValidatingPolicySpecValidations as Validation,
 } from '../../../imports/ivpol-policies.kyverno.io';
 import { goDuration } from '../../model/duration';
 import { globToRegExp, isGlob } from '../../model/glob';
 import type { Signer } from '../../model/environment';
+import { rootsPem, type TrustRoot } from '../../model/trust-root';
 import type { ImageVerification } from '../../policies/definition';
 import { policyMetadata } from '../../policies/metadata';
 import { describeCondition, fieldPath, type PredicateCondition } from '../../policies/predicate';
@@ -56,12 +58,7 @@ export const imageValidatingPolicyEngine = {
         matchImageReferences: check.imagePatterns.map((glob) => ({ glob })),
         // Kyverno defaults all three to true; spelled out so each phase reads the same in every policy.
         validationConfigurations: { mutateDigest: enforce, verifyDigest: enforce, required: true },
-        attestors: [
-          {
-            name: ATTESTOR,
-            cosign: { keyless: { identities: [keylessIdentity(check.signer)] }, ctlog: { url: check.signer.rekorUrl } },
-          },
-        ],
+        attestors: [{ name: ATTESTOR, cosign: cosignAttestor(check.signer) }],
         attestations: check.attestation && [{ name: check.attestation.name, intoto: { type: check.attestation.predicateType } }],
         validations: [
           ...CONTAINER_LISTS.map((list) => verification(check, list)),
@@ -75,6 +72,37 @@ export const imageValidatingPolicyEngine = {
   renderRegistryRestriction,
   webhookRules: 'policies.kyverno.io/v1',
 } satisfies PolicyEngine;
+
+/**
+ * The keyless attestor of a signer and its trust root, as Kyverno v1.19.0 reads it
+ * (pkg/image/verifiers/ivpol/cosign/opts.go checkOptions):
+ * - public: `ctlog.url`, the Rekor log; roots and keys come from the public TUF repository;
+ * - private: the roots and keys in their own fields (`keyless.roots`, `ctlog.{url,rekorPubKey,ctLogPubKey,tsaCertChain}`)
+ *   and, above all, the instance's Sigstore trusted root in `trustedRoot`: for keyless signatures the engine always
+ *   sets cosign's TrustedMaterial (from `trustedRoot`, else from the TUF repository), and cosign then verifies the
+ *   signing certificate, the log entry and the SCT against it, not against `roots` and the log keys (cosign v3.1.2
+ *   pkg/cosign/verify.go ValidateAndUnpackCertWithIntermediates, VerifyBundle). A TUF repository is named in `tuf`.
+ *   A trust root that ignores the log or SCTs sets `insecureIgnoreTlog` or `insecureIgnoreSCT` (no URL is needed then).
+ */
+function cosignAttestor(signer: Signer): Cosign {
+  const trustRoot: TrustRoot = signer.trustRoot;
+  const identities = [keylessIdentity(signer)];
+  if (trustRoot.kind === 'public') return { keyless: { identities }, ctlog: { url: trustRoot.rekorUrl } };
+  const { material, source } = trustRoot;
+  const ctlog = {
+    ...(material?.rekor ? { url: material.rekor.url, rekorPubKey: material.rekor.publicKey.pem } : {}),
+    ...(material?.ctlog ? { ctLogPubKey: material.ctlog.publicKey.pem } : {}),
+    ...(material?.tsa ? { tsaCertChain: material.tsa.certificateChain.pem } : {}),
+    ...(trustRoot.insecureIgnoreTlog === undefined ? {} : { insecureIgnoreTlog: true }),
+    ...(trustRoot.insecureIgnoreSCT === undefined ? {} : { insecureIgnoreSct: true }),
+  };
+  return {
+    keyless: { identities, ...(material ? { roots: rootsPem(material) } : {}) },
+    ...(Object.keys(ctlog).length > 0 ? { ctlog } : {}),
+    ...(trustRoot.trustedRoot === undefined ? {} : { trustedRoot: { value: trustRoot.trustedRoot } }),
+    ...(source.form === 'tuf' ? { tuf: { mirror: source.mirror, root: { data: source.rootBase64 } } } : {}),
+  };
+}
 
 /** ClusterPolicy matches issuer and subject as globs; here both match exactly unless given as regexps. */
 function keylessIdentity(signer: Signer): KeylessIdentity {
