@@ -24,6 +24,8 @@ export const IMAGE_VERIFICATION_POLICIES: readonly PolicyName[] = POLICY_NAMES.f
 );
 /** A test config with ImageValidatingPolicy environments and every setting that reaches a policy. */
 export const MIXED_ENGINES_CONFIG = 'test/fixtures/mixed-engines.yaml';
+/** A test config of private Sigstore instances (trustRoots), each described one way, on both engines. */
+export const PRIVATE_SIGSTORE_CONFIG = 'test/fixtures/private-sigstore.yaml';
 
 /**
  * A resolved environment for tests that render one policy directly: one enforced guardrail, the defaults the

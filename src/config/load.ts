@@ -1,11 +1,11 @@
 import type { Environment } from '../model/environment';
 import { crossFieldProblems } from './cross-field-checks';
-import { ConfigError, inFileOrder, problemLocator } from './problems';
+import { ConfigError, inFileOrder, problemLocator, type ProblemAt } from './problems';
 import type { RawConfig } from './raw-environment';
 import { controlCharacterProblems, readConfigFile, type DecodeResult } from './read';
 import { resolveEnvironment } from './resolve-environment';
 import { schemaProblems } from './schema-problems';
-import { loadTrustRoots } from './trust-roots';
+import { loadTrustRoots, trustRootUsers } from './trust-roots';
 import { validateConfigSchema } from './schema-validator';
 import { parseConfigDocument } from './yaml-document';
 
@@ -33,7 +33,14 @@ export function parseConfig(text: string, file: string): Environment[] {
   if ('problems' in document) {
     throw new ConfigError(document.problems.map(({ line, column, message }) => ({ file, line, column, field: '(yaml)', message })));
   }
-  const problemAt = problemLocator(file, document);
+  // A problem inside a trust root names the environments that use it, whatever stage finds it.
+  const locate = problemLocator(file, document);
+  const users = trustRootUsers(document.data);
+  const problemAt: ProblemAt = (path, message, atKey) => {
+    const problem = locate(path, message, atKey);
+    const using = path[0] === 'trustRoots' && typeof path[1] === 'string' ? users.get(path[1]) : undefined;
+    return using === undefined ? problem : { ...problem, environment: using.join('", "') };
+  };
 
   // A control character is reported at the scalar holding it, a key possibly, rather than at its field's value.
   const controlProblems = controlCharacterProblems(document.yaml).map(({ path, offset, message }) => ({
@@ -50,10 +57,7 @@ export function parseConfig(text: string, file: string): Environment[] {
   const { trustRoots, problems: trustRootProblems } = loadTrustRoots(config, file);
   const problems = [
     ...crossFieldProblems(environments).map(({ index, field, message }) => problemAt(['environments', index, ...field], message)),
-    ...trustRootProblems.map(({ path, message, environments: users }) => {
-      const problem = problemAt(path, message);
-      return users === undefined ? problem : { ...problem, environment: users.join('", "') };
-    }),
+    ...trustRootProblems.map(({ path, message }) => problemAt(path, message)),
   ];
   if (problems.length > 0) throw new ConfigError(inFileOrder(problems));
   return environments.map((env, i) => {

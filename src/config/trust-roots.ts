@@ -31,11 +31,10 @@ import { DEFAULT_ENGINE } from './resolve-environment';
 // https), then every reference to it, and what each engine and the publishing workflow can do with it. Each problem
 // is placed at its field, with the environments that use the trust root.
 
-/** A problem at a field given from the config's root, with the environments it concerns when they are not in the path. */
+/** A problem at a field given from the config's root. */
 export interface RootedProblem {
   readonly path: FieldPath;
   readonly message: string;
-  readonly environments?: readonly string[];
 }
 
 /** Largest certificate, key or trusted root file read (public trusted roots are tens of KiB). */
@@ -56,13 +55,11 @@ export function loadTrustRoots(
   configFile: string,
   now: Date = new Date(),
 ): { trustRoots: Map<string, PrivateTrustRoot>; problems: RootedProblem[] } {
-  const users = usersOf(config.environments);
   const trustRoots = new Map<string, ReadTrustRootResult>();
   const problems: RootedProblem[] = [];
   for (const [name, raw] of Object.entries(config.trustRoots ?? {})) {
     const at = ['trustRoots', name];
-    const environments = users.get(name);
-    const place = (found: { path: FieldPath; message: string }[]) => problems.push(...found.map((p) => ({ ...p, environments })));
+    const place = (found: RootedProblem[]) => problems.push(...found);
     if (name === PUBLIC_TRUST_ROOT) {
       place([{ path: at, message: `"${PUBLIC_TRUST_ROOT}" is the built-in public Sigstore instance: name this one otherwise` }]);
       continue;
@@ -98,12 +95,21 @@ interface FieldProblem {
   readonly message: string;
 }
 
-/** The environments naming each trust root, for messages about it. */
-function usersOf(environments: readonly RawEnvironment[]): Map<string, string[]> {
+/**
+ * The names of the environments using each trust root, for problems found in it: read from the config before the
+ * schema passed, so every value is checked for its type.
+ */
+export function trustRootUsers(data: unknown): Map<string, string[]> {
   const users = new Map<string, string[]>();
-  for (const env of environments) {
-    const names = [env.trustRoot, env.signer.trustRoot, env.provenance?.signer?.trustRoot, env.delivery?.signer?.trustRoot];
-    for (const name of new Set(names.filter((n): n is string => n !== undefined))) users.set(name, [...(users.get(name) ?? []), env.name]);
+  const field = (value: unknown, key: string): unknown =>
+    value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+  const environments = field(data, 'environments');
+  for (const env of Array.isArray(environments) ? environments : []) {
+    const name = field(env, 'name');
+    if (typeof name !== 'string') continue;
+    const signers = [env, field(env, 'signer'), field(field(env, 'provenance'), 'signer'), field(field(env, 'delivery'), 'signer')];
+    const named = new Set(signers.map((signer) => field(signer, 'trustRoot')).filter((n): n is string => typeof n === 'string'));
+    for (const trustRoot of named) users.set(trustRoot, [...(users.get(trustRoot) ?? []), name]);
   }
   return users;
 }

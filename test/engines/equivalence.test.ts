@@ -1,7 +1,15 @@
+import { X509Certificate, createPublicKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load';
 import { globToRegExp } from '../../src/model/glob';
-import { IMAGE_VERIFICATION_POLICIES, MIXED_ENGINES_CONFIG, THREE_ENVIRONMENTS_CONFIG, objectsIn, treeWithEngine } from '../helpers';
+import {
+  IMAGE_VERIFICATION_POLICIES,
+  MIXED_ENGINES_CONFIG,
+  PRIVATE_SIGSTORE_CONFIG,
+  THREE_ENVIRONMENTS_CONFIG,
+  objectsIn,
+  treeWithEngine,
+} from '../helpers';
 import { kyvernoWildcardMatch } from '../support/kyverno-wildcard';
 
 /**
@@ -20,9 +28,77 @@ interface Meaning {
   timeoutSeconds: number;
   backgroundScans: boolean;
   digests: { mutate: boolean; verify: boolean; required: boolean };
-  rekorUrl: string;
+  trust: Trust;
   /** Predicate type of the required in-toto attestation; undefined for a signature check. */
   attestationType?: string;
+}
+
+/**
+ * What a keyless signature is checked against: the public instance through a Rekor URL, or a private instance's
+ * Fulcio certificates, Rekor URL and key, CT log key and TSA chain, each compared by content (DER), or `ignored`.
+ */
+type Trust =
+  | { public: { rekorUrl: string } }
+  | {
+      fulcioCertificates: string[];
+      rekor: { url: string; key: string } | 'ignored';
+      ctlogKey: string | 'ignored';
+      tsaChain?: string[];
+    };
+
+/** Every certificate of a PEM text, as base64 DER, sorted: the same set whatever the order or layout. */
+function certificates(pem: string): string[] {
+  return [...pem.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g)]
+    .map(([block]) => new X509Certificate(block).raw.toString('base64'))
+    .sort();
+}
+
+/** A public key (PEM or base64 DER) as base64 DER. */
+function key(value: string): string {
+  const keyObject = value.startsWith('-----')
+    ? createPublicKey(value)
+    : createPublicKey({ key: Buffer.from(value, 'base64'), format: 'der', type: 'spki' });
+  return keyObject.export({ type: 'spki', format: 'der' }).toString('base64');
+}
+
+/** ClusterPolicy: the keyless attestor's own fields. */
+function clusterPolicyTrust(keyless: any): Trust {
+  if (keyless.roots === undefined) return { public: { rekorUrl: keyless.rekor.url } };
+  return {
+    fulcioCertificates: certificates(keyless.roots),
+    rekor: keyless.rekor.ignoreTlog ? 'ignored' : { url: keyless.rekor.url, key: key(keyless.rekor.pubkey) },
+    ctlogKey: keyless.ctlog.ignoreSCT ? 'ignored' : key(keyless.ctlog.pubkey),
+    ...(keyless.ctlog.tsaCertChain === undefined ? {} : { tsaChain: certificates(keyless.ctlog.tsaCertChain) }),
+  };
+}
+
+/**
+ * ImageValidatingPolicy: the Sigstore trusted root, which Kyverno 1.19.0 verifies keyless signatures against; the
+ * PEM fields beside it must say the same.
+ */
+function imageValidatingPolicyTrust(cosign: any): Trust {
+  if (cosign.trustedRoot === undefined) return { public: { rekorUrl: cosign.ctlog.url } };
+  const trustedRoot = JSON.parse(cosign.trustedRoot.value);
+  const rawCertificates = (authority: any) => authority.certChain.certificates.map((c: any) => c.rawBytes as string);
+  const [tlog] = trustedRoot.tlogs;
+  const [ctlog] = trustedRoot.ctlogs;
+  const [tsa] = trustedRoot.timestampAuthorities;
+  const trust: Trust = {
+    fulcioCertificates: trustedRoot.certificateAuthorities.flatMap(rawCertificates).sort(),
+    rekor: cosign.ctlog?.insecureIgnoreTlog ? 'ignored' : { url: tlog.baseUrl, key: key(tlog.publicKey.rawBytes) },
+    ctlogKey: cosign.ctlog?.insecureIgnoreSCT ? 'ignored' : key(ctlog.publicKey.rawBytes),
+    ...(tsa === undefined ? {} : { tsaChain: rawCertificates(tsa).sort() }),
+  };
+  expect(
+    clusterPolicyTrust({
+      roots: cosign.keyless.roots,
+      rekor: cosign.ctlog?.insecureIgnoreTlog ? { ignoreTlog: true } : { url: cosign.ctlog.url, pubkey: cosign.ctlog.rekorPubKey },
+      ctlog: cosign.ctlog?.insecureIgnoreSCT
+        ? { ignoreSCT: true, tsaCertChain: cosign.ctlog?.tsaCertChain }
+        : { pubkey: cosign.ctlog.ctLogPubKey, tsaCertChain: cosign.ctlog.tsaCertChain },
+    }),
+  ).toEqual(trust);
+  return trust;
 }
 
 interface Identity {
@@ -50,7 +126,7 @@ function readClusterPolicy(policy: any): Meaning & { identity: Identity } {
     timeoutSeconds: policy.spec.webhookConfiguration.timeoutSeconds,
     backgroundScans: policy.spec.background,
     digests: { mutate: verify.mutateDigest, verify: verify.verifyDigest, required: verify.required },
-    rekorUrl: keyless.rekor.url,
+    trust: clusterPolicyTrust(keyless),
     attestationType: attestation?.type,
     // ClusterPolicy (cosign type) matches issuer and subject as globs.
     identity: { issuer: { glob: keyless.issuer }, subject: { glob: keyless.subject } },
@@ -77,7 +153,7 @@ function readImageValidatingPolicy(policy: any): Meaning & { identity: Identity 
       verify: spec.validationConfigurations.verifyDigest,
       required: spec.validationConfigurations.required,
     },
-    rekorUrl: cosign.ctlog.url,
+    trust: imageValidatingPolicyTrust(cosign),
     attestationType: spec.attestations?.[0].intoto.type,
     // ImageValidatingPolicy matches `issuer` and `subject` exactly, the *RegExp fields as regexps.
     identity: {
@@ -109,7 +185,7 @@ function probes(glob: string): string[] {
   return [...filled, ...nearMisses];
 }
 
-const CONFIGS = [THREE_ENVIRONMENTS_CONFIG, MIXED_ENGINES_CONFIG];
+const CONFIGS = [THREE_ENVIRONMENTS_CONFIG, MIXED_ENGINES_CONFIG, PRIVATE_SIGSTORE_CONFIG];
 
 describe("the model of Kyverno's wildcard matcher", () => {
   it('reads * as any run of characters, / included, and every other character but ? as itself', () => {
@@ -156,7 +232,7 @@ describe.each(CONFIGS)('both engines mean the same for %s', (config) => {
     const { identity: cpIdentity, ...cp } = readClusterPolicy(objectsIn(clusterPolicies, path)[0]);
     const { identity: ivpIdentity, ...ivp } = readImageValidatingPolicy(objectsIn(imageValidatingPolicies, path)[0]);
 
-    it('has the same name, labels, annotations, image patterns, namespaces, phase, Rekor and attestation', () => {
+    it('has the same name, labels, annotations, image patterns, namespaces, phase, trust root and attestation', () => {
       expect(ivp).toEqual(cp);
     });
 

@@ -101,3 +101,40 @@ describe('OpenAPI → strict JSON Schema translation of the import step', async 
     expect(violations({ extra: 1 })).toEqual([{ path: ['extra'], message: 'unknown field "extra"', rule: 'crd-schema' }]);
   });
 });
+
+describe('the config schema (environments.schema.json)', async () => {
+  const { default: configSchema } = await import('../../environments.schema.json');
+
+  /** The definition a local `$ref` (`#/definitions/…`) points at. */
+  const target = (ref: string) =>
+    ref
+      .slice(2)
+      .split('/')
+      .reduce<any>((node, key) => node[key], configSchema);
+
+  it('documents every field, in its own description or in the definition it refers to', () => {
+    const undocumented: string[] = [];
+    const walk = (node: unknown, path: string) => {
+      if (node === null || typeof node !== 'object') return;
+      const properties = (node as { properties?: Record<string, any> }).properties ?? {};
+      for (const [name, property] of Object.entries(properties)) {
+        const documented = property.description ?? (property.$ref === undefined ? undefined : target(property.$ref).description);
+        if (typeof documented !== 'string' || documented.trim() === '') undocumented.push(`${path}.${name}`);
+      }
+      for (const [key, child] of Object.entries(node)) walk(child, `${path}/${key}`);
+    };
+    walk(configSchema, '');
+    expect(undocumented).toEqual([]);
+    // The walk reaches the trust roots' fields, through the definition the top-level map refers to.
+    expect(Object.keys(configSchema.definitions.trustRoot.properties)).toEqual([
+      'fulcio',
+      'rekor',
+      'ctlog',
+      'tsa',
+      'trustedRoot',
+      'tuf',
+      'insecureIgnoreTlog',
+      'insecureIgnoreSCT',
+    ]);
+  });
+});
