@@ -415,23 +415,28 @@ function publisherProblems(
   }
   const trustRoot = trustRoots.get(reference.name)?.value;
   if (trustRoot === undefined) return [];
+  // An environment's trust root is its publisher's too unless delivery.signer names another: say where it comes from.
+  const publisher =
+    reference.field[0] === 'delivery'
+      ? `the publishing workflow signs with trust root "${trustRoot.name}"`
+      : `the publishing workflow signs with the environment's trust root "${trustRoot.name}" (set delivery.signer.trustRoot to choose another)`;
   const problems: FieldProblem[] = [];
   if (trustRoot.source.form !== 'files') {
     problems.push({
       field: reference.field,
-      message: `trust root "${trustRoot.name}" is a ${trustRoot.source.form === 'tuf' ? 'TUF repository' : 'trusted root'}: the publishing workflow's cosign takes a private instance by its URLs and key files, so describe the publisher's instance by its files`,
+      message: `${publisher}, a ${trustRoot.source.form === 'tuf' ? 'TUF repository' : 'trusted root'}: its cosign takes a private instance by its URLs and key files, so describe the publisher's instance by its files`,
     });
   } else if (trustRoot.material?.fulcio.url === undefined) {
     problems.push({
       field: reference.field,
-      message: `trust root "${trustRoot.name}" has no fulcio.url: the publishing workflow must know where to request its signing certificate`,
+      message: `${publisher}, which has no fulcio.url: the workflow must know where to request its signing certificate`,
     });
   }
   const switches = INSECURE_SWITCHES.filter((name) => trustRoot[name] !== undefined);
   if (switches.length > 0) {
     problems.push({
       field: reference.field,
-      message: `trust root "${trustRoot.name}" sets ${switches.join(' and ')}: Flux's source-controller checks every published artifact in the transparency log and its SCT, and cannot skip either`,
+      message: `${publisher}, which sets ${switches.join(' and ')}: Flux's source-controller checks every published artifact in the transparency log and its SCT, and cannot skip either`,
     });
   }
   return problems;

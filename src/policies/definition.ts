@@ -31,6 +31,10 @@ export interface PolicyDefinition {
 /** A signature or attestation check, with every default resolved: what an engine renders. */
 export interface ImageVerification extends PolicyDefinition {
   readonly imagePatterns: readonly string[];
+  /**
+   * Who must have signed, and against which Sigstore instance (`signer.trustRoot`), with the checks that instance
+   * gives up (`insecureSwitches(signer.trustRoot)`): a switch an enforced check gains weakens it.
+   */
   readonly signer: Signer;
   /** When set, the check is of a signed in-toto attestation instead of the image signature. */
   readonly attestation?: AttestationCheck;

@@ -33,6 +33,30 @@ const CORP_IDENTITY = [
   '^https://github\\.com/acme/.*$',
 ];
 
+/** A config (beside the fixture files) of one ImageValidatingPolicy environment on a TUF trust root, with `extra` trust root lines. */
+function tufConfig(extra = ''): string {
+  const dir = tempDir();
+  symlinkSync(resolve(FILES), join(dir, 'sigstore'), 'dir');
+  const config = join(dir, 'environments.yaml');
+  writeFileSync(
+    config,
+    `trustRoots:
+  mirror:
+    tuf: { mirror: https://tuf.sigstore.test, root: sigstore/tuf-root.json }
+${extra}environments:
+  - name: edge
+    engine: ImageValidatingPolicy
+    trustRoot: mirror
+    imagePatterns: [ghcr.io/acme/*]
+    signer: { issuer: https://token.actions.githubusercontent.com, subject: https://github.com/acme/* }
+    policies:
+      verify-image-signatures: { phase: enforce }
+      require-sbom-attestation: { phase: enforce }
+`,
+  );
+  return config;
+}
+
 describe('cosign commands of a private trust root (flags of cosign v2.4.1)', () => {
   it('a CA acting as Fulcio without logs: its roots, and both checks switched off by name', () => {
     const [signature] = steps('lab', LAB_IMAGE).steps;
@@ -94,26 +118,9 @@ describe('cosign commands of a private trust root (flags of cosign v2.4.1)', () 
   });
 
   it('a TUF repository: cosign initialize into a folder of its own, which every step then reads', () => {
-    const dir = tempDir();
-    symlinkSync(resolve(FILES), join(dir, 'sigstore'), 'dir');
-    writeFileSync(
-      join(dir, 'environments.yaml'),
-      `trustRoots:
-  mirror:
-    tuf: { mirror: https://tuf.sigstore.test, root: sigstore/tuf-root.json }
-    insecureIgnoreSCT: the instance runs no CT log
-environments:
-  - name: edge
-    engine: ImageValidatingPolicy
-    trustRoot: mirror
-    imagePatterns: [ghcr.io/acme/*]
-    signer: { issuer: https://token.actions.githubusercontent.com, subject: https://github.com/acme/* }
-    policies:
-      verify-image-signatures: { phase: enforce }
-      require-sbom-attestation: { phase: enforce }
-`,
-    );
-    const [edge] = loadConfig(join(dir, 'environments.yaml'));
+    const config = tufConfig('    insecureIgnoreSCT: the instance runs no CT log\n');
+    const dir = join(config, '..');
+    const [edge] = loadConfig(config);
     const plan = planVerification(edge, CORP_IMAGE);
     if ('refusal' in plan) throw new Error(plan.refusal);
     expect(plan.setup).toEqual([
@@ -195,24 +202,7 @@ describe('verify --run hands cosign the trust material of the policies', () => {
 
   it('a TUF repository is initialized in a temporary folder the steps share, removed afterwards', () => {
     const log = fakeCosign();
-    const dir = tempDir();
-    symlinkSync(resolve(FILES), join(dir, 'sigstore'), 'dir');
-    const config = join(dir, 'environments.yaml');
-    writeFileSync(
-      config,
-      `trustRoots:
-  mirror:
-    tuf: { mirror: https://tuf.sigstore.test, root: sigstore/tuf-root.json }
-environments:
-  - name: edge
-    engine: ImageValidatingPolicy
-    trustRoot: mirror
-    imagePatterns: [ghcr.io/acme/*]
-    signer: { issuer: https://token.actions.githubusercontent.com, subject: https://github.com/acme/* }
-    policies:
-      verify-image-signatures: { phase: enforce }
-`,
-    );
+    const config = tufConfig();
     expect(runCli('verify', '--config', config, '--env', 'edge', CORP_IMAGE, '--run').code).toBe(0);
     const [initialize, signature] = calls(log);
     expect(initialize.argv.slice(0, 3)).toEqual(['initialize', '--mirror', 'https://tuf.sigstore.test']);

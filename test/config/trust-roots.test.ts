@@ -314,19 +314,22 @@ const BAD_USES: BadInput[] = [
     name: 'a publisher on a private instance without fulcio.url',
     config: withTrustRoot(complete({ fulcio: '    fulcio: { roots: sigstore/fulcio-root.pem }' }), withDelivery(ENVIRONMENT)),
     field: 'trustRoot',
-    message: /trust root "lab" has no fulcio\.url: the publishing workflow must know where to request its signing certificate$/,
+    message:
+      /^the publishing workflow signs with the environment's trust root "lab" \(set delivery\.signer\.trustRoot to choose another\), which has no fulcio\.url: the workflow must know where to request its signing certificate$/,
   },
   {
     name: 'a publisher on a private instance that ignores the transparency log',
     config: withTrustRoot(`${complete({ rekor: '' })}\n    insecureIgnoreTlog: lab`, withDelivery(ENVIRONMENT)),
     field: 'trustRoot',
-    message: /sets insecureIgnoreTlog: Flux's source-controller checks every published artifact in the transparency log and its SCT/,
+    message:
+      /, which sets insecureIgnoreTlog: Flux's source-controller checks every published artifact in the transparency log and its SCT/,
   },
   {
     name: 'a publisher on a trusted root',
     config: withTrustRoot('    trustedRoot: sigstore/trusted_root.json', withDelivery(ENVIRONMENT)),
     field: 'trustRoot',
-    message: /is a trusted root: the publishing workflow's cosign takes a private instance by its URLs and key files/,
+    message:
+      /trust root "lab" \(set delivery\.signer\.trustRoot to choose another\), a trusted root: its cosign takes a private instance by its URLs and key files/,
   },
   {
     name: 'a trusted root Secret for a publisher of the public instance',
