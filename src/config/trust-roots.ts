@@ -29,7 +29,7 @@ import { DEFAULT_ENGINE } from './resolve-environment';
 // `trustRoots`: each private Sigstore instance described once, its files read and checked here (a PEM that does not
 // parse, a root that is expired, not yet valid or not a CA, a log key that is not a public key, a URL that is not
 // https), then every reference to it, and what each engine and the publishing workflow can do with it. Each problem
-// is placed at its field, with the environments that use the trust root.
+// is placed at its field (the loader adds the environments that use the trust root).
 
 /** A problem at a field given from the config's root. */
 export interface RootedProblem {
@@ -58,19 +58,20 @@ export function loadTrustRoots(
   const trustRoots = new Map<string, ReadTrustRootResult>();
   const problems: RootedProblem[] = [];
   for (const [name, raw] of Object.entries(config.trustRoots ?? {})) {
-    const at = ['trustRoots', name];
-    const place = (found: RootedProblem[]) => problems.push(...found);
+    const at = (found: FieldProblem[]) => found.map(({ field, message }) => ({ path: ['trustRoots', name, ...field], message }));
     if (name === PUBLIC_TRUST_ROOT) {
-      place([{ path: at, message: `"${PUBLIC_TRUST_ROOT}" is the built-in public Sigstore instance: name this one otherwise` }]);
+      problems.push(
+        ...at([{ field: [], message: `"${PUBLIC_TRUST_ROOT}" is the built-in public Sigstore instance: name this one otherwise` }]),
+      );
       continue;
     }
     const shape = shapeProblems(raw);
     if (shape.length > 0) {
-      place(shape.map(({ field, message }) => ({ path: [...at, ...field], message })));
+      problems.push(...at(shape));
       continue;
     }
     const read = readTrustRoot(name, raw, new FileReader(configFile), now);
-    if ('problems' in read) place(read.problems.map(({ field, message }) => ({ path: [...at, ...field], message })));
+    if ('problems' in read) problems.push(...at(read.problems));
     else trustRoots.set(name, read);
   }
   const known = new Set([...Object.keys(config.trustRoots ?? {})]);
