@@ -7,12 +7,12 @@ import { loadConfig } from '../src/config/load';
 import { identityRegExp, parseWorkflowIdentity, workflowIdentity, workflowPath } from '../src/model/delivery';
 import { synthesize } from '../src/synthesize';
 import { validateObject } from '../src/validate';
-import { objectsIn, runCli, tempDir, testDigest, writeConfig } from './helpers';
+import { PRIVATE_SIGSTORE_CONFIG, objectsIn, runCli, tempDir, testDigest, writeConfig } from './helpers';
 
 /** The digest test/fixtures/oci-delivery.yaml pins production to. */
 const FIXTURE_DIGEST = testDigest('oci-delivery production');
 
-/** sandbox on Git; develop following tag main; production pinned by digest, with a private Sigstore's trusted root. */
+/** sandbox on Git; develop following tag main; production pinned by digest. */
 const OCI_CONFIG = 'test/fixtures/oci-delivery.yaml';
 const OCI_TEXT = readFileSync(OCI_CONFIG, 'utf8');
 const SUBJECT = 'https://github.com/acme/guardrails/.github/workflows/guardrails-publish.yaml@refs/heads/main';
@@ -489,5 +489,52 @@ describe('an environment not yet published', () => {
     expect(code).toBe(1);
     expect(err).toMatch(/--digest "sha256:0+" has a placeholder digest/);
     expect(text).toBe(UNPUBLISHED);
+  });
+});
+
+describe('an OCI environment whose publisher signs with a private Sigstore instance (test/fixtures/private-sigstore.yaml)', () => {
+  const synthesis = synthesize(loadConfig(PRIVATE_SIGSTORE_CONFIG));
+  const [source] = objectsIn(synthesis.tree, 'flux/corp/source.yaml');
+
+  test("its OCIRepository verifies against the instance's trusted root, from a Secret synth never writes", () => {
+    expect(source.spec.verify.trustedRootSecretRef).toEqual({ name: 'corp-sigstore-trusted-root' });
+    expect(validateObject(source)).toEqual([]);
+    const secrets = [...synthesis.tree.values(), ...synthesis.workflows.values()].filter((text) => /^kind: Secret$/m.test(text));
+    expect(secrets).toEqual([]);
+  });
+
+  test('its workflow signs against the same instance: its Fulcio, Rekor and TSA, the SCT checked with its CT log key', async () => {
+    const [[path, content]] = synthesis.workflows;
+    const { errors, workflow } = await checkedWorkflow(path, content);
+    expect(errors).toEqual([]);
+    const publish = workflow.jobs.publish.steps.at(-1);
+    expect(publish.env).toEqual({
+      ARTIFACT: 'ghcr.io/acme/guardrails-policies',
+      FULCIO_URL: 'https://fulcio.sigstore.test',
+      REKOR_URL: 'https://rekor.sigstore.test',
+      TSA_URL: 'https://tsa.sigstore.test/api/v1/timestamp',
+      // As the config names it: the workflow runs where the config is, at the repository's root.
+      SIGSTORE_CT_LOG_PUBLIC_KEY_FILE: 'sigstore/ctfe.pub',
+    });
+    expect(publish.run).toContain(
+      'cosign sign --yes --fulcio-url "${FULCIO_URL}" --rekor-url "${REKOR_URL}" --timestamp-server-url "${TSA_URL}" "${ARTIFACT}@${digest}"',
+    );
+  });
+
+  test('trusted-root prints the trusted root the policies embed, for the Secret', () => {
+    const { code, out } = runCli('trusted-root', '--config', PRIVATE_SIGSTORE_CONFIG, 'corp-sigstore');
+    expect(code).toBe(0);
+    const [policy] = objectsIn(synthesis.tree, 'corp-next/verify-image-signatures.yaml');
+    expect(`${out}\n`).toBe(policy.spec.attestors[0].cosign.trustedRoot.value);
+  });
+
+  test('trusted-root refuses a name no environment uses, and the public instance', () => {
+    expect(runCli('trusted-root', '--config', PRIVATE_SIGSTORE_CONFIG, 'nowhere')).toMatchObject({
+      code: 1,
+      err: expect.stringContaining(
+        'environment of test/fixtures/private-sigstore.yaml uses a trust root "nowhere" (used: lab-ca, corp-sigstore, corp-trusted-root, public)',
+      ),
+    });
+    expect(runCli('trusted-root', '--config', PRIVATE_SIGSTORE_CONFIG, 'public').code).toBe(1);
   });
 });
