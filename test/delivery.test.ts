@@ -517,7 +517,7 @@ describe('an OCI environment whose publisher signs with a private Sigstore insta
       SIGSTORE_CT_LOG_PUBLIC_KEY_FILE: 'sigstore/ctfe.pub',
     });
     expect(publish.run).toContain(
-      'cosign sign --yes --fulcio-url "${FULCIO_URL}" --rekor-url "${REKOR_URL}" --timestamp-server-url "${TSA_URL}" "${ARTIFACT}@${digest}"',
+      'cosign sign --yes --use-signing-config=false --fulcio-url "${FULCIO_URL}" --rekor-url "${REKOR_URL}" --timestamp-server-url "${TSA_URL}" "${ARTIFACT}@${digest}"',
     );
   });
 

@@ -122,8 +122,8 @@ function pathOf(file: RepositoryFile): string {
 }
 
 /**
- * The flags (and variables) that give cosign a trust root, as cosign v2.4.1 names them, the release the publishing
- * workflow installs (docs/delivery.md); cosign v3.1.2 keeps every one of them:
+ * The flags (and variables) that give cosign a trust root, as cosign v3.0.6 names them, the release the publishing
+ * workflow installs (src/flux/action-pins.ts); cosign v2.4.1 has them too, but `--trusted-root` on verify-blob only:
  * - `--rekor-url` (cmd/cosign/cli/options/rekor.go), its key in `SIGSTORE_REKOR_PUBLIC_KEY`, a file
  *   (pkg/cosign/env/env.go, read by pkg/cosign/tlog.go GetRekorPubs);
  * - `--ca-roots` and `--ca-intermediates`, the Fulcio roots and intermediates (options/certificate.go);
@@ -131,9 +131,10 @@ function pathOf(file: RepositoryFile): string {
  * - `--timestamp-certificate-chain`, the timestamp authority's chain (options/verify.go CommonVerifyOptions);
  * - `--insecure-ignore-tlog` (options/verify.go) and `--insecure-ignore-sct` (options/certificate.go);
  * - a TUF repository through `cosign initialize --mirror … --root …` (options/initialize.go) into the folder
- *   `TUF_ROOT` names (sigstore/sigstore pkg/tuf TufRootEnv);
- * - a trusted_root.json through `--trusted-root`, which `cosign verify` takes from cosign v3 on (v3.1.2
- *   options/verify.go CommonVerifyOptions; v2.4.1 has it on verify-blob only).
+ *   `TUF_ROOT` names (env.go);
+ * - a trusted_root.json through `--trusted-root` (options/verify.go CommonVerifyOptions).
+ * Given any of the first three, cosign v3 verifies with them instead of the public trusted root
+ * (cmd/cosign/cli/verify/common.go SetTrustedMaterial).
  */
 function trustArguments(
   trustRoot: TrustRoot,

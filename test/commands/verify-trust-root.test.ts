@@ -57,7 +57,7 @@ ${extra}environments:
   return config;
 }
 
-describe('cosign commands of a private trust root (flags of cosign v2.4.1)', () => {
+describe('cosign commands of a private trust root (flags of cosign v3.0.6)', () => {
   it('a CA acting as Fulcio without logs: its roots, and both checks switched off by name', () => {
     const [signature] = steps('lab', LAB_IMAGE).steps;
     expect(signature).toEqual({

@@ -80,8 +80,9 @@ export const imageValidatingPolicyEngine = {
  * - private: the roots and keys in their own fields (`keyless.roots`, `ctlog.{url,rekorPubKey,ctLogPubKey,tsaCertChain}`)
  *   and, above all, the instance's Sigstore trusted root in `trustedRoot`: for keyless signatures the engine always
  *   sets cosign's TrustedMaterial (from `trustedRoot`, else from the TUF repository), and cosign then verifies the
- *   signing certificate, the log entry and the SCT against it, not against `roots` and the log keys (cosign v3.1.2
- *   pkg/cosign/verify.go ValidateAndUnpackCertWithIntermediates, VerifyBundle). A TUF repository is named in `tuf`.
+ *   signing certificate, the log entry and the SCT against it, not against `roots` and the log keys (in cosign
+ *   v3.1.2, the library Kyverno v1.19.0 is built with: pkg/cosign/verify.go ValidateAndUnpackCertWithIntermediates,
+ *   VerifyBundle). A TUF repository is named in `tuf`.
  *   A trust root that ignores the log or SCTs sets `insecureIgnoreTlog` or `insecureIgnoreSCT` (no URL is needed then).
  */
 function cosignAttestor(signer: Signer): Cosign {
