@@ -48,6 +48,20 @@ export const CONFIG_SOURCES: readonly ConfigSource[] = [
     config: signerField('subject'),
   },
   { kinds: POLICY_KINDS, fields: [...keyless('rekor.url'), 'spec.attestors[].cosign.ctlog.url'], config: signerField('rekorUrl') },
+  // A signer's trust root: its instance's roots, logs and switches (trustRoots.<name> holds the instance itself).
+  {
+    kinds: POLICY_KINDS,
+    fields: [
+      ...keyless('roots'),
+      ...keyless('rekor.**'),
+      ...keyless('ctlog.**'),
+      'spec.attestors[].cosign.keyless.roots',
+      'spec.attestors[].cosign.ctlog.**',
+      'spec.attestors[].cosign.trustedRoot.**',
+      'spec.attestors[].cosign.tuf.**',
+    ],
+    config: ['trustRoot', ...signerField('trustRoot')],
+  },
   // The registry restriction's CEL and messages name the allowed images; an image verification's name the signer and the attestation's conditions.
   {
     kinds: ['ClusterPolicy', 'ValidatingPolicy'],
@@ -132,6 +146,11 @@ export const CONFIG_SOURCES: readonly ConfigSource[] = [
   { kinds: ['OCIRepository'], fields: ['spec.ref.**'], config: ['delivery.tag', 'delivery.digest'] },
   { kinds: ['OCIRepository'], fields: ['spec.interval'], config: ['delivery.interval'] },
   { kinds: ['OCIRepository'], fields: ['spec.verify.matchOIDCIdentity.**'], config: ['delivery.signer.issuer', 'delivery.signer.subject'] },
+  {
+    kinds: ['OCIRepository'],
+    fields: ['spec.verify.trustedRootSecretRef.**'],
+    config: ['delivery.trustedRootSecret', 'delivery.signer.trustRoot', 'trustRoot'],
+  },
   // The admission drill.
   {
     kinds: ['Deployment'],

@@ -5,7 +5,11 @@ import { configFieldsSetting, outputFieldKey } from '../../src/model/config-sour
 import type { Environment } from '../../src/model/environment';
 import { differingFields } from '../../src/output/hand-edits';
 import { synthesizeTree } from '../../src/synthesize';
-import { MIXED_ENGINES_CONFIG, THREE_ENVIRONMENTS_CONFIG } from '../helpers';
+import { publicTrustRoot } from '../../src/model/trust-root';
+import { MIXED_ENGINES_CONFIG, PRIVATE_SIGSTORE_CONFIG, THREE_ENVIRONMENTS_CONFIG } from '../helpers';
+
+/** A private Sigstore instance of the fixture, as the environments that use it resolve it. */
+const CORP_TRUST_ROOT = loadConfig(PRIVATE_SIGSTORE_CONFIG).find((env) => env.name === 'corp')!.signer.trustRoot;
 
 type Edit = (env: Environment) => Environment;
 const OCI_CONFIG = 'test/fixtures/oci-delivery.yaml';
@@ -17,7 +21,27 @@ const EDITS: ReadonlyArray<[string, Edit, readonly string[]]> = [
   ['thirdPartyImages', (e) => ({ ...e, thirdPartyImages: ['docker.io/library/busybox:*'] }), [THREE_ENVIRONMENTS_CONFIG]],
   ['signer.issuer', (e) => ({ ...e, signer: { ...e.signer, issuer: 'https://gitlab.example.com' } }), [THREE_ENVIRONMENTS_CONFIG]],
   ['signer.subject', (e) => ({ ...e, signer: { ...e.signer, subject: 'https://github.com/other/*' } }), [THREE_ENVIRONMENTS_CONFIG]],
-  ['signer.rekorUrl', (e) => ({ ...e, signer: { ...e.signer, rekorUrl: 'https://rekor.example.com' } }), [THREE_ENVIRONMENTS_CONFIG]],
+  [
+    'signer.rekorUrl',
+    (e) => ({ ...e, signer: { ...e.signer, trustRoot: publicTrustRoot('https://rekor.example.com') } }),
+    [THREE_ENVIRONMENTS_CONFIG],
+  ],
+  ['signer.trustRoot', (e) => ({ ...e, signer: { ...e.signer, trustRoot: CORP_TRUST_ROOT } }), [THREE_ENVIRONMENTS_CONFIG]],
+  [
+    'delivery.signer.trustRoot',
+    (e) =>
+      e.delivery.mode === 'oci'
+        ? {
+            ...e,
+            delivery: {
+              ...e.delivery,
+              trustedRootSecret: 'corp-trusted-root',
+              signer: { ...e.delivery.signer, trustRoot: CORP_TRUST_ROOT },
+            },
+          }
+        : e,
+    [OCI_CONFIG],
+  ],
   ['namespaces', (e) => ({ ...e, namespaces: ['other'] }), [THREE_ENVIRONMENTS_CONFIG]],
   ['excludeNamespaces', (e) => ({ ...e, excludeNamespaces: [...e.excludeNamespaces, 'zz-extra'] }), [THREE_ENVIRONMENTS_CONFIG]],
   ['webhook.timeoutSeconds', (e) => ({ ...e, webhook: { ...e.webhook, timeoutSeconds: 20 } }), [THREE_ENVIRONMENTS_CONFIG]],
