@@ -20,23 +20,24 @@ const named = (environments, name) => {
 
 /**
  * Each edit: `name`, `edit(environments)` returning the edited list (it may change its argument), and
- * `allowRemoval`, the enforced policies it removes on purpose (synth's guard asks for each by name).
+ * `allowWeakening`, the enforced policies it weakens on purpose, here by removing them (synth's regression gate asks for
+ * each by name).
  */
 export const ADOPTION_EDITS = [
   {
     name: 'add an environment qa',
     edit: (envs) => [...envs, { ...named(envs, 'staging'), name: 'qa' }],
-    allowRemoval: [],
+    allowWeakening: [],
   },
   {
     name: 'rename an environment',
     edit: (envs) => envs.map((env) => (env.name === 'staging' ? { ...env, name: 'preprod' } : env)),
-    allowRemoval: [],
+    allowWeakening: [],
   },
   {
     name: 'remove an environment',
     edit: (envs) => envs.filter((env) => env.name !== 'develop'),
-    allowRemoval: [],
+    allowWeakening: [],
   },
   {
     name: 'promote a policy',
@@ -44,7 +45,7 @@ export const ADOPTION_EDITS = [
       named(envs, 'staging').policies['verify-image-signatures'] = { phase: 'enforce' };
       return envs;
     },
-    allowRemoval: [],
+    allowWeakening: [],
   },
   {
     name: 'disable a policy',
@@ -52,12 +53,12 @@ export const ADOPTION_EDITS = [
       delete named(envs, 'production').policies['require-provenance-attestation'];
       return envs;
     },
-    allowRemoval: [],
+    allowWeakening: [],
   },
   {
     name: "replace the file with one's own dev and prod",
     edit: () => [ownEnvironment('dev', 'audit'), ownEnvironment('prod', 'enforce')],
     // Dropping production's enforcement is what synth's guard exists to question.
-    allowRemoval: ['production/verify-image-signatures', 'production/require-sbom-attestation', 'production/restrict-image-registries'],
+    allowWeakening: ['production/verify-image-signatures', 'production/require-sbom-attestation', 'production/restrict-image-registries'],
   },
 ];

@@ -46,7 +46,7 @@ function projectCopy() {
   return copy;
 }
 
-function prove({ name, edit, allowRemoval }) {
+function prove({ name, edit, allowWeakening }) {
   console.log(`\n== ${name}`);
   const copy = projectCopy();
   try {
@@ -54,7 +54,7 @@ function prove({ name, edit, allowRemoval }) {
     const config = join(copy, 'environments.yaml');
     writeFileSync(config, stringify({ environments: edit(parse(readFileSync(config, 'utf8')).environments) }));
     return (
-      app(copy, 'synth', ...allowRemoval.flatMap((policy) => ['--allow-removal', policy])) &&
+      app(copy, 'synth', ...allowWeakening.flatMap((policy) => ['--allow-weakening', policy])) &&
       app(copy, 'lock', '--accept') &&
       run(copy, npm, ['test']) &&
       app(copy, 'check')

@@ -52,7 +52,7 @@ test('every adoption edit has its expectations, and no expectation is left witho
   expect(ADOPTION_EDITS.map(({ name }) => name).sort()).toEqual(Object.keys(EXPECTED).sort());
 });
 
-describe.each(ADOPTION_EDITS)('$name', ({ name, edit, allowRemoval }) => {
+describe.each(ADOPTION_EDITS)('$name', ({ name, edit, allowWeakening }) => {
   const { reported, lockedEnvironments } = EXPECTED[name];
   test('fails the lock naming the change and the accept command; synth and lock --accept make lock and drift gate pass', () => {
     const dir = synthesizedProject(THREE_ENVIRONMENTS_CONFIG);
@@ -72,7 +72,9 @@ describe.each(ADOPTION_EDITS)('$name', ({ name, edit, allowRemoval }) => {
     for (const line of reported) expect(before.err).toMatch(line);
     expect(before.err).toContain(ACCEPT_COMMAND);
 
-    expect(runCli('synth', '--config', config, '--outdir', outdir, ...allowRemoval.flatMap((p) => ['--allow-removal', p])).code).toBe(0);
+    expect(runCli('synth', '--config', config, '--outdir', outdir, ...allowWeakening.flatMap((p) => ['--allow-weakening', p])).code).toBe(
+      0,
+    );
     expect(lock('--accept').code).toBe(0);
     expect(lock()).toMatchObject({ code: 0, err: '' });
     expect(check()).toMatchObject({ code: 0, err: '' });

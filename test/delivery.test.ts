@@ -312,7 +312,7 @@ describe('drift gate and guards', () => {
     expect(readFileSync(workflow, 'utf8')).toContain('id-token: write');
     writeFileSync(config, OCI_TEXT.split('  - name: develop')[0]);
     const allowed = ['verify-image-signatures', 'require-sbom-attestation'].flatMap((policy) => [
-      '--allow-removal',
+      '--allow-weakening',
       `production/${policy}`,
     ]);
     expect(runCli('synth', '--config', config, '--outdir', outdir, ...allowed).code).toBe(0);
@@ -328,7 +328,7 @@ describe('drift gate and guards', () => {
     expect(readFileSync(workflow, 'utf8')).toBe('name: hand-written\n');
   });
 
-  test('switching an enforcing environment from git to oci keeps its policies and its Kustomization (no --allow-removal)', () => {
+  test('switching an enforcing environment from git to oci keeps its policies and its Kustomization (no --allow-weakening)', () => {
     const production = OCI_TEXT.indexOf('  - name: production');
     const onGit = OCI_TEXT.slice(0, production) + OCI_TEXT.slice(production).replace(/ {4}delivery:\n(?: {6}.*\n| {8}.*\n)+/, '');
     const { config, outdir } = project(onGit);

@@ -15,6 +15,7 @@ import { formatFinding, ValidationError } from '../validate';
 import type { Output } from './output';
 import { generatedFilesBeside } from '../synthesize';
 import { describeDiff, synthesizeValidated } from './synth';
+import { commitWarnings } from './warnings';
 
 /**
  * The config schema, at the repository root. Synth validates with the schema it was built from, the working
@@ -46,6 +47,8 @@ interface CheckedPaths {
  *   with no lock in the index yet is not checked for it (the first `npm test` writes the lock);
  * - the config, the schema, `dist/`, an entry point or the lock has changes that are not staged, so the commit
  *   would not hold what was checked (the files).
+ * It warns, without failing, of what the commit weakens among the policies HEAD enforces (synth refused it unless
+ * allowed) and of the risks synth warns about.
  */
 export function checkStaged(configFile: string, outdir: string, lockDir: string, output: Output): number {
   const root = repositoryRoot(configFile);
@@ -70,14 +73,16 @@ export function checkStaged(configFile: string, outdir: string, lockDir: string,
   };
   const problems: string[][] = [];
   let expectedEntryPoints: FileTree = new Map();
+  let warnings: string[] = [];
   try {
     const environments = parseConfig(configText, paths.config);
     const { synthesis } = synthesizeValidated(environments);
     expectedEntryPoints = generatedFilesBeside(synthesis);
+    const committed = readCommittedOutput(outdir);
+    warnings = commitWarnings(committed, join(root, paths.config), { tree: synthesis.tree, environments });
     const expectedOutput = withManifest(synthesis.tree);
     const outputDiff = diffTrees(expectedOutput, staged.dist);
-    const handEdits =
-      outputDiff.changed.length > 0 ? findHandEdits(outputDiff.changed, staged.dist, expectedOutput, readCommittedOutput(outdir)) : [];
+    const handEdits = outputDiff.changed.length > 0 ? findHandEdits(outputDiff.changed, staged.dist, expectedOutput, committed) : [];
     const stale = [
       ...describeDiff(outputDiff, paths.dist),
       ...describeHandEdits(handEdits, paths.dist, false),
@@ -109,6 +114,7 @@ export function checkStaged(configFile: string, outdir: string, lockDir: string,
       `Stage them (\`${stageAll()}\`) or set them aside (\`git stash --keep-index\`), and commit again.`,
     ]);
   }
+  for (const warning of warnings) output.out(`warning: ${warning}`);
   if (problems.length > 0) return report(output, problems);
   const workflows = [...expectedEntryPoints.keys()].some((path) => path.startsWith(`${WORKFLOWS_DIR}/`)) ? [`${paths.workflows}/`] : [];
   const parts = [`${paths.dist}/`, `${paths.clusters}/`, ...workflows, ...(locked ? [`${paths.lock}/`] : [])];

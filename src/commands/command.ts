@@ -35,6 +35,8 @@ export interface CommandDescription<O extends OptionDescriptions = OptionDescrip
   readonly details?: readonly string[];
   /** Options as passed to `parseArgs`; `--help`/`-h` is added to every command. */
   readonly options: O;
+  /** Options the command no longer takes, each with what replaces it: naming one is a usage error that says so. */
+  readonly retiredOptions?: Readonly<Record<string, string>>;
   /** Positional arguments with their meaning; a command that declares none refuses them. */
   readonly positionals?: readonly { readonly name: string; readonly description: string }[];
   /** Every exit code, as documented; the usage and internal-error codes are added to every command. */
@@ -158,6 +160,8 @@ function parseCommandLine<O extends OptionDescriptions>(
     const code = (error as { code?: string }).code;
     if (!code?.startsWith('ERR_PARSE_ARGS')) throw error;
     if (asksForHelp(argv, options)) return printHelp(command, output);
+    const retired = optionNames(argv, options).find((name) => command.retiredOptions?.[name] !== undefined);
+    if (retired !== undefined) throw new UsageError(`--${retired} is replaced by ${command.retiredOptions![retired]}`);
     const message = (error as Error).message.replace(/\s*\n\s*/g, ' ');
     // Node's advice on positionals that start with '-' only confuses a mistyped option name.
     throw new UsageError(code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? message.replace(/\. To specify a positional.*$/, '') : message);
@@ -171,8 +175,13 @@ function parseCommandLine<O extends OptionDescriptions>(
 
 /** Whether a command line that did not parse still asks for help, e.g. `synth --bogus --help`. */
 function asksForHelp(argv: readonly string[], options: OptionDescriptions): boolean {
+  return optionNames(argv, options).includes('help');
+}
+
+/** The names of the options a command line gives, known or not. */
+function optionNames(argv: readonly string[], options: OptionDescriptions): string[] {
   const { tokens } = parseArgs({ args: [...argv], options, allowPositionals: true, strict: false, tokens: true });
-  return tokens.some((token) => token.kind === 'option' && token.name === 'help');
+  return tokens.flatMap((token) => (token.kind === 'option' ? [token.name] : []));
 }
 
 function printHelp(command: ScriptDescription, output: Output): undefined {

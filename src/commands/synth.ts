@@ -7,7 +7,7 @@ import { NOT_YET_PUBLISHED_SUMMARY, isPublished } from '../model/delivery';
 import { assertNoClusterCollision } from '../output/cluster-sharing';
 import { readCommittedOutput } from '../output/committed';
 import { assertEntryPointsWritable, diffEntryPoints, readClusterFiles, writeEntryPoints } from '../output/entry-points';
-import { assertNoEmptyEnvironment, assertNoEnforcedPolicyDropped } from '../output/guards';
+import { assertNoEmptyEnvironment } from '../output/guards';
 import { describeHandEdits, findHandEdits, type HandEdit } from '../output/hand-edits';
 import { clustersDirectoryFor, drillDirectory, environmentOfPath, fluxDirectory, type FileTree } from '../model/layout';
 import { MANIFEST_FILE, withManifest } from '../output/ownership';
@@ -15,6 +15,15 @@ import { compareLock, DEFAULT_LOCK_DIR, lockTree } from '../output/policy-lock';
 import { diffTrees, readOutput, writeTreeAtomically, type TreeDiff } from '../output/write';
 import { generatedFilesBeside, synthesize, type Synthesis } from '../synthesize';
 import { formatFinding, validateTree, ValidationError, type ValidationReport } from '../validate';
+import {
+  ALLOW_WEAKENING_OPTION,
+  RETIRED_ALLOW_OPTIONS,
+  assertKnownEnvironments,
+  describeGateOutcome,
+  parseAllowances,
+  regressionGate,
+  type GateOutcome,
+} from './regression-gate';
 import { checkStaged } from './check-staged';
 import { defineCommand, type OptionDescription } from './command';
 import { NEXT_STEP_HINTS, type OutputChange } from './hints';
@@ -93,19 +102,14 @@ export const synth = defineCommand({
     'The whole tree is built and validated in memory, then swapped in; on any error the output directory is left as it was. ' +
       'Prints every added, changed and removed file, then a summary, then the steps that must follow (if any).',
   ],
-  options: {
-    ...OUTPUT_OPTIONS,
-    'allow-removal': {
-      type: 'string',
-      multiple: true,
-      default: [],
-      valueName: 'env/policy',
-      description: 'let synth drop a policy the committed output enforces (Flux would delete it from the cluster)',
-    },
-  },
+  options: { ...OUTPUT_OPTIONS, ...ALLOW_WEAKENING_OPTION },
+  retiredOptions: RETIRED_ALLOW_OPTIONS,
   exitCodes: [
     { code: 0, meaning: 'written, or already up to date' },
-    { code: 1, meaning: `${CONFIG_REFUSAL}, or a filesystem error; nothing written` },
+    {
+      code: 1,
+      meaning: `${CONFIG_REFUSAL}, output that weakens an enforced policy no --allow-weakening names, or a filesystem error; nothing written`,
+    },
   ],
   run({ values }, output) {
     const outdir = resolveOutdir(values.outdir);
@@ -117,6 +121,8 @@ export const synth = defineCommand({
       },
     };
     const environments = withContext(() => loadConfig(values.config), unchanged);
+    const allowances = parseAllowances(values['allow-weakening']);
+    if (allowances.length > 0) assertKnownEnvironments(allowances, environments, readCommittedOutput(outdir), values.config);
     const { synthesis, report } = withContext(() => synthesizeValidated(environments), unchanged);
     const { tree } = synthesis;
     const entryPoints = generatedFilesBeside(synthesis);
@@ -126,14 +132,13 @@ export const synth = defineCommand({
     const written = withManifest(tree); // the files the output directory will hold
     let described: OutputChange | undefined;
     let handEdits: HandEdit[] = [];
+    let gate: GateOutcome | undefined;
     // Holding the output's lock, the writer hands over what the output holds now: the change is described from
-    // that one read, and the removal guard (which, without git, reads the disk) sees no other synth's swap.
+    // that one read, and the regression gate (which, without git, reads the disk) sees no other synth's swap.
     const beforeWrite = (current: FileTree) => {
       described = describeChange(outdir, environments, written, current);
       const committed = readCommittedOutput(outdir);
-      withContext(() => assertNoEnforcedPolicyDropped(committed, tree, values['allow-removal']), {
-        before: `compared with ${outdir}/ at ${committed.source}:`,
-      });
+      gate = regressionGate(committed, outdir, values.config, { tree, environments }, allowances);
       handEdits = findHandEdits(described.diff.changed, current, written, committed);
     };
     let entryPointFailure: unknown;
@@ -152,10 +157,13 @@ export const synth = defineCommand({
         `${outdir}/ was written, but not the entry points in ${clustersDirectoryFor(outdir)}/:\n${entryPointFailure.message}`,
       );
     }
-    if (described === undefined) throw new Error('the writer returned without handing over the current output');
+    if (described === undefined || gate === undefined) throw new Error('the writer returned without handing over the current output');
     const lines = [...formatChange(described), ...describeHandEdits(handEdits, outdir, true), ...describeDiff(entryPointDiff, parent)];
     lines.forEach((line) => output.out(line));
     printSummary(environments, report, output);
+    const { allowed, warnings } = describeGateOutcome(gate, environments);
+    allowed.forEach((line) => output.out(line));
+    warnings.forEach((line) => output.out(line));
     if (lines.length === 0) {
       output.out(
         `${outdir}/ and the entry points in ${clustersDirectoryFor(outdir)}/ are up to date (${written.size} files, ${describeBeside(synthesis)})`,

@@ -27,3 +27,26 @@ export function isGlob(value: string): boolean {
 export function matchesGlob(glob: string, value: string): boolean {
   return new RegExp(globToRegExp(glob)).test(value);
 }
+
+/**
+ * Whether every value `inner` matches is also matched by `outer` (both globs of {@link globToRegExp}'s language), so
+ * replacing `outer` by `inner` can only narrow what matches. Decided by matching `outer` against the text of `inner`,
+ * where a `*` of `inner` is a character only a `*` of `outer` can cover: a `*` of `inner` can stand for a run of a
+ * character `outer` never names, which only a `*` of `outer` matches.
+ */
+export function globCovers(outer: string, inner: string): boolean {
+  const text = [...inner];
+  // covered[j]: whether the part of `outer` read so far covers the first j characters of `inner`.
+  let covered = [true, ...text.map(() => false)];
+  for (const symbol of outer) {
+    const next = covered.map(() => false);
+    if (symbol === '*') {
+      next[0] = covered[0];
+      for (let j = 1; j <= text.length; j++) next[j] = next[j - 1] || covered[j];
+    } else {
+      for (let j = 1; j <= text.length; j++) next[j] = covered[j - 1] && text[j - 1] === symbol;
+    }
+    covered = next;
+  }
+  return covered[text.length];
+}

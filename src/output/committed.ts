@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { git, readBlobs } from './git';
@@ -14,18 +15,26 @@ export interface CommittedOutput {
   read(paths: readonly string[]): FileTree;
 }
 
+/** The committed output, compared with a new one without reading what did not change, and the config committed with it. */
+export interface CommittedState extends CommittedOutput {
+  /** The committed contents of those of `paths` that `tree` does not hold as they are (missing from it included). */
+  differingFrom(tree: FileTree, paths: readonly string[]): FileTree;
+  /** The config file as committed with the output (at git HEAD); undefined without git, or when HEAD does not hold it. */
+  readConfig(configFile: string): string | undefined;
+}
+
 /**
  * What is committed under `outdir`: the files at `git HEAD` when `outdir` lies in a git work tree that has a
  * HEAD, else (no git, no commit yet) the files on disk. HEAD comes first because `npx cdk8s synth` deletes
  * `dist/` before running the app, and an earlier synth may have rewritten it: neither is what Flux pulls.
  * Synth runs on every commit, so the common case costs one `git ls-tree` and no file reads.
  */
-export function readCommittedOutput(outdir: string): CommittedOutput {
+export function readCommittedOutput(outdir: string): CommittedState {
   const absolute = resolve(outdir);
   return committedAtHead(absolute) ?? onDisk(absolute);
 }
 
-function committedAtHead(outdir: string): CommittedOutput | undefined {
+function committedAtHead(outdir: string): CommittedState | undefined {
   let parent: string;
   try {
     // The parent exists even when cdk8s has just wiped outdir.
@@ -34,31 +43,62 @@ function committedAtHead(outdir: string): CommittedOutput | undefined {
     return undefined;
   }
   const name = basename(outdir);
-  // Paths come back relative to `parent`; the command fails outside a work tree or without a HEAD.
-  const listing = git(parent, ['ls-tree', '-r', '-z', '--name-only', 'HEAD', '--', name]);
+  // "<mode> <type> <id>\t<path>", paths relative to `parent`; the command fails outside a work tree or without a HEAD.
+  const listing = git(parent, ['ls-tree', '-r', '-z', 'HEAD', '--', name]);
   if (listing === undefined) return undefined;
-  const paths = listing
-    .toString()
-    .split('\0')
-    .filter(Boolean)
-    .map((path) => path.slice(name.length + 1));
+  const ids = new Map(
+    listing
+      .toString()
+      .split('\0')
+      .filter(Boolean)
+      .map((entry) => {
+        const tab = entry.indexOf('\t');
+        return [entry.slice(tab + 1 + name.length + 1), entry.slice(0, tab).split(' ')[2]] as const;
+      }),
+  );
+  const read = (wanted: readonly string[]): FileTree => {
+    const contents = readBlobs(
+      parent,
+      wanted.map((p) => `HEAD:./${name}/${p}`),
+    );
+    return new Map(wanted.map((path, i) => [path, contents[i]]));
+  };
   return {
     source: 'git HEAD',
-    paths,
-    read(wanted) {
-      const contents = readBlobs(
-        parent,
-        wanted.map((p) => `HEAD:./${name}/${p}`),
-      );
-      return new Map(wanted.map((path, i) => [path, contents[i]]));
+    paths: [...ids.keys()],
+    read,
+    differingFrom(tree, paths) {
+      // Only files whose blob id differs are read, and compared as text (git may store them normalized).
+      const candidates = paths.filter((path) => {
+        const next = tree.get(path);
+        return next === undefined || blobId(next, ids.get(path)!) !== ids.get(path);
+      });
+      return new Map([...read(candidates)].filter(([path, content]) => tree.get(path) !== content));
+    },
+    readConfig(configFile) {
+      // Asked in the config's own directory: a config outside the output's repository is not in its HEAD.
+      const directory = dirname(resolve(configFile));
+      return git(directory, ['cat-file', 'blob', `HEAD:./${basename(configFile)}`])?.toString('utf8');
     },
   };
 }
 
-function onDisk(outdir: string): CommittedOutput {
+/** The id git gives `content` as a blob, in the object format of `like` (SHA-1, or SHA-256 in a repository using it). */
+function blobId(content: string, like: string): string {
+  const bytes = Buffer.from(content, 'utf8');
+  return createHash(like.length === 64 ? 'sha256' : 'sha1')
+    .update(`blob ${bytes.length}\0`)
+    .update(bytes)
+    .digest('hex');
+}
+
+function onDisk(outdir: string): CommittedState {
+  const read = (wanted: readonly string[]): FileTree => new Map(wanted.map((path) => [path, readFileSync(join(outdir, path), 'utf8')]));
   return {
     source: 'disk',
     paths: [...readTree(outdir).keys()],
-    read: (wanted) => new Map(wanted.map((path) => [path, readFileSync(join(outdir, path), 'utf8')])),
+    read,
+    differingFrom: (tree, paths) => new Map([...read(paths)].filter(([path, content]) => tree.get(path) !== content)),
+    readConfig: () => undefined,
   };
 }

@@ -37,17 +37,26 @@ function mayBeInRepository(dir: string): boolean {
  * (`HEAD:./dist/x.yaml`, a blob id). Throws when git fails or an object does not exist.
  */
 export function readBlobs(cwd: string, objects: readonly string[]): string[] {
+  return readObjects(cwd, objects).map((content, i) => {
+    if (content === undefined) throw new Error(`git cannot read ${objects[i]}`);
+    return content;
+  });
+}
+
+/** As {@link readBlobs}, with undefined for an object that does not exist (a path not committed, one outside the repository). */
+export function readObjects(cwd: string, objects: readonly string[]): (string | undefined)[] {
   if (objects.length === 0) return [];
   const batch = git(cwd, ['cat-file', '--batch'], objects.map((object) => `${object}\n`).join(''));
   if (batch === undefined) throw new Error(`git cat-file failed in ${cwd}`);
-  // Each answer is "<id> <type> <size>\n<content>\n", or "<object> missing\n".
+  // Each answer is "<id> <type> <size>\n<content>\n", or "<object> missing\n" (or another one-line refusal).
   let offset = 0;
-  return objects.map((object) => {
+  return objects.map(() => {
     const headerEnd = batch.indexOf(0x0a, offset);
-    const header = batch.subarray(offset, headerEnd).toString().split(' ');
-    if (header.length !== 3) throw new Error(`git cannot read ${object}: ${header.join(' ')}`);
-    const size = Number(header[2]);
-    offset = headerEnd + 1 + size + 1;
-    return batch.subarray(headerEnd + 1, headerEnd + 1 + size).toString('utf8');
+    const found = /^[0-9a-f]+ (\w+) (\d+)$/.exec(batch.subarray(offset, headerEnd).toString());
+    offset = headerEnd + 1;
+    if (!found) return undefined;
+    const start = offset;
+    offset += Number(found[2]) + 1;
+    return found[1] === 'blob' ? batch.subarray(start, offset - 1).toString('utf8') : undefined;
   });
 }

@@ -51,7 +51,7 @@ export interface WriterOptions {
 export interface WriteOptions extends WriterOptions {
   /**
    * Runs holding the lock, after a killed run's leftovers are repaired and before anything is written: a
-   * check of the output on disk (such as the removal guard) sees it whole and unchanged by another synth.
+   * check of the output on disk (such as the regression gate) sees it whole and unchanged by another synth.
    * It receives the files the output holds now, so a caller can say what the write changes without reading
    * them again. Throwing from it leaves the output untouched.
    */

@@ -28,6 +28,13 @@ export interface PolicyDefinition {
   readonly labels: Readonly<Record<string, string>>;
 }
 
+/** Whether the definition checks Pods of `namespace`: in its scope (every namespace when it has none) and not excluded. */
+export function checksNamespace(definition: PolicyDefinition, namespace: string): boolean {
+  return (
+    (definition.namespaces === undefined || definition.namespaces.includes(namespace)) && !definition.excludeNamespaces.includes(namespace)
+  );
+}
+
 /** A signature or attestation check, with every default resolved: what an engine renders. */
 export interface ImageVerification extends PolicyDefinition {
   readonly imagePatterns: readonly string[];

@@ -118,6 +118,34 @@ describe('check --staged', () => {
     expect(out).toBe('the staged dist/ and clusters/ are what the staged environments.yaml synthesizes');
   });
 
+  test('passes a commit that weakens an enforced policy, warning of what it lets through', () => {
+    const repo = fixtureRepository();
+    const config = join(repo, 'environments.yaml');
+    writeFileSync(
+      config,
+      readFileSync(config, 'utf8').replace('verify-image-signatures: { phase: enforce }', 'verify-image-signatures: { phase: audit }'),
+    );
+    const allowed = runCli(
+      'synth',
+      '--config',
+      config,
+      '--outdir',
+      join(repo, 'dist'),
+      '--allow-weakening',
+      'shop/verify-image-signatures',
+    );
+    expect(allowed.code).toBe(0);
+    expect(git(repo, 'add', '-A').code).toBe(0);
+    const { code, out, err } = checkStaged(repo);
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    expect(out.split('\n')).toEqual([
+      'warning: this commit weakens a policy enforced at git HEAD: shop/verify-image-signatures: demoted from enforce to audit: violations are reported, ' +
+        'no longer denied; fails open (failurePolicy Fail → Ignore): Pods are admitted unchecked whenever Kyverno does not answer',
+      'the staged dist/ and clusters/ are what the staged environments.yaml synthesizes',
+    ]);
+  });
+
   test('refuses staged output without the config it came from', () => {
     const repo = fixtureRepository();
     addEnvironment(repo);
@@ -251,7 +279,10 @@ describe('check --staged', () => {
     const repo = committedFixture(join(tempDir(), 'repo'), 'test/fixtures/oci-delivery.yaml');
     const workflow = '.github/workflows/guardrails-publish.yaml';
     cpSync(FIXTURE_CONFIG, join(repo, 'environments.yaml'));
-    const removals = ['production/verify-image-signatures', 'production/require-sbom-attestation'].flatMap((id) => ['--allow-removal', id]);
+    const removals = ['production/verify-image-signatures', 'production/require-sbom-attestation'].flatMap((id) => [
+      '--allow-weakening',
+      id,
+    ]);
     expect(runCli('synth', '--config', join(repo, 'environments.yaml'), '--outdir', join(repo, 'dist'), ...removals).code).toBe(0);
     expect(existsSync(join(repo, workflow))).toBe(false); // no environment publishes any more: synth removed it
 
@@ -263,7 +294,13 @@ describe('check --staged', () => {
     const remedy = /`(git add [^`]+)`/.exec(blocked.err)?.[1];
     expect(remedy).toBe('git add environments.yaml dist clusters .github/workflows');
     expect(git(repo, ...remedy!.split(' ').slice(1)).code).toBe(0);
-    expect(checkStaged(repo)).toMatchObject({ code: 0, err: '' });
+    // It passes, warning of what the commit weakens (the removals synth was allowed) and of the new environment at enforce.
+    const passed = checkStaged(repo);
+    expect(passed.code).toBe(0);
+    expect(passed.err).toBe('');
+    expect(passed.out).toContain(
+      'warning: this commit weakens a policy enforced at git HEAD: production/verify-image-signatures: disabled or removed',
+    );
     expect(git(repo, 'commit', '-q', '--no-verify', '-m', 'replaced').code).toBe(0);
     expect(git(repo, 'status', '--porcelain').out).toBe('');
   });

@@ -33,8 +33,8 @@ const VALID_OUTPUT = (() => {
   return join(dir, 'dist');
 })();
 
-/** Synthesizes `configText` over an output directory that already holds the output of the valid config. */
-function synthOverExistingOutput(configText: string) {
+/** Synthesizes `configText` (with `args`) over an output directory that already holds the output of the valid config. */
+function synthOverExistingOutput(configText: string, ...args: string[]) {
   const dir = tempDir();
   const config = join(dir, 'environments.yaml');
   const outdir = join(dir, 'dist');
@@ -42,7 +42,7 @@ function synthOverExistingOutput(configText: string) {
   writeFileSync(config, configText);
   const before = readTree(outdir);
   expect(before.size).toBeGreaterThan(0);
-  const result = runCli('synth', '--config', config, '--outdir', outdir);
+  const result = runCli('synth', '--config', config, '--outdir', outdir, ...args);
   return { ...result, config, unchanged: () => expect(readTree(outdir)).toEqual(before) };
 }
 
@@ -476,9 +476,11 @@ test.each([
       '      require-sbom-attestation: { phase: enforce }',
       '      require-sbom-attestation: { phase: enforce }\n    webhook:\n      failurePolicy: Ignore\n      acknowledgeFailOpen: "outages\\tmust not\\nstop deploys"',
     ),
+    // Failing open weakens what production enforces.
+    ['--allow-weakening', 'production/verify-image-signatures', '--allow-weakening', 'production/require-sbom-attestation'],
   ],
-])('accepted neighbour: %s', (_name, config) => {
-  const result = synthOverExistingOutput(config);
+])('accepted neighbour: %s', (_name, config, args: string[] = []) => {
+  const result = synthOverExistingOutput(config, ...args);
   expect(result.err).toBe('');
   expect(result.code).toBe(0);
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { globToRegExp, matchesGlob } from '../../src/model/glob';
+import { globCovers, globToRegExp, matchesGlob } from '../../src/model/glob';
+import { kyvernoWildcardMatch } from '../support/kyverno-wildcard';
 
 describe('globToRegExp', () => {
   const owner = 'https://github.com/acme/*';
@@ -52,5 +53,51 @@ describe('globToRegExp', () => {
 
   it('produces an anchored source that Go and JavaScript read alike (only escapes, `.*`, `^` and `$`)', () => {
     expect(globToRegExp('https://github.com/acme/*')).toBe('^https://github\\.com/acme/.*$');
+  });
+});
+
+describe('globCovers', () => {
+  it.each([
+    ['ghcr.io/acme/*', 'ghcr.io/acme/app/*'],
+    ['ghcr.io/acme/*', 'ghcr.io/acme/app:1'],
+    ['ghcr.io/*/app:*', 'ghcr.io/acme/app:v*'],
+    ['*', 'anything*at*all'],
+    ['a*b', 'a*x*b'],
+    ['ghcr.io/acme/app', 'ghcr.io/acme/app'],
+  ])('%s covers %s', (outer, inner) => {
+    expect(globCovers(outer, inner)).toBe(true);
+  });
+
+  it.each([
+    ['ghcr.io/acme/app/*', 'ghcr.io/acme/*'],
+    // A literal `*` of the narrower glob stands for any run, which a literal of the other cannot match.
+    ['ghcr.io/acme/a*', 'ghcr.io/acme/*'],
+    ['ghcr.io/acme/*', 'ghcr.io/acme-evil/*'],
+    ['a*b', 'a*'],
+    ['https://github.com/acme/*', 'https://github.com/*'],
+  ])('%s does not cover %s', (outer, inner) => {
+    expect(globCovers(outer, inner)).toBe(false);
+  });
+
+  // Checked against Kyverno's wildcard matcher (an independent model): a covered glob's every match is the other's,
+  // and a glob that is not covered has a match the other refuses, among values built from its own characters.
+  it('agrees with the wildcard matcher on random globs', () => {
+    const alphabet = ['a', 'b', '/', '*'];
+    let state = 7;
+    const random = () => {
+      state = (state * 1103515245 + 12345) % 2 ** 31;
+      return state / 2 ** 31;
+    };
+    const glob = () => Array.from({ length: 1 + Math.floor(random() * 5) }, () => alphabet[Math.floor(random() * 4)]).join('');
+    // Every string of up to 5 characters over a, b, / and c (a character no glob names).
+    const values = [''];
+    for (let length = 1; length <= 5; length++) {
+      for (const value of values.filter((v) => v.length === length - 1)) for (const c of ['a', 'b', '/', 'c']) values.push(value + c);
+    }
+    for (let i = 0; i < 120; i++) {
+      const [outer, inner] = [glob(), glob()];
+      const counterexample = values.find((value) => kyvernoWildcardMatch(inner, value) && !kyvernoWildcardMatch(outer, value));
+      expect(globCovers(outer, inner), `${outer} covers ${inner}: counterexample ${counterexample}`).toBe(counterexample === undefined);
+    }
   });
 });

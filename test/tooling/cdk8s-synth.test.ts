@@ -19,7 +19,7 @@ it('a refused `npx cdk8s synth` says dist/ is gone and how to restore it, and so
   gitIn(dir, 'init', '-q');
   gitIn(dir, 'add', '-A');
   gitIn(dir, 'commit', '-q', '--no-verify', '-m', 'synthesized');
-  // Dropping a policy production enforces: synth refuses without --allow-removal.
+  // Dropping a policy production enforces: synth refuses without --allow-weakening.
   const config = join(dir, 'environments.yaml');
   const text = readFileSync(config, 'utf8');
   const enforced = '      restrict-image-registries: { phase: enforce }\n';
@@ -29,7 +29,7 @@ it('a refused `npx cdk8s synth` says dist/ is gone and how to restore it, and so
   const cdk8s = run(dir, join('node_modules', '.bin', 'cdk8s'), 'synth', '--no-check-upgrade');
   expect(cdk8s.code).not.toBe(0);
   expect(existsSync(join(dir, 'dist'))).toBe(false);
-  expect(cdk8s.err).toContain('production/restrict-image-registries: enforced in the committed production/restrict-image-registries.yaml');
+  expect(cdk8s.err).toContain('production/restrict-image-registries: disabled or removed: Flux would delete it from the cluster');
   expect(cdk8s.err).toContain(
     'Nothing was written. dist/ does not exist: `cdk8s synth` deleted it before running synth. ' +
       'Restore it from git with `git restore -- dist`, then run `npm run synth`, which leaves dist/ as it was when it refuses.',
