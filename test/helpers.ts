@@ -8,6 +8,7 @@ import { parseAllDocuments } from 'yaml';
 import { main } from '../src/cli';
 import { loadConfig } from '../src/config/load';
 import { POLICY_NAMES, type EngineKind, type Environment, type PolicyName } from '../src/model/environment';
+import { FLUX_CONTROLLER_IMAGES } from '../src/model/flux-release';
 import type { FileTree } from '../src/model/layout';
 import { publicTrustRoot } from '../src/model/trust-root';
 import { GUARDRAILS } from '../src/policies';
@@ -42,7 +43,8 @@ export function testEnvironment(overrides: Partial<Environment> = {}): Environme
       subject: 'https://github.com/acme/*',
       trustRoot: publicTrustRoot(),
     },
-    excludeNamespaces: ['kube-system', 'kyverno'],
+    excludeNamespaces: ['flux-system', 'kube-system', 'kyverno'],
+    controllers: [{ namespace: 'flux-system', images: FLUX_CONTROLLER_IMAGES, declaredBy: 'the controllers of Flux' }],
     webhook: { timeoutSeconds: 30 },
     thirdPartyImages: [],
     sbom: {},

@@ -7,16 +7,28 @@ import {
   type NewEnforcingEnvironment,
   type NextOutput,
 } from '../output/weakening-gate';
+import { controllerDenials } from '../policies/cluster-controllers';
 
 // What synth writes but warns about: output that is valid and allowed, yet risks the cluster it protects.
 
-/** One line per risk: an environment that enforces from its first commit (`newEnvironments`, found against the committed output). */
-export function safetyWarnings(_environments: readonly Environment[], newEnvironments: readonly NewEnforcingEnvironment[]): string[] {
-  return newEnvironments.map(
+/**
+ * One line per risk: an enforced guardrail that would deny the images of controllers in a namespace it checks, and an
+ * environment that enforces from its first commit (`newEnvironments`, found against the committed output).
+ */
+export function safetyWarnings(environments: readonly Environment[], newEnvironments: readonly NewEnforcingEnvironment[]): string[] {
+  const denials = environments.flatMap((env) =>
+    controllerDenials(env).map(
+      ({ policy, controllers, images, reason, remedy }) =>
+        `environment "${env.name}": ${policy} (enforce) checks namespace ${controllers.namespace}, where ${controllers.declaredBy} run, ` +
+        `and would deny ${images.join(', ')}: ${reason}. A denied controller stops at its next restart or upgrade; ${remedy}`,
+    ),
+  );
+  const enforcingFromTheStart = newEnvironments.map(
     ({ environment, enforced }) =>
       `environment "${environment}" is new and enforces ${enforced.join(', ')} from its first reconcile, before any audit showed what ` +
       `would be denied: start each policy at phase: audit, and enforce it once \`npm run readiness -- --env ${environment} --reports <reports>\` says ready (docs/rollout.md)`,
   );
+  return [...denials, ...enforcingFromTheStart];
 }
 
 /**

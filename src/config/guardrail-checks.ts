@@ -3,6 +3,7 @@ import { MAX_GO_DURATION_SECONDS, goDuration, parseDuration } from '../model/dur
 import type { FieldPath } from '../model/field-path';
 import { imagePatternProblem, imageReferenceProblem } from '../model/image-pattern';
 import { splitImageReference } from '../model/image-reference';
+import { DEFAULT_KYVERNO_NAMESPACE, DEFAULT_SYSTEM_NAMESPACES, KUBE_SYSTEM_NAMESPACE } from '../model/system-namespaces';
 import { failOpenProblem } from '../model/webhook';
 import { identityProblems } from './identity-checks';
 import type { RawEnvironment } from './raw-environment';
@@ -18,9 +19,13 @@ export interface EnvironmentProblem {
   readonly message: string;
 }
 
-/** Namespaces every environment excludes, whatever the config says. */
-export const ALWAYS_EXCLUDED_NAMESPACES = ['kube-system'];
-export const DEFAULT_KYVERNO_NAMESPACE = 'kyverno';
+/**
+ * The environment's system namespaces, never checked: kube-system and the Kyverno namespace always, and
+ * `systemNamespaces` (default flux-system).
+ */
+export function systemNamespacesOf(env: RawEnvironment): string[] {
+  return [KUBE_SYSTEM_NAMESPACE, env.kyvernoNamespace ?? DEFAULT_KYVERNO_NAMESPACE, ...(env.systemNamespaces ?? DEFAULT_SYSTEM_NAMESPACES)];
+}
 
 /** Every problem of this kind in one environment (empty when there is none). */
 export function guardrailProblems(env: RawEnvironment): EnvironmentProblem[] {
@@ -28,6 +33,7 @@ export function guardrailProblems(env: RawEnvironment): EnvironmentProblem[] {
     ...identityProblems(env),
     ...imageGlobProblems(env),
     ...drillImageProblems(env),
+    ...controllerImageProblems(env),
     ...namespaceScopeProblems(env),
     ...sbomProblems(env),
     ...webhookProblems(env),
@@ -71,20 +77,35 @@ function drillImageProblems(env: RawEnvironment): EnvironmentProblem[] {
   });
 }
 
+/** Controller images: image references as the engines parse them, as the controllers' Pods write them. */
+function controllerImageProblems(env: RawEnvironment): EnvironmentProblem[] {
+  return Object.entries(env.controllers ?? {}).flatMap(([namespace, images]) =>
+    images.flatMap((image, j): EnvironmentProblem[] => {
+      const problem = imageReferenceProblem(image);
+      return problem ? [{ field: ['controllers', namespace, j], message: `"${image}" ${problem}` }] : [];
+    }),
+  );
+}
+
 /**
  * A namespace both listed and excluded is never checked; a list whose every namespace is excluded makes a
  * policy that can never match a Pod.
  */
 function namespaceScopeProblems(env: RawEnvironment): EnvironmentProblem[] {
   const kyvernoNamespace = env.kyvernoNamespace ?? DEFAULT_KYVERNO_NAMESPACE;
+  const systemNamespaces = systemNamespacesOf(env);
   const whyExcluded = (namespace: string): string | undefined =>
-    ALWAYS_EXCLUDED_NAMESPACES.includes(namespace)
+    namespace === KUBE_SYSTEM_NAMESPACE
       ? 'is always excluded'
       : namespace === kyvernoNamespace
         ? 'is the Kyverno namespace, which is always excluded'
-        : env.excludeNamespaces?.includes(namespace)
-          ? 'is also in excludeNamespaces'
-          : undefined;
+        : systemNamespaces.includes(namespace)
+          ? env.systemNamespaces === undefined
+            ? `is a system namespace by default (systemNamespaces: [${DEFAULT_SYSTEM_NAMESPACES.join(', ')}]); to check it, set systemNamespaces without it`
+            : 'is in systemNamespaces'
+          : env.excludeNamespaces?.includes(namespace)
+            ? 'is also in excludeNamespaces'
+            : undefined;
   const listed = env.namespaces ?? [];
   const problems = listed.flatMap((namespace, j): EnvironmentProblem[] => {
     const why = whyExcluded(namespace);

@@ -17,6 +17,9 @@ export interface RawEnvironment {
   namespaces?: string[];
   excludeNamespaces?: string[];
   kyvernoNamespace?: string;
+  systemNamespaces?: string[];
+  /** Namespace → the image references of the controllers running there. */
+  controllers?: Record<string, string[]>;
   webhook?: { timeoutSeconds?: number; failurePolicy?: FailurePolicy; acknowledgeFailOpen?: string };
   drill?: Omit<DrillImages, 'foreignImage'> & { foreignImage?: string };
   thirdPartyImages?: string[];

@@ -1,8 +1,17 @@
-import { BOOTSTRAP_SOURCE, clusterNameSuffix } from '../model/cluster-naming';
+import { BOOTSTRAP_SOURCE, FLUX_NAMESPACE, clusterNameSuffix } from '../model/cluster-naming';
 import { NOT_YET_PUBLISHED, parseWorkflowIdentity, type Delivery } from '../model/delivery';
 import { parseDuration } from '../model/duration';
-import { POLICY_NAMES, type ConfigLocation, type EngineKind, type Environment, type FluxSettings, type Signer } from '../model/environment';
-import { ALWAYS_EXCLUDED_NAMESPACES, DEFAULT_KYVERNO_NAMESPACE } from './guardrail-checks';
+import {
+  POLICY_NAMES,
+  type ConfigLocation,
+  type EngineKind,
+  type Environment,
+  type FluxSettings,
+  type NamespaceControllers,
+  type Signer,
+} from '../model/environment';
+import { FLUX_CONTROLLER_IMAGES, FLUX_VERSION } from '../model/flux-release';
+import { systemNamespacesOf } from './guardrail-checks';
 import { PUBLIC_TRUST_ROOT, publicTrustRoot, type PrivateTrustRoot, type TrustRoot } from '../model/trust-root';
 import type { RawEnvironment, RawSigner } from './raw-environment';
 
@@ -36,11 +45,7 @@ export function resolveEnvironment(
     trustRoot: trustRootOf(signer.trustRoot ?? env.trustRoot, trustRoots, signer.rekorUrl),
   });
   const cluster = env.cluster ?? env.name;
-  const excluded = new Set([
-    ...ALWAYS_EXCLUDED_NAMESPACES,
-    env.kyvernoNamespace ?? DEFAULT_KYVERNO_NAMESPACE,
-    ...(env.excludeNamespaces ?? []),
-  ]);
+  const excluded = new Set([...systemNamespacesOf(env), ...(env.excludeNamespaces ?? [])]);
   return {
     name: env.name,
     cluster,
@@ -50,6 +55,7 @@ export function resolveEnvironment(
     signer: resolveSigner(env.signer),
     namespaces: env.namespaces,
     excludeNamespaces: [...excluded].sort(),
+    controllers: resolveControllers(env.controllers ?? {}),
     webhook: {
       timeoutSeconds: env.webhook?.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
       failurePolicy: env.webhook?.failurePolicy,
@@ -68,6 +74,20 @@ export function resolveEnvironment(
     flux: resolveFlux(env.flux ?? {}, clusterNameSuffix(env.name, cluster)),
     delivery: resolveDelivery(env.delivery, trustRootOf(env.delivery?.signer?.trustRoot ?? env.trustRoot, trustRoots)),
   };
+}
+
+/** The declared controllers by namespace, and Flux's own in flux-system unless the config declares that namespace's. */
+function resolveControllers(declared: NonNullable<RawEnvironment['controllers']>): NamespaceControllers[] {
+  const flux: NamespaceControllers[] =
+    declared[FLUX_NAMESPACE] === undefined
+      ? [{ namespace: FLUX_NAMESPACE, images: FLUX_CONTROLLER_IMAGES, declaredBy: `the controllers of Flux ${FLUX_VERSION}` }]
+      : [];
+  const own = Object.entries(declared).map(([namespace, images]) => ({
+    namespace,
+    images,
+    declaredBy: `the controllers listed in controllers.${namespace}`,
+  }));
+  return [...flux, ...own];
 }
 
 /**

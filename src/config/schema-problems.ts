@@ -7,12 +7,15 @@ import { distinct, inFileOrder, type ConfigProblem, type ProblemAt } from './pro
 
 /** Every error of the schema validation as a problem at its field, each once, in file order. */
 export function schemaProblems(errors: readonly ErrorObject[], problemAt: ProblemAt): ConfigProblem[] {
-  return inFileOrder(distinct(errors.map((e) => schemaProblem(e, problemAt))));
+  // A key refused by `propertyNames` comes with the error of the rule it broke, which says why: that one is reported.
+  const reported = errors.filter((e) => e.keyword !== 'propertyNames');
+  return inFileOrder(distinct(reported.map((e) => schemaProblem(e, problemAt))));
 }
 
 function schemaProblem(e: ErrorObject, problemAt: ProblemAt): ConfigProblem {
   const path = fromJsonPointer(e.instancePath);
   const hint = (e.parentSchema as { 'x-hint'?: string } | undefined)?.['x-hint'];
+  if (e.propertyName !== undefined) return problemAt([...path, e.propertyName], `key "${e.propertyName}" ${hint ?? e.message}`, true);
   switch (e.keyword) {
     case 'required':
       return problemAt([...path, e.params.missingProperty], `missing required field "${e.params.missingProperty}"`);

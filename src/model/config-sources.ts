@@ -125,12 +125,12 @@ export const CONFIG_SOURCES: readonly ConfigSource[] = [
   {
     kinds: POLICY_KINDS,
     fields: ['spec.rules[].exclude.any[].resources.namespaces.**'],
-    config: ['excludeNamespaces', 'kyvernoNamespace'],
+    config: ['excludeNamespaces', 'systemNamespaces', 'kyvernoNamespace'],
   },
   {
     kinds: POLICY_KINDS,
     fields: ['spec.matchConstraints.namespaceSelector.**'],
-    config: ['namespaces', 'excludeNamespaces', 'kyvernoNamespace'],
+    config: ['namespaces', 'excludeNamespaces', 'systemNamespaces', 'kyvernoNamespace'],
   },
   // The Flux objects.
   { kinds: ['Kustomization'], fields: ['spec.interval'], config: ['flux.interval'] },

@@ -50,6 +50,15 @@ export interface ProvenanceOptions {
   readonly sourceRepositories?: readonly string[];
 }
 
+/** Controllers the cluster runs in one namespace (its own, not a team's workloads), and their images. */
+export interface NamespaceControllers {
+  readonly namespace: string;
+  /** Image references as the controllers' Pods write them. */
+  readonly images: readonly string[];
+  /** Who declares them, for messages: the Flux release, or the config field listing them. */
+  readonly declaredBy: string;
+}
+
 /** Per-policy settings of one environment. */
 export interface PolicySettings {
   readonly phase: Phase;
@@ -120,8 +129,13 @@ export interface Environment {
   readonly signer: Signer;
   /** Only these namespaces are checked; undefined means every namespace but the excluded ones. */
   readonly namespaces?: readonly string[];
-  /** Namespaces never checked: kube-system, the Kyverno namespace and the configured ones, sorted. */
+  /**
+   * Namespaces never checked, sorted: the system namespaces (kube-system, the Kyverno namespace and `systemNamespaces`,
+   * by default flux-system) and `excludeNamespaces`.
+   */
   readonly excludeNamespaces: readonly string[];
+  /** The controllers that run the cluster, by namespace: no enforced guardrail may deny their images. */
+  readonly controllers: readonly NamespaceControllers[];
   readonly webhook: {
     readonly timeoutSeconds: number;
     /** Overrides the phase-derived failure policy (Fail when enforcing, Ignore in audit). */

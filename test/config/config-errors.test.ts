@@ -308,6 +308,47 @@ const BAD_INPUTS: { name: string; config: string; line: number; environment?: st
     message: /"policy-engine" is the Kyverno namespace, which is always excluded/,
   },
   {
+    name: 'a scope listing flux-system, a system namespace by default',
+    config: withDevelop('    namespaces: [apps, flux-system]'),
+    line: 8,
+    environment: 'develop',
+    field: 'namespaces[1]',
+    message:
+      /"flux-system" is a system namespace by default \(systemNamespaces: \[flux-system\]\); to check it, set systemNamespaces without it/,
+  },
+  {
+    name: 'a scope listing a namespace of systemNamespaces',
+    config: withDevelop('    systemNamespaces: [flux-system, cert-manager]\n    namespaces: [apps, cert-manager]'),
+    line: 9,
+    environment: 'develop',
+    field: 'namespaces[1]',
+    message: /"cert-manager" is in systemNamespaces: the policies would never check it/,
+  },
+  {
+    name: 'a controller image whose registry host ends with a dot',
+    config: withDevelop('    controllers: { cert-manager: [quay.io./jetstack/cert-manager-controller:v1.16.2] }'),
+    line: 8,
+    environment: 'develop',
+    field: 'controllers.cert-manager[0]',
+    message: /"quay\.io\.\/jetstack\/cert-manager-controller:v1\.16\.2" has a registry host ending with a dot/,
+  },
+  {
+    name: 'a controller image written as a glob',
+    config: withDevelop('    controllers: { cert-manager: [quay.io/jetstack/*] }'),
+    line: 8,
+    environment: 'develop',
+    field: 'controllers.cert-manager[0]',
+    message: /must be an image reference as a Pod writes it, without whitespace or wildcards/,
+  },
+  {
+    name: 'controllers of something that is not a namespace name',
+    config: withDevelop('    controllers: { Cert_Manager: [quay.io/jetstack/cert-manager-controller:v1.16.2] }'),
+    line: 8,
+    environment: 'develop',
+    field: 'controllers.Cert_Manager',
+    message: /key "Cert_Manager" must be a namespace name \(a DNS-1123 label\)/,
+  },
+  {
     name: 'a drill image with an upper-case digest',
     config: withDevelop(`    drill: { signedImage: "ghcr.io/acme/app@sha256:${'A'.repeat(64)}", unsignedImage: ghcr.io/acme/app:1 }`),
     line: 8,
@@ -466,6 +507,13 @@ test.each([
   ['a whole registry of your own', VALID.replace('      - ghcr.io/acme/*', '      - registry.acme.example/*')],
   ['the longest SBOM age Kyverno parses', withDevelop('    sbom: { maxAge: 106751d }')],
   ['a scope besides the excluded namespaces', withDevelop('    namespaces: [apps]\n    excludeNamespaces: [sandbox]')],
+  ['a scope of flux-system once systemNamespaces leaves it out', withDevelop('    systemNamespaces: []\n    namespaces: [flux-system]')],
+  [
+    'controllers declared for a namespace',
+    withDevelop(
+      '    systemNamespaces: [flux-system, cert-manager]\n    controllers: { cert-manager: [quay.io/jetstack/cert-manager-controller:v1.16.2] }',
+    ),
+  ],
   [
     'drill images pinned by sha512, tagged, and the default foreign image',
     withDevelop(`    drill: { signedImage: "ghcr.io/acme/app@${testDigest('app', 'sha512')}", unsignedImage: ghcr.io/acme/app:1 }`),

@@ -86,7 +86,7 @@ describe.each(cases)('$env/$policy', ({ env, policy }) => {
     for (const rule of cpol.spec.rules) {
       expect(rule.name.length).toBeLessThanOrEqual(63 - 'autogen-cronjob-'.length);
       expect(rule.match.any).toEqual([{ resources: { kinds: ['Pod'], ...(enforce ? { namespaces: ['apps'] } : {}) } }]);
-      expect(rule.exclude.any).toEqual([{ resources: { namespaces: ['kube-system', 'kyverno'] } }]);
+      expect(rule.exclude.any).toEqual([{ resources: { namespaces: ['flux-system', 'kube-system', 'kyverno'] } }]);
     }
   });
 

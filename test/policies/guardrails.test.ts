@@ -94,7 +94,7 @@ describe('restrict-image-registries', () => {
         namespaceSelector: {
           matchExpressions: [
             { key: 'kubernetes.io/metadata.name', operator: 'In', values: ['apps'] },
-            { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kube-system', 'kyverno'] },
+            { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['flux-system', 'kube-system', 'kyverno'] },
           ],
         },
       });

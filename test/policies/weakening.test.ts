@@ -52,7 +52,7 @@ describe('phase and webhook', () => {
 });
 
 describe('namespaces checked', () => {
-  const excluded = ['kube-system', 'kyverno'];
+  const excluded = ['flux-system', 'kube-system', 'kyverno'];
   test('excluding a namespace, or scoping a policy that checked every namespace, weakens it', () => {
     expect(weakenings('restrict-image-registries', {}, { excludeNamespaces: [...excluded, 'sandbox'] })).toEqual([
       'no longer checks namespace sandbox',

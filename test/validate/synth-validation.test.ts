@@ -124,6 +124,8 @@ const INVALID: Readonly<Record<string, readonly unknown[]>> = {
   namespaces: [[], ['Bad_Name'], ['$(ns)'], 'develop'],
   excludeNamespaces: [['Bad_Name'], 'kyverno'],
   kyvernoNamespace: ['', 'Kyverno', 1],
+  systemNamespaces: [['Bad_Name'], 'flux-system', [''], null],
+  controllers: [{ Bad_Name: ['quay.io/x/y:1'] }, { ns: [] }, { ns: ['quay.io/x y:1'] }, { ns: ['quay.io./x/y:1'] }, ['quay.io/x/y:1']],
   webhook: ['fast', { failurePolicy: 'Ignore' }],
   'webhook.timeoutSeconds': [0, 31, -1, 1.5, '30'],
   'webhook.failurePolicy': ['ignore', 'Open', null],

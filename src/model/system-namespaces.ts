@@ -1,0 +1,16 @@
+import { FLUX_NAMESPACE } from './cluster-naming';
+
+// The namespaces where the cluster's own controllers run. A guardrail that checked them could deny the very
+// controllers that run the cluster, apply the guardrails, or would roll a mistake back: they are never checked.
+
+/** Kubernetes' own components: never checked, whatever the config says. */
+export const KUBE_SYSTEM_NAMESPACE = 'kube-system';
+
+/** Where Kyverno runs unless `kyvernoNamespace` says otherwise: never checked (Kyverno must not judge itself). */
+export const DEFAULT_KYVERNO_NAMESPACE = 'kyverno';
+
+/**
+ * `systemNamespaces` when the config leaves it out: `flux-system`, where Flux runs, since Flux delivers every
+ * environment. A team that lists its own leaves it out only on purpose (then its controllers' images must be allowed).
+ */
+export const DEFAULT_SYSTEM_NAMESPACES: readonly string[] = [FLUX_NAMESPACE];
