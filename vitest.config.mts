@@ -39,11 +39,25 @@ export default defineConfig({
     outputFile: { json: '.build/test-results.json' },
     projects: [
       // `npm test`: the app, its commands and its output.
-      { extends: true, test: { name: 'product', include: ['test/**/*.test.ts'], exclude: ['test/tooling/**'] } },
+      { extends: true, test: { name: 'product', include: ['test/**/*.test.ts'], exclude: ['test/tooling/**', 'test/real-engines/**'] } },
       // `npm run test:tooling`: the CRD import and upgrade scripts, the bundle runner, `npx cdk8s synth` and the benchmark
       // script's options, which start the cdk8s CLI, esbuild and tsx (seconds of CPU each); CI runs them as a step of their own.
       // Each of their tests starts processes: 30 s is a ceiling for a loaded machine, not a speed check.
       { extends: true, test: { name: 'tooling', include: ['test/tooling/**/*.test.ts'], testTimeout: 30_000 } },
+      // `npm run test:engines`: the real Kyverno CLI, cosign and Flux CLI, built from the Go modules of engine-tests/
+      // (the global setup builds them, or finds them in the cache), run on the product's output. Files run one at a
+      // time: each starts the tools and a registry. The ceilings are for a loaded 2-core machine, not speed checks.
+      {
+        extends: true,
+        test: {
+          name: 'engines',
+          include: ['test/real-engines/**/*.test.ts'],
+          globalSetup: ['test/real-engines/support/build-tools.ts'],
+          fileParallelism: false,
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+        },
+      },
     ],
   },
 });

@@ -1,0 +1,344 @@
+// Command testbed provides what the engine tests need besides the real tools: a private certificate
+// authority that issues Fulcio-shaped signing certificates, an OCI registry served over TLS on loopback, and
+// image layers with random content (so every run pushes new digests).
+//
+//	testbed ca -dir DIR
+//	testbed leaf -ca DIR -public-key PEM -issuer URL -subject URI -out PEM [-not-before RFC3339] [-not-after RFC3339]
+//	testbed registry -tls-ca-out PEM
+//	testbed layer -out TAR
+package main
+
+import (
+	"archive/tar"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"encoding/pem"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"math/big"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/registry"
+)
+
+// The certificate extensions Fulcio writes for the OIDC issuer (sigstore/fulcio v1.8.8,
+// pkg/certificate/extensions.go): 1.1 holds the issuer as raw bytes (deprecated, still read by verifiers),
+// 1.8 as a DER-encoded UTF8String.
+var (
+	oidIssuer   = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 57264, 1, 1}
+	oidIssuerV2 = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 57264, 1, 8}
+)
+
+func main() {
+	log.SetFlags(0)
+	log.SetPrefix("testbed: ")
+	if len(os.Args) < 2 {
+		log.Fatal("usage: testbed ca|leaf|registry|layer [flags]")
+	}
+	commands := map[string]func([]string) error{"ca": ca, "leaf": leaf, "registry": serveRegistry, "layer": layer}
+	command, ok := commands[os.Args[1]]
+	if !ok {
+		log.Fatalf("unknown command %q (ca, leaf, registry, layer)", os.Args[1])
+	}
+	if err := command(os.Args[2:]); err != nil {
+		log.Fatalf("%s: %v", os.Args[1], err)
+	}
+}
+
+// ca writes a root and an intermediate CA, as Fulcio's trust material is laid out: root.pem, chain.pem
+// (intermediate then root, what cosign's --certificate-chain takes) and the intermediate's key.
+func ca(args []string) error {
+	flags := flag.NewFlagSet("ca", flag.ExitOnError)
+	dir := flags.String("dir", "", "directory to write root.pem, intermediate.pem, intermediate.key and chain.pem into")
+	flags.Parse(args)
+	if *dir == "" {
+		return errors.New("-dir is required")
+	}
+	now := time.Now()
+	rootKey, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	if err != nil {
+		return err
+	}
+	root := &x509.Certificate{
+		Subject:   pkix.Name{Organization: []string{"engine tests"}, CommonName: "private sigstore root"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
+		BasicConstraintsValid: true, IsCA: true, MaxPathLen: 1,
+	}
+	rootDER, err := sign(root, root, &rootKey.PublicKey, rootKey)
+	if err != nil {
+		return err
+	}
+	intermediateKey, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	if err != nil {
+		return err
+	}
+	rootCert, _ := x509.ParseCertificate(rootDER)
+	intermediate := &x509.Certificate{
+		Subject:   pkix.Name{Organization: []string{"engine tests"}, CommonName: "private sigstore intermediate"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageCodeSigning},
+		BasicConstraintsValid: true, IsCA: true, MaxPathLenZero: true,
+	}
+	intermediateDER, err := sign(intermediate, rootCert, &intermediateKey.PublicKey, rootKey)
+	if err != nil {
+		return err
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(intermediateKey)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(*dir, 0o700); err != nil {
+		return err
+	}
+	files := map[string][]byte{
+		"root.pem":         pemBlock("CERTIFICATE", rootDER),
+		"intermediate.pem": pemBlock("CERTIFICATE", intermediateDER),
+		"chain.pem":        append(pemBlock("CERTIFICATE", intermediateDER), pemBlock("CERTIFICATE", rootDER)...),
+		"intermediate.key": pemBlock("PRIVATE KEY", keyDER),
+	}
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(*dir, name), content, 0o600); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// leaf issues what Fulcio would for a workload identity: a short-lived code-signing certificate for the
+// signer's public key, its subject as a URI SAN and the OIDC issuer in Fulcio's extensions.
+func leaf(args []string) error {
+	flags := flag.NewFlagSet("leaf", flag.ExitOnError)
+	caDir := flags.String("ca", "", "directory written by `testbed ca`")
+	publicKeyPath := flags.String("public-key", "", "PEM public key to certify (cosign.pub)")
+	issuer := flags.String("issuer", "", "OIDC issuer URL written into the Fulcio issuer extensions")
+	subject := flags.String("subject", "", "the identity, a URI written as the subject alternative name")
+	out := flags.String("out", "", "where to write the PEM certificate")
+	notBefore := flags.String("not-before", "", "start of validity (RFC 3339; default: a minute ago)")
+	notAfter := flags.String("not-after", "", "end of validity (RFC 3339; default: in an hour)")
+	flags.Parse(args)
+	if *caDir == "" || *publicKeyPath == "" || *issuer == "" || *subject == "" || *out == "" {
+		return errors.New("-ca, -public-key, -issuer, -subject and -out are required")
+	}
+	subjectURI, err := url.Parse(*subject)
+	if err != nil || subjectURI.Scheme == "" {
+		return fmt.Errorf("-subject %q is not an absolute URI", *subject)
+	}
+	start, end := time.Now().Add(-time.Minute), time.Now().Add(time.Hour)
+	if start, err = timeFlag(*notBefore, start); err != nil {
+		return err
+	}
+	if end, err = timeFlag(*notAfter, end); err != nil {
+		return err
+	}
+	publicKey, err := readPublicKey(*publicKeyPath)
+	if err != nil {
+		return err
+	}
+	intermediate, intermediateKey, err := readIssuer(*caDir)
+	if err != nil {
+		return err
+	}
+	issuerV2, err := asn1.MarshalWithParams(*issuer, "utf8")
+	if err != nil {
+		return err
+	}
+	template := &x509.Certificate{
+		NotBefore: start, NotAfter: end,
+		KeyUsage:    x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageCodeSigning},
+		URIs:        []*url.URL{subjectURI},
+		ExtraExtensions: []pkix.Extension{
+			{Id: oidIssuer, Value: []byte(*issuer)},
+			{Id: oidIssuerV2, Value: issuerV2},
+		},
+	}
+	der, err := sign(template, intermediate, publicKey, intermediateKey)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(*out, pemBlock("CERTIFICATE", der), 0o600)
+}
+
+// serveRegistry serves an in-memory OCI registry (with the referrers API, which Sigstore bundles use) over
+// TLS on a random loopback port, under a TLS CA made for this run and written to -tls-ca-out. It prints
+// `listening on 127.0.0.1:PORT` and serves until its standard input closes, so it never outlives its caller.
+func serveRegistry(args []string) error {
+	flags := flag.NewFlagSet("registry", flag.ExitOnError)
+	caOut := flags.String("tls-ca-out", "", "where to write the PEM CA certificate that clients must trust")
+	flags.Parse(args)
+	if *caOut == "" {
+		return errors.New("-tls-ca-out is required")
+	}
+	certificate, caPEM, err := loopbackServerCertificate()
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(*caOut, caPEM, 0o644); err != nil {
+		return err
+	}
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	server := &http.Server{
+		Handler:   registry.New(registry.WithReferrersSupport(true), registry.Logger(log.New(io.Discard, "", 0))),
+		TLSConfig: &tls.Config{Certificates: []tls.Certificate{certificate}, MinVersion: tls.VersionTLS12},
+	}
+	go func() {
+		io.Copy(io.Discard, os.Stdin)
+		server.Close()
+	}()
+	fmt.Printf("listening on %s\n", listener.Addr())
+	if err := server.ServeTLS(listener, "", ""); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// layer writes an uncompressed layer tarball holding one file of random bytes.
+func layer(args []string) error {
+	flags := flag.NewFlagSet("layer", flag.ExitOnError)
+	out := flags.String("out", "", "where to write the layer tarball")
+	flags.Parse(args)
+	if *out == "" {
+		return errors.New("-out is required")
+	}
+	content := make([]byte, 64)
+	if _, err := rand.Read(content); err != nil {
+		return err
+	}
+	file, err := os.Create(*out)
+	if err != nil {
+		return err
+	}
+	defer file.Close()
+	writer := tar.NewWriter(file)
+	header := &tar.Header{Name: "random", Mode: 0o644, Size: int64(len(content)), ModTime: time.Unix(0, 0)}
+	if err := writer.WriteHeader(header); err != nil {
+		return err
+	}
+	if _, err := writer.Write(content); err != nil {
+		return err
+	}
+	return writer.Close()
+}
+
+// loopbackServerCertificate makes a TLS CA and a server certificate for localhost and 127.0.0.1 under it.
+func loopbackServerCertificate() (tls.Certificate, []byte, error) {
+	now := time.Now()
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, nil, err
+	}
+	caTemplate := &x509.Certificate{
+		Subject:   pkix.Name{CommonName: "engine tests registry CA"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
+		KeyUsage:              x509.KeyUsageCertSign,
+		BasicConstraintsValid: true, IsCA: true,
+	}
+	caDER, err := sign(caTemplate, caTemplate, &caKey.PublicKey, caKey)
+	if err != nil {
+		return tls.Certificate{}, nil, err
+	}
+	caCert, _ := x509.ParseCertificate(caDER)
+	serverKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, nil, err
+	}
+	serverTemplate := &x509.Certificate{
+		Subject:   pkix.Name{CommonName: "localhost"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
+		KeyUsage:    x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		DNSNames:    []string{"localhost"},
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
+	}
+	serverDER, err := sign(serverTemplate, caCert, &serverKey.PublicKey, caKey)
+	if err != nil {
+		return tls.Certificate{}, nil, err
+	}
+	return tls.Certificate{Certificate: [][]byte{serverDER}, PrivateKey: serverKey}, pemBlock("CERTIFICATE", caDER), nil
+}
+
+func sign(template, parent *x509.Certificate, publicKey any, signer *ecdsa.PrivateKey) ([]byte, error) {
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 128))
+	if err != nil {
+		return nil, err
+	}
+	template.SerialNumber = serial
+	return x509.CreateCertificate(rand.Reader, template, parent, publicKey, signer)
+}
+
+func readIssuer(dir string) (*x509.Certificate, *ecdsa.PrivateKey, error) {
+	certificate, err := readPEM(filepath.Join(dir, "intermediate.pem"), "CERTIFICATE")
+	if err != nil {
+		return nil, nil, err
+	}
+	parsed, err := x509.ParseCertificate(certificate)
+	if err != nil {
+		return nil, nil, err
+	}
+	keyDER, err := readPEM(filepath.Join(dir, "intermediate.key"), "PRIVATE KEY")
+	if err != nil {
+		return nil, nil, err
+	}
+	key, err := x509.ParsePKCS8PrivateKey(keyDER)
+	if err != nil {
+		return nil, nil, err
+	}
+	ecKey, ok := key.(*ecdsa.PrivateKey)
+	if !ok {
+		return nil, nil, errors.New("intermediate.key is not an ECDSA key")
+	}
+	return parsed, ecKey, nil
+}
+
+func readPublicKey(path string) (any, error) {
+	der, err := readPEM(path, "PUBLIC KEY")
+	if err != nil {
+		return nil, err
+	}
+	return x509.ParsePKIXPublicKey(der)
+}
+
+func readPEM(path, blockType string) ([]byte, error) {
+	content, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	block, _ := pem.Decode(content)
+	if block == nil || block.Type != blockType {
+		return nil, fmt.Errorf("%s: no PEM block of type %s", path, blockType)
+	}
+	return block.Bytes, nil
+}
+
+func pemBlock(blockType string, der []byte) []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: blockType, Bytes: der})
+}
+
+func timeFlag(value string, fallback time.Time) (time.Time, error) {
+	if value == "" {
+		return fallback, nil
+	}
+	parsed, err := time.Parse(time.RFC3339, value)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not an RFC 3339 time", value)
+	}
+	return parsed, nil
+}

@@ -1,0 +1,67 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mustSucceed, runTool, toolPath } from './run';
+
+/**
+ * An OCI registry for one test file: in memory, over TLS on a random loopback port, under a TLS CA made for the
+ * run. Every tool started with `env` trusts that CA (Go reads SSL_CERT_FILE) and nothing else, which is all a
+ * machine without other network needs. The same server answers as `localhost:PORT` and as `127.0.0.1:PORT`:
+ * two registry names, so "an image from another registry" is a real other name to the policies.
+ */
+export class LocalRegistry {
+  private constructor(
+    private readonly process: ChildProcess,
+    private readonly dir: string,
+    /** `localhost:PORT` */
+    readonly host: string,
+    /** `127.0.0.1:PORT`: the same server under another registry name. */
+    readonly otherHost: string,
+    /** The environment that makes Go tools trust the registry. */
+    readonly env: NodeJS.ProcessEnv,
+  ) {}
+
+  static async start(): Promise<LocalRegistry> {
+    const dir = mkdtempSync(join(tmpdir(), 'engine-tests-registry-'));
+    const caFile = join(dir, 'registry-ca.pem');
+    const child = spawn(toolPath('testbed'), ['registry', '-tls-ca-out', caFile], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const address = await new Promise<string>((resolve, reject) => {
+      let seen = '';
+      child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+        seen += chunk;
+        const match = /listening on (127\.0\.0\.1:\d+)/.exec(seen);
+        if (match) resolve(match[1]);
+      });
+      child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (seen += chunk));
+      child.on('exit', (code) => reject(new Error(`the test registry exited ${code}: ${seen}`)));
+      child.on('error', reject);
+    });
+    const port = address.split(':')[1];
+    return new LocalRegistry(child, dir, `localhost:${port}`, address, { SSL_CERT_FILE: caFile, DOCKER_CONFIG: join(dir, 'docker') });
+  }
+
+  /**
+   * Pushes a one-layer image of random bytes (a new digest every run) as `repository:tag` and returns its
+   * reference by digest (`repository@sha256:…`).
+   */
+  async pushRandomImage(repository: string, tag = 'latest'): Promise<string> {
+    const layer = join(this.dir, `layer-${Math.random().toString(36).slice(2)}.tar`);
+    mustSucceed(await runTool('testbed', ['layer', '-out', layer]), 'testbed layer');
+    mustSucceed(
+      await runTool('crane', ['append', '--new_layer', layer, '--new_tag', `${repository}:${tag}`], { env: this.env }),
+      `crane append ${repository}:${tag}`,
+    );
+    const digest = mustSucceed(await runTool('crane', ['digest', `${repository}:${tag}`], { env: this.env }), 'crane digest').stdout.trim();
+    return `${repository}@${digest}`;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      if (this.process.exitCode !== null) return resolve();
+      this.process.on('exit', () => resolve());
+      this.process.stdin!.end();
+    });
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
