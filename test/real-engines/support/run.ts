@@ -48,6 +48,8 @@ export function runProgram(program: string, args: readonly string[], options: Ru
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, output: stdout + stderr }));
+    // A tool that exits without reading its input closes the pipe: that is no error of the run.
+    child.stdin.on('error', () => {});
     child.stdin.end(options.input ?? '');
   });
 }

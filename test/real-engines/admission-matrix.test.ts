@@ -1,0 +1,168 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Environment, PolicyName } from '../../src/model/environment';
+import { synthesizeTree } from '../../src/synthesize';
+import { objectsIn, tempDir } from '../helpers';
+import { checkOf, refusalResult, trustPrivateSigstore } from './support/admission';
+import { writeObjects } from './support/kyverno';
+import { admissionEnvironments, evidenceOf, imageCases, verdicts, type ImageCase } from './support/matrix';
+import { LocalRegistry } from './support/registry';
+import { runTool } from './support/run';
+import { PrivateSigstore } from './support/sigstore';
+
+/**
+ * The admission matrix, decided by `kyverno apply --registry`: every case image is pushed to the test registry,
+ * signed and attested (cosign v2, the legacy format) by the private Sigstore of this run, and put into Pods as a
+ * container, an init container and an ephemeral container, and into a Deployment and a CronJob (Kyverno's autogen
+ * rules). Each environment's rendered policies, with the private trust root added by hand (TEMPORARY, see
+ * trustPrivateSigstore), judge every resource; the expected outcome of each comes from the config.
+ */
+
+/** Names known before the registry runs: the cases and environments do not depend on its port. */
+const PLANNED = admissionEnvironments(tempDir(), 'localhost:5000');
+const PLANNED_CASES = imageCases(PLANNED.environments, 'localhost:5000').cases;
+
+/** Where an image sits in a workload: every place Kyverno takes images from. */
+const PLACEMENTS = ['container', 'init container', 'ephemeral container', 'Deployment', 'CronJob'] as const;
+type Placement = (typeof PLACEMENTS)[number];
+
+/**
+ * A workload running `image` at `placement`. An init or ephemeral container runs beside an app container of the
+ * trusted image, which every guardrail admits (the matrix's first case proves it), so a refusal is the image's.
+ */
+function workload(name: string, image: string, placement: Placement, trustedImage: string): any {
+  const container = (n: string, i: string) => ({ name: n, image: i });
+  const podSpec =
+    placement === 'init container'
+      ? { initContainers: [container('init', image)], containers: [container('app', trustedImage)] }
+      : placement === 'ephemeral container'
+        ? { ephemeralContainers: [container('debug', image)], containers: [container('app', trustedImage)] }
+        : { containers: [container('app', image)] };
+  const metadata = { name, namespace: 'default', labels: { app: name } };
+  if (placement === 'Deployment')
+    return {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata,
+      spec: { selector: { matchLabels: { app: name } }, template: { metadata, spec: podSpec } },
+    };
+  if (placement === 'CronJob')
+    return {
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata,
+      spec: { schedule: '0 * * * *', jobTemplate: { spec: { template: { metadata, spec: { ...podSpec, restartPolicy: 'Never' } } } } },
+    };
+  return { apiVersion: 'v1', kind: 'Pod', metadata, spec: podSpec };
+}
+
+const resourceName = (caseIndex: number, placement: Placement) => `case-${caseIndex}-${placement.replace(/ /g, '-').toLowerCase()}`;
+
+let registry: LocalRegistry;
+let sigstore: PrivateSigstore;
+let environments: Environment[];
+let images: { imageCase: ImageCase; image: string }[];
+/** Each environment's and policy's report: results by `<Kind>/<name>`. */
+const reports = new Map<string, Promise<Map<string, string[]>>>();
+let dir: string;
+
+beforeAll(async () => {
+  dir = tempDir();
+  registry = await LocalRegistry.start();
+  sigstore = await PrivateSigstore.create(registry.env);
+  environments = admissionEnvironments(dir, registry.host).environments;
+  const { cases } = imageCases(environments, registry.host);
+  images = [];
+  for (const imageCase of cases) {
+    const pushed = await registry.pushRandomImage(`${registry.host}/${imageCase.repository}`, 'v1');
+    if (imageCase.signer) await sigstore.sign(pushed, imageCase.signer, 'legacy');
+    for (const { check, predicate, signer } of imageCase.attestations)
+      await sigstore.attest(pushed, signer, 'legacy', check.predicateType, predicate);
+    images.push({ imageCase, image: imageCase.otherRegistry ? pushed.replace(registry.host, registry.otherHost) : pushed });
+  }
+  // A repository is pushed once: the other-registry case reuses the trusted image (same digest, other name).
+  const resources = images.flatMap(({ image }, i) =>
+    PLACEMENTS.map((placement) => workload(resourceName(i, placement), image, placement, images[0].image)),
+  );
+  writeObjects(join(dir, 'resources.yaml'), resources);
+  const tree = synthesizeTree(environments);
+  for (const env of environments)
+    for (const policy of env.policies.keys())
+      writeObjects(
+        join(dir, env.name, `${policy}.yaml`),
+        objectsIn(tree, `${env.name}/${policy}.yaml`).map((p) => trustPrivateSigstore(p, sigstore.rootPem)),
+      );
+}, 900_000);
+
+afterAll(async () => {
+  await registry?.stop();
+  sigstore?.dispose();
+});
+
+/**
+ * `kyverno apply --registry --audit-warn` of one policy of an environment over every resource, once. One policy
+ * at a time: given several verifyImages policies at once, the CLI's validate step of one policy reports the
+ * images another policy verified as `unverified image` (each policy's mutate step writes the resource's
+ * kyverno.io/verify-images annotation, and the CLI does not carry one policy's result over to the next), which
+ * an admission webhook, seeing every policy's annotation, does not.
+ */
+function reportOf(env: Environment, policy: PolicyName): Promise<Map<string, string[]>> {
+  const key = `${env.name}/${policy}`;
+  let report = reports.get(key);
+  if (!report) {
+    const args = ['apply', join(dir, env.name, `${policy}.yaml`), '--resource', join(dir, 'resources.yaml')];
+    report = runTool('kyverno', [...args, '--registry', '--audit-warn', '-p', '--output-format', 'json'], { env: registry.env }).then(
+      (ran) => {
+        const json = ran.stdout.slice(ran.stdout.indexOf('{'));
+        if (!json) throw new Error(`kyverno apply printed no report for ${key}:\n${ran.output}`);
+        const results = new Map<string, string[]>();
+        for (const result of JSON.parse(json).results ?? []) {
+          const resource = `${result.resources[0].kind}/${result.resources[0].name}`;
+          results.set(resource, [...(results.get(resource) ?? []), `${result.result}: ${result.message ?? ''}`]);
+        }
+        return results;
+      },
+    );
+    reports.set(key, report);
+  }
+  return report;
+}
+
+/**
+ * Whether Kyverno can decide a guardrail offline in this run. An ImageValidatingPolicy's keyless attestor always
+ * initializes a TUF client first — the public Sigstore TUF repository unless `cosign.tuf` names a mirror — even
+ * with roots and the transparency log ignored (v1.19.0 pkg/image/verifiers/ivpol/cosign/opts.go checkOptions:
+ * only key and certificate attestors skip it), so without a TUF mirror of the private Sigstore those cases are
+ * skipped, not passed.
+ */
+function decidableOffline(env: Environment, policy: PolicyName): boolean {
+  return env.engine === 'ClusterPolicy' || checkOf(env, policy).check === 'registryRestriction';
+}
+
+describe.each(PLANNED.environments.map((env) => [env.name, env] as const))('%s', (envName, plannedEnv) => {
+  PLANNED_CASES.forEach((plannedCase, index) => {
+    for (const policy of plannedEnv.policies.keys()) {
+      const test = decidableOffline(plannedEnv, policy) ? it : it.skip;
+      test(`${plannedCase.name}: ${policy}`, async () => {
+        const env = environments.find((e) => e.name === envName)!;
+        const { imageCase, image } = images[index];
+        const results = await reportOf(env, policy);
+        const verdict = verdicts(env, image, evidenceOf(imageCase)).get(policy)!;
+        const refusal = refusalResult(env.engine, env.policies.get(policy)!.phase);
+        const problems: string[] = [];
+        for (const placement of PLACEMENTS) {
+          const resource = workload(resourceName(index, placement), image, placement, images[0].image);
+          const got = results.get(`${resource.kind}/${resource.metadata.name}`) ?? [];
+          const outcomes = got.map((r) => r.split(':')[0]);
+          const failed = outcomes.some((o) => ['fail', 'warn', 'error'].includes(o));
+          // Admitted: Kyverno judged the image and passed it; not governed: nothing failed (a skip or no result).
+          const ok =
+            verdict === 'refuse' ? outcomes.includes(refusal) : verdict === 'admit' ? outcomes.includes('pass') && !failed : !failed;
+          if (!ok)
+            problems.push(`${placement}: expected ${verdict === 'refuse' ? refusal : verdict}, Kyverno reported [${got.join('; ')}]`);
+        }
+        expect(problems, `${envName} (${env.engine}) ${policy}, ${image}`).toEqual([]);
+      });
+    }
+  });
+});

@@ -1,0 +1,148 @@
+import { chmodSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, parseAllDocuments } from 'yaml';
+import { isGenerated, WORKFLOWS_DIR } from '../../src/model/layout';
+import { tempDir } from '../helpers';
+import { LocalRegistry } from './support/registry';
+import { mustSucceed, runProgram, runTool, toolPath } from './support/run';
+import { PrivateSigstore, type Identity } from './support/sigstore';
+
+/**
+ * The OCI delivery path of the shipped sample, end to end on the test registry: the publishing workflow's own
+ * script (read from the committed workflow) pushes dist/ with the Flux CLI and signs it with cosign, as the
+ * private Sigstore's certificate for the workflow's identity; then the artifact is verified with exactly the
+ * identity the committed OCIRepository requires, and an artifact signed by another identity is refused.
+ * What needs a cluster is not proven here: source-controller's own verification and pull.
+ */
+
+const PUBLISH_STEP = /flux push artifact/;
+
+/** The committed publishing workflow's publish step: its script and the artifact it names. */
+function publishStep(): { script: string; artifact: string } {
+  const files = readdirSync(WORKFLOWS_DIR).filter((file) => isGenerated(readFileSync(join(WORKFLOWS_DIR, file), 'utf8')));
+  const steps = files.flatMap((file) =>
+    Object.values<any>(parse(readFileSync(join(WORKFLOWS_DIR, file), 'utf8')).jobs).flatMap((job) => job.steps),
+  );
+  const [step, ...others] = steps.filter((s) => PUBLISH_STEP.test(s.run ?? ''));
+  if (!step || others.length > 0) throw new Error(`expected one publish step in ${WORKFLOWS_DIR}, found ${others.length + (step ? 1 : 0)}`);
+  return { script: step.run, artifact: step.env.ARTIFACT };
+}
+
+/** The identity every OCIRepository of the sample requires (`spec.verify.matchOIDCIdentity`), as regexps. */
+function requiredIdentities(): { issuer: string; subject: string }[] {
+  const sources = readdirSync('dist/flux', { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .flatMap((entry) => parseAllDocuments(readFileSync(join(entry.parentPath, entry.name), 'utf8')).map((doc) => doc.toJS()))
+    .filter((object) => object?.kind === 'OCIRepository');
+  const identities = sources.flatMap((source) => source.spec.verify.matchOIDCIdentity);
+  return [...new Map(identities.map((identity) => [JSON.stringify(identity), identity])).values()];
+}
+
+/** An identity that matches the regexps: the publishing workflow itself (the regexps are anchored literals). */
+function identityMatching(required: { issuer: string; subject: string }): Identity {
+  const literal = (regexp: string) => regexp.replace(/^\^/, '').replace(/\$$/, '').replace(/\\(.)/g, '$1');
+  return { issuer: literal(required.issuer), subject: literal(required.subject) };
+}
+
+let registry: LocalRegistry;
+let sigstore: PrivateSigstore;
+
+beforeAll(async () => {
+  registry = await LocalRegistry.start();
+  sigstore = await PrivateSigstore.create(registry.env);
+});
+
+afterAll(async () => {
+  await registry?.stop();
+  sigstore?.dispose();
+});
+
+/**
+ * Runs the workflow's publish script with the built Flux CLI and a `cosign` that signs as `identity` with the
+ * private Sigstore (its `cosign sign --yes REF` gets the key, certificate, chain and no transparency log a
+ * private Fulcio setup needs), against the test registry. Returns the pushed artifact by digest.
+ */
+async function publish(identity: Identity): Promise<string> {
+  const { script, artifact } = publishStep();
+  const bin = join(tempDir(), 'bin');
+  mkdirSync(bin);
+  symlinkSync(toolPath('flux'), join(bin, 'flux'));
+  const signer = await sigstore.signer(identity);
+  const cosign = toolPath('cosign-v2');
+  writeFileSync(
+    join(bin, 'cosign'),
+    [
+      '#!/bin/sh',
+      `[ "$1" = sign ] || exec ${cosign} "$@"`,
+      'shift',
+      `exec ${cosign} sign --key ${signer.key} --certificate ${signer.certificate} --certificate-chain ${sigstore.chainFile} --tlog-upload=false "$@"`,
+      '',
+    ].join('\n'),
+  );
+  chmodSync(join(bin, 'cosign'), 0o755);
+  const repository = `${registry.host}/${artifact.split('/').slice(1).join('/')}`;
+  const ran = mustSucceed(
+    await runProgram('bash', ['-c', script], {
+      cwd: resolve('.'),
+      env: {
+        ...registry.env,
+        COSIGN_PASSWORD: '',
+        PATH: `${bin}:${process.env.PATH}`,
+        ARTIFACT: repository,
+        GITHUB_SHA: [...crypto.getRandomValues(new Uint8Array(20))].map((b) => b.toString(16).padStart(2, '0')).join(''),
+        GITHUB_SERVER_URL: 'https://github.com',
+        GITHUB_REPOSITORY: 'acme/guardrails',
+        GITHUB_REF_NAME: 'main',
+        GITHUB_STEP_SUMMARY: join(tempDir(), 'summary.md'),
+      },
+    }),
+    'the publishing workflow script',
+  );
+  const published = /published and signed (\S+@sha256:[0-9a-f]{64})/.exec(ran.stdout)?.[1];
+  if (!published) throw new Error(`the publish script did not print what it published:\n${ran.output}`);
+  return published;
+}
+
+/** `cosign verify` with the regexps of an OCIRepository's matchOIDCIdentity and the private trust root. */
+function verifyAs(required: { issuer: string; subject: string }, artifact: string) {
+  return runTool(
+    'cosign-v2',
+    [
+      'verify',
+      ...['--certificate-identity-regexp', required.subject, '--certificate-oidc-issuer-regexp', required.issuer],
+      ...['--certificate-chain', sigstore.chainFile, '--insecure-ignore-tlog', '--insecure-ignore-sct', artifact],
+    ],
+    { env: registry.env },
+  );
+}
+
+describe('OCI delivery: the publishing workflow pushes and signs, the OCIRepository identity verifies', () => {
+  it('pushes dist/ with flux push artifact, tags it, and the signature verifies with the identity every OCIRepository requires', async () => {
+    const [required, ...more] = requiredIdentities();
+    expect(more, 'one publishing identity in the sample').toEqual([]);
+    const artifact = await publish(identityMatching(required));
+    const verified = await verifyAs(required, artifact);
+    expect(verified.code, verified.output).toBe(0);
+    // The tag the staging OCIRepository follows points at the signed digest.
+    const tagged = await runTool('crane', ['digest', `${artifact.split('@')[0]}:main`], { env: registry.env });
+    expect(tagged.stdout.trim()).toBe(artifact.split('@')[1]);
+    // The artifact holds what Flux applies: dist/ as the Kustomizations' paths read it.
+    const pulled = tempDir();
+    mustSucceed(
+      await runTool('flux', ['pull', 'artifact', `oci://${artifact}`, '--output', pulled], { env: registry.env }),
+      'flux pull artifact',
+    );
+    for (const env of ['staging', 'production'])
+      expect(readdirSync(join(pulled, env)).sort()).toEqual(readdirSync(join('dist', env)).sort());
+  });
+
+  it('refuses an artifact signed by another identity', async () => {
+    const [required] = requiredIdentities();
+    const fork = identityMatching(required);
+    const artifact = await publish({ ...fork, subject: fork.subject.replace('/acme/', '/acme-fork/') });
+    const verified = await verifyAs(required, artifact);
+    expect(verified.code).not.toBe(0);
+    expect(verified.output).toMatch(/none of the expected identities matched|expected identity not found/i);
+  });
+});

@@ -1,0 +1,131 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '../../../src/config/load';
+import type { Environment, PolicyName } from '../../../src/model/environment';
+import type { AttestationCheck } from '../../../src/policies/definition';
+import { checkOf, expectedVerdict, predicateFor, type Evidence, type Verdict } from './admission';
+import type { Identity } from './sigstore';
+
+/** The admission matrix's config; `REGISTRY` stands for the test registry's `localhost:PORT`. */
+export const ADMISSION_CONFIG = 'test/real-engines/fixtures/admission.yaml';
+
+/** Writes the admission config for a registry host and loads it. */
+export function admissionEnvironments(dir: string, registryHost: string): { file: string; environments: Environment[] } {
+  const file = join(dir, 'environments.yaml');
+  writeFileSync(file, readFileSync(ADMISSION_CONFIG, 'utf8').replaceAll('REGISTRY', registryHost));
+  return { file, environments: loadConfig(file) };
+}
+
+/** How a case's image is made: where it is pushed, who signs it, which attestations it carries. */
+export interface ImageCase {
+  readonly name: string;
+  /** Repository under the registry host, e.g. `acme/trusted`. */
+  readonly repository: string;
+  /** Pull the image under the registry's other name (another registry to the policies). */
+  readonly otherRegistry?: boolean;
+  readonly signer?: Identity;
+  readonly attestations: readonly {
+    readonly check: AttestationCheck;
+    readonly predicate: Record<string, unknown>;
+    readonly signer: Identity;
+  }[];
+}
+
+/** The glob with every `*` filled in: a value the glob matches. */
+const instance = (glob: string, filler: string) => glob.replaceAll('*', filler);
+
+/**
+ * Every attestation check the environments require, one per predicate type. Environments asking for the same
+ * predicate type must ask the same of it (one image carries one attestation of each type).
+ */
+function attestationChecks(environments: readonly Environment[]): AttestationCheck[] {
+  const byType = new Map<string, AttestationCheck>();
+  for (const env of environments)
+    for (const policy of env.policies.keys()) {
+      const resolved = checkOf(env, policy);
+      if (resolved.check !== 'imageVerification' || !resolved.definition.attestation) continue;
+      const check = resolved.definition.attestation;
+      const known = byType.get(check.predicateType);
+      if (known && JSON.stringify(known.conditions) !== JSON.stringify(check.conditions))
+        throw new Error(`${ADMISSION_CONFIG}: environments ask different things of ${check.predicateType}`);
+      byType.set(check.predicateType, check);
+    }
+  return [...byType.values()];
+}
+
+/**
+ * The matrix's images, derived from the environments: a trusted image with every attestation fresh; unsigned;
+ * signed by another identity; each attestation missing; each predicate condition broken (a stale SBOM, a builder
+ * or source repository not allowed); the trusted image from another registry; an allowed and a not-allowed
+ * third-party image. The identities come from the signer globs (one environment's signer, shared by all).
+ */
+export function imageCases(environments: readonly Environment[], registryHost: string): { trusted: Identity; cases: ImageCase[] } {
+  const [first] = environments;
+  if (environments.some((env) => JSON.stringify(env.signer) !== JSON.stringify(first.signer)))
+    throw new Error(`${ADMISSION_CONFIG}: the matrix expects one signer for every environment`);
+  const trusted: Identity = {
+    issuer: first.signer.issuer,
+    subject: instance(first.signer.subject, 'app/.github/workflows/release.yml@refs/heads/main'),
+  };
+  const other: Identity = {
+    issuer: first.signer.issuer,
+    subject: 'https://github.com/not-allowed/app/.github/workflows/release.yml@refs/heads/main',
+  };
+  const checks = attestationChecks(environments);
+  const governed = (slug: string) => `${instance(first.imagePatterns[0], slug)}`.slice(registryHost.length + 1);
+  const all = (signer: Identity, skip?: AttestationCheck, violated?: { check: AttestationCheck; index: number }) =>
+    checks
+      .filter((check) => check !== skip)
+      .map((check) => ({ check, signer, predicate: predicateFor(check, violated?.check === check ? violated.index : undefined) }));
+  const slug = (text: string) =>
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '');
+  const cases: ImageCase[] = [
+    { name: 'trusted, signed, fresh attestations', repository: governed('trusted'), signer: trusted, attestations: all(trusted) },
+    { name: 'unsigned', repository: governed('unsigned'), attestations: [] },
+    { name: 'signed by another identity', repository: governed('other-identity'), signer: other, attestations: all(other) },
+    ...checks.map((check) => ({
+      name: `no ${check.predicateType} attestation`,
+      repository: governed(slug(`missing ${check.name} ${check.predicateType.split('/').at(-2)}`)),
+      signer: trusted,
+      attestations: all(trusted, check),
+    })),
+    ...checks.flatMap((check) =>
+      check.conditions.map((condition, index) => ({
+        name: `${check.predicateType}: ${condition.description}`,
+        repository: governed(slug(`${check.name} ${check.predicateType.split('/').at(-2)} ${index}`)),
+        signer: trusted,
+        attestations: all(trusted, undefined, { check, index }),
+      })),
+    ),
+    {
+      name: 'trusted image from another registry',
+      repository: governed('trusted'),
+      otherRegistry: true,
+      signer: trusted,
+      attestations: all(trusted),
+    },
+    {
+      name: 'allowed third-party image',
+      repository: instance(first.thirdPartyImages[0], 'tool').slice(registryHost.length + 1),
+      attestations: [],
+    },
+    { name: 'third-party image not allowed', repository: 'not-allowed/tool', attestations: [] },
+  ];
+  return { trusted, cases };
+}
+
+/** What the image of a case carries, as the verdicts read it. */
+export function evidenceOf(imageCase: ImageCase): Evidence {
+  return {
+    signatures: imageCase.signer ? [imageCase.signer] : [],
+    attestations: imageCase.attestations.map(({ check, predicate, signer }) => ({ predicateType: check.predicateType, predicate, signer })),
+  };
+}
+
+/** The verdict of every guardrail of an environment for one image. */
+export function verdicts(env: Environment, image: string, evidence: Evidence): Map<PolicyName, Verdict> {
+  return new Map([...env.policies.keys()].map((policy) => [policy, expectedVerdict(checkOf(env, policy), image, evidence)]));
+}
