@@ -24,10 +24,14 @@ export type KyvernoTestResult = { readonly policy: string } & KyvernoTestResultS
   };
 
 /**
- * The drill's `kyverno-test.yaml`: every enabled guardrail must pass the signed image's Deployment and fail the
- * unsigned one's (Kyverno autogen applies the Pod policies to Deployments), each result selected as the kind the
- * environment's engine renders the guardrail as requires. `policyFiles` are the synthesized policies by name, as tree paths, and
- * `drillDir` is the tree path of the test's directory: the test refers to both by relative path.
+ * The drill's `kyverno-test.yaml`: one `Test` per enabled guardrail, each loading only that guardrail's policy.
+ * Every guardrail must pass the signed image's Deployment and fail the unsigned one's (Kyverno autogen applies the
+ * Pod policies to Deployments), each result selected as the kind the environment's engine renders the guardrail
+ * as requires. One policy per Test because the Kyverno CLI, given several verifyImages policies at once, replaces
+ * the `kyverno.io/verify-images` annotation with each policy's own, so the earlier policies' validate steps report
+ * the signed image as `unverified image` (v1.19.0 cmd/cli/kubectl-kyverno/processor/policy_processor.go; measured
+ * by the engine tests). `policyFiles` are the synthesized policies by name, as tree paths, and `drillDir` is the
+ * tree path of the test's directory: the tests refer to both by relative path.
  */
 export function kyvernoTest(
   env: Environment,
@@ -36,25 +40,23 @@ export function kyvernoTest(
   policyFiles: ReadonlyMap<string, string>,
 ): string {
   const relative = (path: string) => posix.relative(drillDir, path);
-  const test: KyvernoTest = {
-    apiVersion: 'cli.kyverno.io/v1alpha1',
-    kind: 'Test',
-    metadata: { name: `drill-${env.name}` },
-    policies: [...env.policies.keys()].map((name) => {
-      const file = policyFiles.get(name);
-      if (file === undefined) throw new Error(`policy ${name} of ${env.name} was not synthesized`);
-      return relative(file);
-    }),
-    resources: cases.map((c) => `${c.id}.yaml`),
-    results: [...env.policies.keys()].flatMap((policy) => {
-      const { clusterPolicyRule, judges } = GUARDRAILS[policy];
-      const selector = renderedKind(env.engine, policy).testSelector(clusterPolicyRule);
-      return cases.flatMap((c) => {
-        const result = expectedResult(judges, c.role);
-        if (result === undefined) return [];
-        return [{ policy, ...selector, kind: 'Deployment', resources: [c.name], result }];
-      });
-    }),
-  };
-  return Yaml.stringify(test);
+  const tests = [...env.policies.keys()].map((policy): KyvernoTest => {
+    const file = policyFiles.get(policy);
+    if (file === undefined) throw new Error(`policy ${policy} of ${env.name} was not synthesized`);
+    const { clusterPolicyRule, judges } = GUARDRAILS[policy];
+    const selector = renderedKind(env.engine, policy).testSelector(clusterPolicyRule);
+    const judged = cases.flatMap((c) => {
+      const result = expectedResult(judges, c.role);
+      return result === undefined ? [] : [{ drillCase: c, result }];
+    });
+    return {
+      apiVersion: 'cli.kyverno.io/v1alpha1',
+      kind: 'Test',
+      metadata: { name: `drill-${env.name}-${policy}` },
+      policies: [relative(file)],
+      resources: judged.map(({ drillCase }) => `${drillCase.id}.yaml`),
+      results: judged.map(({ drillCase, result }) => ({ policy, ...selector, kind: 'Deployment', resources: [drillCase.name], result })),
+    };
+  });
+  return Yaml.stringify(...tests);
 }

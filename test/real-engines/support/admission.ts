@@ -58,6 +58,17 @@ export function expectedVerdict(check: ResolvedCheck, image: string, evidence: E
   return satisfied ? 'admit' : 'refuse';
 }
 
+/**
+ * Whether Kyverno can decide a guardrail offline in this run. An ImageValidatingPolicy's keyless attestor always
+ * initializes a TUF client first — the public Sigstore TUF repository unless `cosign.tuf` names a mirror — even
+ * with roots and the transparency log ignored (v1.19.0 pkg/image/verifiers/ivpol/cosign/opts.go checkOptions:
+ * only key and certificate attestors skip it), so without a TUF mirror of the private Sigstore those cases are
+ * skipped, not passed.
+ */
+export function decidableOffline(env: Environment, policy: PolicyName): boolean {
+  return env.engine === 'ClusterPolicy' || checkOf(env, policy).check === 'registryRestriction';
+}
+
 /** A value for a field that satisfies a condition, or (`violate`) one that breaks it. */
 function valueFor(condition: PredicateCondition, violate: boolean, now: Date): string {
   if (condition.kind === 'notOlderThan') {

@@ -9,10 +9,35 @@ import type { Identity } from './sigstore';
 /** The admission matrix's config; `REGISTRY` stands for the test registry's `localhost:PORT`. */
 export const ADMISSION_CONFIG = 'test/real-engines/fixtures/admission.yaml';
 
-/** Writes the admission config for a registry host and loads it. */
-export function admissionEnvironments(dir: string, registryHost: string): { file: string; environments: Environment[] } {
+/** The admission drill's images of a run, by digest. */
+export interface DrillImages {
+  readonly signed: string;
+  readonly unsigned: string;
+  readonly foreign: string;
+}
+
+/**
+ * Writes the admission config for a registry host and the drill's images (placeholders of the right shape when
+ * the run has none yet, as when the tests are listed), and loads it.
+ */
+export function admissionEnvironments(
+  dir: string,
+  registryHost: string,
+  drill?: DrillImages,
+): { file: string; environments: Environment[] } {
+  const placeholder = (repository: string) => `${registryHost}/${repository}@sha256:${'0'.repeat(64)}`;
+  const images = drill ?? {
+    signed: placeholder('acme/signed'),
+    unsigned: placeholder('acme/unsigned'),
+    foreign: placeholder('foreign/image'),
+  };
   const file = join(dir, 'environments.yaml');
-  writeFileSync(file, readFileSync(ADMISSION_CONFIG, 'utf8').replaceAll('REGISTRY', registryHost));
+  const text = readFileSync(ADMISSION_CONFIG, 'utf8')
+    .replaceAll('UNSIGNED_IMAGE', images.unsigned)
+    .replaceAll('SIGNED_IMAGE', images.signed)
+    .replaceAll('FOREIGN_IMAGE', images.foreign)
+    .replaceAll('REGISTRY', registryHost);
+  writeFileSync(file, text);
   return { file, environments: loadConfig(file) };
 }
 
