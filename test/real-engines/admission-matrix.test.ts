@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Environment, PolicyName } from '../../src/model/environment';
 import { synthesizeTree } from '../../src/synthesize';
 import { objectsIn, tempDir } from '../helpers';
-import { checkOf, refusalResult, trustPrivateSigstore } from './support/admission';
+import { decidableOffline, refusalResult, trustPrivateSigstore } from './support/admission';
 import { writeObjects } from './support/kyverno';
 import { admissionEnvironments, evidenceOf, imageCases, verdicts, type ImageCase } from './support/matrix';
 import { LocalRegistry } from './support/registry';
@@ -126,17 +126,6 @@ function reportOf(env: Environment, policy: PolicyName): Promise<Map<string, str
     reports.set(key, report);
   }
   return report;
-}
-
-/**
- * Whether Kyverno can decide a guardrail offline in this run. An ImageValidatingPolicy's keyless attestor always
- * initializes a TUF client first — the public Sigstore TUF repository unless `cosign.tuf` names a mirror — even
- * with roots and the transparency log ignored (v1.19.0 pkg/image/verifiers/ivpol/cosign/opts.go checkOptions:
- * only key and certificate attestors skip it), so without a TUF mirror of the private Sigstore those cases are
- * skipped, not passed.
- */
-function decidableOffline(env: Environment, policy: PolicyName): boolean {
-  return env.engine === 'ClusterPolicy' || checkOf(env, policy).check === 'registryRestriction';
 }
 
 describe.each(PLANNED.environments.map((env) => [env.name, env] as const))('%s', (envName, plannedEnv) => {

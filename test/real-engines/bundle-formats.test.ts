@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Environment, EngineKind } from '../../src/model/environment';
 import { synthesizeTree } from '../../src/synthesize';
@@ -65,11 +66,11 @@ beforeAll(async () => {
       for (const what of WHAT) {
         const policy = trustPrivateSigstore(objectsIn(tree, `${env.name}/${POLICY[what]}.yaml`)[0], sigstore.rootPem);
         const file = writeObjects(join(dir, `${format}-${engine}-${POLICY[what]}.yaml`), [policy]);
-        const ran = await runTool('kyverno', ['apply', file, '--resource', pod, '--registry', '-p', '--output-format', 'json'], {
-          env: registry.env,
-        });
+        // -v 6 logs the verifier's own error, which an ImageValidatingPolicy's result message does not carry.
+        const args = ['apply', file, '--resource', pod, '--registry', '-p', '--output-format', 'json', '-v', '6'];
+        const ran = await runTool('kyverno', args, { env: registry.env });
         const results: any[] = JSON.parse(ran.stdout.slice(ran.stdout.indexOf('{'))).results ?? [];
-        measured.set(`${format} ${what} ${engine}`, summarize(results));
+        measured.set(`${format} ${what} ${engine}`, summarize(results, ran.stderr));
       }
     }
   }
@@ -83,12 +84,22 @@ async function attestOnce(image: string, signer: Identity, format: SignatureForm
   await sigstore.attest(image, signer, format, predicateType, predicate);
 }
 
-/** A cell: `verified` when every result passed, otherwise the first failure's message (shortened). */
-function summarize(results: readonly any[]): string {
+/**
+ * A cell: `verified` when every result passed, otherwise why not: the verifier's logged error when there is one,
+ * else the failed result's message; the run's registry port and digests are masked so the table is stable.
+ */
+function summarize(results: readonly any[], log: string): string {
   if (results.length > 0 && results.every((r) => r.result === 'pass')) return 'verified';
   const failed = results.find((r) => r.result !== 'pass');
-  const message = String(failed?.message ?? 'no result').replace(/\s+/g, ' ');
-  return `not verified (${failed?.result ?? 'none'}: ${message.length > 160 ? `${message.slice(0, 157)}...` : message})`;
+  const verifierError = /image verification failed.*?error="((?:[^"\\]|\\.)*)"/.exec(stripVTControlCharacters(log))?.[1];
+  const reason = (verifierError ?? String(failed?.message ?? 'no result'))
+    .replace(/\\"/g, '"')
+    .replace(/(localhost|127\.0\.0\.1):\d+/g, '<registry>')
+    .replace(/sha256:[0-9a-f]{64}/g, 'sha256:<digest>')
+    .replace(/\s+/g, ' ')
+    .replaceAll('|', '\\|')
+    .trim();
+  return `not verified: ${reason.length > 150 ? `${reason.slice(0, 147)}...` : reason}`;
 }
 
 function table(): string {

@@ -13,7 +13,15 @@ export default async function buildTools(): Promise<void> {
   const builds: Partial<Record<ToolName, ToolBuild>> = {};
   for (const tool of Object.keys(TOOLS) as ToolName[]) {
     const started = performance.now();
-    const build = await ensureTool(tool);
+    let build: ToolBuild;
+    try {
+      build = await ensureTool(tool);
+    } catch (error) {
+      // Printed here, whole: vitest's report of a global setup failure loses the message (it maps the stack).
+      const message = error instanceof Error ? error.message : String(error);
+      console.error(`engine tools: FAILED ${message}`);
+      throw Object.assign(new Error(message), { stack: message });
+    }
     builds[tool] = build;
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     console.log(
