@@ -10,7 +10,7 @@ import { writeObjects } from './support/kyverno';
 import { admissionEnvironments, imageCases } from './support/matrix';
 import { LocalRegistry } from './support/registry';
 import { runTool, toolVersion } from './support/run';
-import { PrivateSigstore, type Identity, type SignatureFormat } from './support/sigstore';
+import { cosignFor, PrivateSigstore, type Identity, type SignatureFormat } from './support/sigstore';
 
 /**
  * Which signature formats Kyverno v1.19.0 verifies, in each engine, measured: an image signed (and one attested
@@ -24,7 +24,7 @@ const DOC = 'docs/real-engines.md';
 const START = '<!-- bundle-formats:start -->';
 const END = '<!-- bundle-formats:end -->';
 
-const FORMATS: readonly SignatureFormat[] = ['legacy', 'bundle'];
+const FORMATS: readonly SignatureFormat[] = ['legacy', 'legacy-by-v3', 'bundle'];
 const ENGINES: readonly EngineKind[] = ['ClusterPolicy', 'ImageValidatingPolicy'];
 const WHAT = ['signature', 'SBOM attestation'] as const;
 const POLICY = { signature: 'verify-image-signatures', 'SBOM attestation': 'require-sbom-attestation' } as const;
@@ -105,7 +105,8 @@ function summarize(results: readonly any[], log: string): string {
 function table(): string {
   const rows = FORMATS.flatMap((format) =>
     WHAT.map((what) => {
-      const signedBy = `cosign ${toolVersion(format === 'legacy' ? 'cosign-v2' : 'cosign-v3')} (${format === 'legacy' ? 'legacy' : 'Sigstore bundle'})`;
+      const how = { legacy: 'legacy', 'legacy-by-v3': '`--new-bundle-format=false`: legacy', bundle: 'default: Sigstore bundle' }[format];
+      const signedBy = `cosign ${toolVersion(cosignFor(format))} (${how})`;
       return `| ${signedBy} | ${what} | ${ENGINES.map((engine) => measured.get(`${format} ${what} ${engine}`)).join(' | ')} |`;
     }),
   );

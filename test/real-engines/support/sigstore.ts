@@ -9,21 +9,43 @@ export interface Identity {
   readonly subject: string;
 }
 
-/** cosign v2 writes the legacy format (`.sig`/`.att` tags); cosign v3 writes Sigstore bundles (OCI referrers). */
-export type SignatureFormat = 'legacy' | 'bundle';
-
-const COSIGN: Record<SignatureFormat, 'cosign-v2' | 'cosign-v3'> = { legacy: 'cosign-v2', bundle: 'cosign-v3' };
+/**
+ * How a signature is stored: `legacy` (`.sig`/`.att` tags) as cosign v2 writes it, the same written by cosign v3
+ * with `--new-bundle-format=false` (what docs/guardrails.md asks for on Kyverno 1.19), or a Sigstore `bundle`
+ * (OCI referrers), cosign v3's default.
+ */
+export type SignatureFormat = 'legacy' | 'legacy-by-v3' | 'bundle';
 
 /**
- * What `cosign sign` and `cosign attest` need to sign with a certificate this CA issued, and without any
- * Sigstore service (flags as each pinned release's `--help` names them):
+ * Each format's cosign release and flags, and what `cosign sign` and `cosign attest` need to sign with a
+ * certificate of this CA without any Sigstore service (flags as each pinned release's `--help` names them):
  *   --key, --certificate, --certificate-chain  the signer's key, its leaf certificate and the CA chain;
  *   --tlog-upload=false                        no Rekor entry (no transparency log here);
- *   v3 only: --use-signing-config=false        no signing config from the public TUF repository (v3's default).
+ *   v3: --use-signing-config=false             no signing config from the public TUF repository (v3's default).
  */
+const SIGNING: Record<SignatureFormat, { readonly cosign: 'cosign-v2' | 'cosign-v3'; readonly flags: readonly string[] }> = {
+  legacy: { cosign: 'cosign-v2', flags: [] },
+  'legacy-by-v3': { cosign: 'cosign-v3', flags: ['--use-signing-config=false', '--new-bundle-format=false'] },
+  bundle: { cosign: 'cosign-v3', flags: ['--use-signing-config=false'] },
+};
+
+/** The cosign release that signs in a format. */
+export function cosignFor(format: SignatureFormat): 'cosign-v2' | 'cosign-v3' {
+  return SIGNING[format].cosign;
+}
+
 function offlineSigningFlags(format: SignatureFormat, signer: Signer, chain: string): string[] {
-  const flags = ['--yes', '--key', signer.key, '--certificate', signer.certificate, '--certificate-chain', chain, '--tlog-upload=false'];
-  return format === 'bundle' ? [...flags, '--use-signing-config=false'] : flags;
+  return [
+    '--yes',
+    '--key',
+    signer.key,
+    '--certificate',
+    signer.certificate,
+    '--certificate-chain',
+    chain,
+    '--tlog-upload=false',
+    ...SIGNING[format].flags,
+  ];
 }
 
 interface Signer {
@@ -93,7 +115,10 @@ export class PrivateSigstore {
   /** Signs an image (by digest) as the identity, in the given format. */
   async sign(image: string, identity: Identity, format: SignatureFormat): Promise<void> {
     const flags = offlineSigningFlags(format, await this.signer(identity), this.chainFile);
-    mustSucceed(await runTool(COSIGN[format], ['sign', ...flags, image], { env: this.env }), `${COSIGN[format]} sign ${image}`);
+    mustSucceed(
+      await runTool(SIGNING[format].cosign, ['sign', ...flags, image], { env: this.env }),
+      `${SIGNING[format].cosign} sign ${image}`,
+    );
   }
 
   /** Attaches a signed in-toto attestation of `predicateType` with `predicate` to an image, as the identity. */
@@ -102,8 +127,8 @@ export class PrivateSigstore {
     writeFileSync(file, JSON.stringify(predicate));
     const flags = offlineSigningFlags(format, await this.signer(identity), this.chainFile);
     mustSucceed(
-      await runTool(COSIGN[format], ['attest', ...flags, '--type', predicateType, '--predicate', file, image], { env: this.env }),
-      `${COSIGN[format]} attest --type ${predicateType} ${image}`,
+      await runTool(SIGNING[format].cosign, ['attest', ...flags, '--type', predicateType, '--predicate', file, image], { env: this.env }),
+      `${SIGNING[format].cosign} attest --type ${predicateType} ${image}`,
     );
   }
 
