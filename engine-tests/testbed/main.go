@@ -68,33 +68,22 @@ func ca(args []string) error {
 		return errors.New("-dir is required")
 	}
 	now := time.Now()
-	rootKey, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
-	if err != nil {
-		return err
-	}
-	root := &x509.Certificate{
+	root, rootKey, err := newCertificate(&x509.Certificate{
 		Subject:   pkix.Name{Organization: []string{"engine tests"}, CommonName: "private sigstore root"},
 		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
 		BasicConstraintsValid: true, IsCA: true, MaxPathLen: 1,
-	}
-	rootDER, err := sign(root, root, &rootKey.PublicKey, rootKey)
+	}, nil, nil, elliptic.P384())
 	if err != nil {
 		return err
 	}
-	intermediateKey, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
-	if err != nil {
-		return err
-	}
-	rootCert, _ := x509.ParseCertificate(rootDER)
-	intermediate := &x509.Certificate{
+	intermediate, intermediateKey, err := newCertificate(&x509.Certificate{
 		Subject:   pkix.Name{Organization: []string{"engine tests"}, CommonName: "private sigstore intermediate"},
 		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
 		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageCodeSigning},
 		BasicConstraintsValid: true, IsCA: true, MaxPathLenZero: true,
-	}
-	intermediateDER, err := sign(intermediate, rootCert, &intermediateKey.PublicKey, rootKey)
+	}, root, rootKey, elliptic.P384())
 	if err != nil {
 		return err
 	}
@@ -106,9 +95,9 @@ func ca(args []string) error {
 		return err
 	}
 	files := map[string][]byte{
-		"root.pem":         pemBlock("CERTIFICATE", rootDER),
-		"intermediate.pem": pemBlock("CERTIFICATE", intermediateDER),
-		"chain.pem":        append(pemBlock("CERTIFICATE", intermediateDER), pemBlock("CERTIFICATE", rootDER)...),
+		"root.pem":         pemBlock("CERTIFICATE", root.Raw),
+		"intermediate.pem": pemBlock("CERTIFICATE", intermediate.Raw),
+		"chain.pem":        append(pemBlock("CERTIFICATE", intermediate.Raw), pemBlock("CERTIFICATE", root.Raw)...),
 		"intermediate.key": pemBlock("PRIVATE KEY", keyDER),
 	}
 	for name, content := range files {
@@ -241,38 +230,45 @@ func layer(args []string) error {
 // loopbackServerCertificate makes a TLS CA and a server certificate for localhost and 127.0.0.1 under it.
 func loopbackServerCertificate() (tls.Certificate, []byte, error) {
 	now := time.Now()
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return tls.Certificate{}, nil, err
-	}
-	caTemplate := &x509.Certificate{
+	ca, caKey, err := newCertificate(&x509.Certificate{
 		Subject:   pkix.Name{CommonName: "engine tests registry CA"},
 		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
 		KeyUsage:              x509.KeyUsageCertSign,
 		BasicConstraintsValid: true, IsCA: true,
-	}
-	caDER, err := sign(caTemplate, caTemplate, &caKey.PublicKey, caKey)
+	}, nil, nil, elliptic.P256())
 	if err != nil {
 		return tls.Certificate{}, nil, err
 	}
-	caCert, _ := x509.ParseCertificate(caDER)
-	serverKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return tls.Certificate{}, nil, err
-	}
-	serverTemplate := &x509.Certificate{
+	server, serverKey, err := newCertificate(&x509.Certificate{
 		Subject:   pkix.Name{CommonName: "localhost"},
 		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
 		KeyUsage:    x509.KeyUsageDigitalSignature,
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		DNSNames:    []string{"localhost"},
 		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
-	}
-	serverDER, err := sign(serverTemplate, caCert, &serverKey.PublicKey, caKey)
+	}, ca, caKey, elliptic.P256())
 	if err != nil {
 		return tls.Certificate{}, nil, err
 	}
-	return tls.Certificate{Certificate: [][]byte{serverDER}, PrivateKey: serverKey}, pemBlock("CERTIFICATE", caDER), nil
+	return tls.Certificate{Certificate: [][]byte{server.Raw}, PrivateKey: serverKey}, pemBlock("CERTIFICATE", ca.Raw), nil
+}
+
+// newCertificate makes a key on the curve and a certificate for it from the template, issued by parent (with
+// parentKey), or self-signed when parent is nil.
+func newCertificate(template, parent *x509.Certificate, parentKey *ecdsa.PrivateKey, curve elliptic.Curve) (*x509.Certificate, *ecdsa.PrivateKey, error) {
+	key, err := ecdsa.GenerateKey(curve, rand.Reader)
+	if err != nil {
+		return nil, nil, err
+	}
+	if parent == nil {
+		parent, parentKey = template, key
+	}
+	der, err := sign(template, parent, &key.PublicKey, parentKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	certificate, err := x509.ParseCertificate(der)
+	return certificate, key, err
 }
 
 func sign(template, parent *x509.Certificate, publicKey any, signer *ecdsa.PrivateKey) ([]byte, error) {

@@ -1,23 +1,11 @@
-import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { loadConfig } from '../../src/config/load';
 import { DIST_DIR, fluxDirectory, type FileTree } from '../../src/model/layout';
 import { nonEmpty, objectsIn, tempDir, treeFor } from '../helpers';
-import { writeTree } from './support/kyverno';
+import { engineTestConfigs, writeTree } from './support/kyverno';
 import { mustSucceed, runTool } from './support/run';
-
-/** The shipped sample (its committed dist/) and every fixture config (synthesized here). */
-const CONFIGS = nonEmpty(
-  [
-    'environments.yaml',
-    ...readdirSync('test/fixtures')
-      .filter((f) => f.endsWith('.yaml'))
-      .map((f) => `test/fixtures/${f}`),
-  ],
-  'configs',
-);
 
 /** A repository holding a config's output: the project itself for the sample, a temporary one for a fixture. */
 function repositoryWith(config: string): { root: string; tree: FileTree } {
@@ -38,7 +26,7 @@ function sourceRoot(root: string, kustomization: any): string {
 
 const identity = (object: any) => `${object.kind}/${object.metadata.name}`;
 
-describe.each(CONFIGS)('flux build kustomization (Flux CLI v2.9.4) of %s', (config) => {
+describe.each(engineTestConfigs())('flux build kustomization (Flux CLI v2.9.4) of %s', (config) => {
   it("builds every environment's Kustomization from its source to exactly the environment's policies", async () => {
     const { root, tree } = repositoryWith(config);
     for (const env of nonEmpty(loadConfig(config), 'environments')) {

@@ -1,4 +1,3 @@
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load';
@@ -7,18 +6,7 @@ import { validateObject } from '../../src/validate';
 import { WEBHOOK_RULES } from '../../src/validate/kyverno-rules';
 import { formatFieldPath } from '../../src/model/field-path';
 import { fixtureObject, nonEmpty, objectsIn, tempDir, treeWithEngine } from '../helpers';
-import { expectedRuleCount, kyvernoApply, writeObjects, writeTree } from './support/kyverno';
-
-/** Every config the product's tests synthesize, and the shipped sample. */
-const CONFIGS = nonEmpty(
-  [
-    'environments.yaml',
-    ...readdirSync('test/fixtures')
-      .filter((f) => f.endsWith('.yaml'))
-      .map((f) => `test/fixtures/${f}`),
-  ],
-  'configs',
-);
+import { engineTestConfigs, expectedRuleCount, kyvernoApply, writeObjects, writeTree } from './support/kyverno';
 
 /** A Pod whose image no environment governs or allows: every policy loads and is evaluated, none verifies an image. */
 const NEUTRAL_POD = {
@@ -28,7 +16,7 @@ const NEUTRAL_POD = {
   spec: { containers: [{ name: 'app', image: 'example.invalid/neutral:1' }] },
 };
 
-describe.each(CONFIGS)('Kyverno v1.19.0 loads every policy of %s', (config) => {
+describe.each(engineTestConfigs())('Kyverno v1.19.0 loads every policy of %s', (config) => {
   it.each(ENGINE_KINDS)('rendered as %s: every policy loads and passes the CLI policy validation', async (engine) => {
     const dir = tempDir();
     const tree = treeWithEngine(engine, config);

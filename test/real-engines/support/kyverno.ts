@@ -1,7 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import type { FileTree } from '../../../src/model/layout';
+import { nonEmpty } from '../../helpers';
 import { runTool, type Ran } from './run';
 
 /** What `kyverno apply` reported (cmd/cli/kubectl-kyverno/commands/apply at v1.19.0). */
@@ -67,4 +68,12 @@ export function writeObjects(file: string, objects: readonly unknown[]): string 
  */
 export function expectedRuleCount(policy: { kind: string; spec: { rules?: unknown[] } }): number {
   return policy.kind === 'ClusterPolicy' ? (policy.spec.rules ?? []).length * 3 : 1;
+}
+
+/** The shipped sample and every config of test/fixtures/: what the engine tests load, build and apply. */
+export function engineTestConfigs(): string[] {
+  const fixtures = readdirSync('test/fixtures')
+    .filter((file) => file.endsWith('.yaml'))
+    .map((file) => `test/fixtures/${file}`);
+  return nonEmpty(['environments.yaml', ...fixtures], 'configs');
 }
