@@ -90,7 +90,10 @@ async function attestOnce(image: string, signer: Identity, format: SignatureForm
  */
 function summarize(results: readonly any[], log: string): string {
   if (results.length > 0 && results.every((r) => r.result === 'pass')) return 'verified';
-  const failed = results.find((r) => r.result !== 'pass');
+  // The verification's own failure, not its consequence: `unverified image` is the validate step's report that the
+  // verification step did not pass (the order of the two results varies between runs).
+  const failures = results.filter((r) => r.result !== 'pass');
+  const failed = failures.find((r) => !String(r.message).startsWith('unverified image')) ?? failures[0];
   const verifierError = /image verification failed.*?error="((?:[^"\\]|\\.)*)"/.exec(stripVTControlCharacters(log))?.[1];
   const reason = (verifierError ?? String(failed?.message ?? 'no result'))
     .replace(/\\"/g, '"')

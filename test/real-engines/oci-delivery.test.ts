@@ -13,7 +13,10 @@ import { PrivateSigstore, type Identity } from './support/sigstore';
  * script (read from the committed workflow) pushes dist/ with the Flux CLI and signs it with cosign, as the
  * private Sigstore's certificate for the workflow's identity; then the artifact is verified with exactly the
  * identity the committed OCIRepository requires, and an artifact signed by another identity is refused.
- * What needs a cluster is not proven here: source-controller's own verification and pull.
+ * What needs a cluster is not proven here: source-controller's own verification and pull. The script's `cosign`
+ * here is cosign v2.6.5, which writes the legacy format; the workflow installs a cosign v3, whose default is a
+ * Sigstore bundle, and `cosign verify` of a bundle without any Sigstore service needs the private CA as a
+ * trusted_root.json (`--certificate-chain` alone finds no signature): not covered yet.
  */
 
 const PUBLISH_STEP = /flux push artifact/;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../../src/config/load';
@@ -25,7 +26,9 @@ export function admissionEnvironments(
   registryHost: string,
   drill?: DrillImages,
 ): { file: string; environments: Environment[] } {
-  const placeholder = (repository: string) => `${registryHost}/${repository}@sha256:${'0'.repeat(64)}`;
+  // A digest of the right shape that no image has (an all-zero one is refused as a placeholder).
+  const placeholder = (repository: string) =>
+    `${registryHost}/${repository}@sha256:${createHash('sha256').update(repository).digest('hex')}`;
   const images = drill ?? {
     signed: placeholder('acme/signed'),
     unsigned: placeholder('acme/unsigned'),
