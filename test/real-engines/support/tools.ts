@@ -68,9 +68,10 @@ async function go(args: string[], cwd: string, what: string): Promise<string> {
     const { stdout } = await run('go', args, { cwd, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, GOFLAGS: '-mod=readonly' } });
     return stdout;
   } catch (error) {
-    const e = error as NodeJS.ErrnoException & { stderr?: string };
-    const detail =
-      e.code === 'ENOENT' ? 'go is not on PATH (the engine tests need Go 1.26 and the Go module proxy)' : (e.stderr ?? e.message).trim();
+    const e = error as NodeJS.ErrnoException & { stderr?: string; stdout?: string };
+    // `go mod download -json` reports its errors on standard output.
+    const said = e.stderr?.trim() || e.stdout?.trim() || e.message;
+    const detail = e.code === 'ENOENT' ? 'go is not on PATH (the engine tests need Go 1.26 and the Go module proxy)' : said;
     throw new ToolBuildError(`${what}: \`go ${args.join(' ')}\` failed in ${cwd}:\n${detail.split('\n').slice(-30).join('\n')}`);
   }
 }
