@@ -43,21 +43,25 @@ export function guardrailProblems(env: RawEnvironment): EnvironmentProblem[] {
 /** What to do instead of a placeholder drill image: the drill is optional. */
 const DRILL_PLACEHOLDER_REMEDY = 'pin a real image of yours, or leave drill: out until you have one (the drill is optional)';
 
-/** What governing or allowing too much means, per image glob field. */
-const BREADTH_CONSEQUENCES = {
-  imagePatterns: 'the guardrails would govern, and restrict-image-registries admit, images of owners you do not control',
-  thirdPartyImages: 'restrict-image-registries would admit such images unverified',
+/** Per image glob field: how its globs are matched, and what governing or allowing too much means. */
+const IMAGE_GLOB_FIELDS = {
+  imagePatterns: {
+    use: 'verified',
+    consequence: 'the guardrails would govern, and restrict-image-registries admit, images of owners you do not control',
+  },
+  thirdPartyImages: { use: 'admitted', consequence: 'restrict-image-registries would admit such images unverified' },
 } as const;
 
 /**
  * imagePatterns and thirdPartyImages: one registry host, one owner on a public registry, image references as the
- * engines parse them with the `*` only where it is safe, a wildcard unless a tag or digest makes the literal
- * deliberate, no template syntax (src/model/image-pattern.ts). One problem per glob, the most fundamental first.
+ * engines parse them with the `*` only where it is safe for the field, a wildcard unless a tag or digest makes the
+ * literal deliberate, no template syntax (src/model/image-pattern.ts). One problem per glob, the most fundamental first.
  */
 function imageGlobProblems(env: RawEnvironment): EnvironmentProblem[] {
   return (['imagePatterns', 'thirdPartyImages'] as const).flatMap((field) =>
     (env[field] ?? []).flatMap((pattern, j): EnvironmentProblem[] => {
-      const problem = imagePatternProblem(pattern, BREADTH_CONSEQUENCES[field]);
+      const { use, consequence } = IMAGE_GLOB_FIELDS[field];
+      const problem = imagePatternProblem(pattern, use, consequence);
       return problem ? [{ field: [field, j], message: `"${pattern}" ${problem}` }] : [];
     }),
   );

@@ -1,5 +1,12 @@
+import { isDigest, placeholderDigestProblem } from './digest';
 import { TEMPLATE_SYNTAX_PROBLEM, hasTemplateSyntax } from './identity';
-import { imageReferenceFormProblem, imageReferenceSyntaxProblem, repairedImageReference, splitImageReference } from './image-reference';
+import {
+  imageReferenceFormProblem,
+  imageReferenceSyntaxProblem,
+  repairedImageReference,
+  splitImageReference,
+  type ImageGlobUse,
+} from './image-reference';
 
 /**
  * Why an image reference glob is too broad to govern or allow images with, or undefined when it names one
@@ -18,7 +25,12 @@ function imagePatternBreadth(pattern: string): string | undefined {
   return undefined;
 }
 
-/** Public registries where anyone can publish: the first path segment names the owner. */
+/**
+ * Public registries where anyone can publish, the first path segment naming the owner (user, organisation, or a
+ * Google Cloud project): Docker Hub and its hosts, GitHub's, Quay, Amazon's and GitLab's public registries, Google's
+ * Container Registry hosts (`gcr.io`, `us.gcr.io`, `eu.gcr.io`, `asia.gcr.io`: <host>/<project>/<image>) and its cache of
+ * Docker Hub (`mirror.gcr.io`, the same owners as Docker Hub).
+ */
 const PUBLIC_MULTI_TENANT_REGISTRIES = new Set([
   'docker.io',
   'index.docker.io',
@@ -26,24 +38,47 @@ const PUBLIC_MULTI_TENANT_REGISTRIES = new Set([
   'ghcr.io',
   'quay.io',
   'gcr.io',
+  'us.gcr.io',
+  'eu.gcr.io',
+  'asia.gcr.io',
+  'mirror.gcr.io',
   'public.ecr.aws',
   'registry.gitlab.com',
 ]);
+
+/** Hosts serving Docker Hub's repositories, whose official images are under `library/`. */
+const DOCKER_HUB_OWNERS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'mirror.gcr.io']);
+
+/** Artifact Registry's Docker hosts, `<location>-docker.pkg.dev/<project>/<repository>/<image>`: one per location, shared by every project. */
+const ARTIFACT_REGISTRY_HOST = /^[a-z0-9]+(?:-[a-z0-9]+)*-docker\.pkg\.dev$/;
+
+/** Registries where anyone pushes any name without an account (ttl.sh): no path there names an owner. */
+const ANONYMOUS_REGISTRIES = new Set(['ttl.sh']);
 
 /**
  * Why an image glob of the config (imagePatterns or thirdPartyImages) is too broad, or undefined: besides
  * naming one registry host, on a public registry where anyone can publish it must name the owner, since
  * restrict-image-registries admits every image it matches — `docker.io/*` would admit the
- * `docker.io/evil/miner` that policy exists to stop, unverified wherever no other guardrail is enabled. A
- * registry of your own (a mirror) may be allowed whole.
+ * `docker.io/evil/miner` that policy exists to stop, unverified wherever no other guardrail is enabled. On an
+ * anonymous registry no owner exists: only a digest pins an image there. A registry of your own (a mirror) may be
+ * allowed whole.
  */
 export function imageGlobBreadth(pattern: string): string | undefined {
   const breadth = imagePatternBreadth(pattern);
   if (breadth) return breadth;
   const [host, path = ''] = pattern.split(/\/(.*)/s);
+  if (ANONYMOUS_REGISTRIES.has(host)) {
+    const { digest } = splitImageReference(pattern);
+    return !pattern.includes('*') && digest !== undefined && isDigest(digest)
+      ? undefined
+      : `is on ${host}, where anyone can push any name without an account: only a digest (<repository>@sha256:<64 hex digits>) pins what it serves there`;
+  }
   // Without a wildcard the glob is one literal reference, which names at most one owner.
-  if (!PUBLIC_MULTI_TENANT_REGISTRIES.has(host) || !pattern.includes('*') || /^[^*/]+\//.test(path)) return undefined;
-  return `admits every owner's images on the public registry ${host}: name the owner (e.g. ${host}/library/*)`;
+  const multiTenant = PUBLIC_MULTI_TENANT_REGISTRIES.has(host) || ARTIFACT_REGISTRY_HOST.test(host);
+  if (!multiTenant || !pattern.includes('*') || /^[^*/]+\//.test(path)) return undefined;
+  // Docker Hub's own images live under `library`; elsewhere the owner is yours to name.
+  const example = DOCKER_HUB_OWNERS.has(host) ? `e.g. ${host}/library/*` : `${host}/<owner>/*`;
+  return `admits every owner's images on the public registry ${host}: name the owner (${example})`;
 }
 
 /**
@@ -58,39 +93,47 @@ function literalPatternProblem(pattern: string): string | undefined {
   return `has no wildcard, tag or digest, so it matches only the image reference "${pattern}" itself`;
 }
 
-/** What a suggestion means, by how it was made from the pattern. */
-const LITERAL_SUGGESTIONS = [
-  { suffix: '/*', meaning: 'every image under it' },
-  { suffix: '@*', meaning: 'this one image, pinned by any digest' },
-] as const;
+/** What a suggestion means, by how it was made from the pattern, and for which uses it is offered. */
+const LITERAL_SUGGESTIONS: readonly { suffix: string; meaning: string; uses: readonly ImageGlobUse[] }[] = [
+  { suffix: '/*', meaning: 'every image under it', uses: ['verified', 'admitted'] },
+  { suffix: ':*', meaning: 'this one image, by any tag', uses: ['admitted'] },
+  { suffix: '@*', meaning: 'this one image, pinned by any digest', uses: ['verified', 'admitted'] },
+];
 
 /**
- * Every problem of an image glob of the config (imagePatterns, thirdPartyImages), the most fundamental first, or
- * undefined: template syntax, whitespace or a URL scheme, its breadth ({@link imageGlobBreadth}, with `consequence` saying what that allows),
- * the reference grammar and where its `*` stands (src/model/image-reference.ts), a literal without tag or digest.
- * A message ends with a did-you-mean only when the suggestion itself passes every one of these checks.
+ * Every problem of an image glob of the config, the most fundamental first, or undefined: template syntax,
+ * whitespace or a URL scheme, its breadth ({@link imageGlobBreadth}, with `consequence` saying what that allows),
+ * the reference grammar and where its `*` stands for its `use` (src/model/image-reference.ts), a literal without
+ * tag or digest. A message ends with a did-you-mean only when the suggestion itself passes every one of these checks.
  */
-export function imagePatternProblem(pattern: string, consequence: string): string | undefined {
-  const problem = patternProblemOnly(pattern, consequence);
+export function imagePatternProblem(pattern: string, use: ImageGlobUse, consequence: string): string | undefined {
+  const problem = patternProblemOnly(pattern, use, consequence);
   if (problem === undefined) return undefined;
-  const valid = (candidate: string) => candidate !== pattern && patternProblemOnly(candidate, consequence) === undefined;
+  const valid = (candidate: string) => candidate !== pattern && patternProblemOnly(candidate, use, consequence) === undefined;
   if (literalPatternProblem(pattern) === problem) {
-    const suggestions = LITERAL_SUGGESTIONS.map(({ suffix, meaning }) => ({ value: `${pattern}${suffix}`, meaning })).filter(({ value }) =>
-      valid(value),
-    );
+    const suggestions = LITERAL_SUGGESTIONS.filter(({ uses }) => uses.includes(use))
+      .map(({ suffix, meaning }) => ({ value: `${pattern}${suffix}`, meaning }))
+      .filter(({ value }) => valid(value));
     return `${problem}${didYouMean(suggestions)}`;
   }
-  const repaired = repairedImageReference(pattern, true);
+  const repaired = repairedImageReference(pattern, use);
   return `${problem}${didYouMean(valid(repaired) ? [{ value: repaired }] : [])}`;
 }
 
-function patternProblemOnly(pattern: string, consequence: string): string | undefined {
+function patternProblemOnly(pattern: string, use: ImageGlobUse, consequence: string): string | undefined {
   if (hasTemplateSyntax(pattern)) return TEMPLATE_SYNTAX_PROBLEM;
   const form = imageReferenceFormProblem(pattern);
   if (form) return form;
   const breadth = imageGlobBreadth(pattern);
   if (breadth) return `${breadth}: ${consequence}`;
-  return imageReferenceSyntaxProblem(pattern, true) ?? literalPatternProblem(pattern);
+  return imageReferenceSyntaxProblem(pattern, use) ?? literalPatternProblem(pattern) ?? patternDigestProblem(pattern);
+}
+
+/** A glob pinned to a placeholder digest matches no image a registry serves, and would reach dist/ as it is. */
+function patternDigestProblem(pattern: string): string | undefined {
+  const { digest } = splitImageReference(pattern);
+  if (digest === undefined || !isDigest(digest)) return undefined;
+  return placeholderDigestProblem(digest, 'write the digest of the image you mean, or <repository>@* for any digest');
 }
 
 /**
@@ -98,10 +141,10 @@ function patternProblemOnly(pattern: string, consequence: string): string | unde
  * undefined; with a did-you-mean when the repaired reference is one.
  */
 export function imageReferenceProblem(reference: string): string | undefined {
-  const problem = hasTemplateSyntax(reference) ? TEMPLATE_SYNTAX_PROBLEM : imageReferenceSyntaxProblem(reference, false);
+  const problem = hasTemplateSyntax(reference) ? TEMPLATE_SYNTAX_PROBLEM : imageReferenceSyntaxProblem(reference);
   if (problem === undefined) return undefined;
-  const repaired = repairedImageReference(reference, false);
-  const valid = repaired !== reference && !hasTemplateSyntax(repaired) && imageReferenceSyntaxProblem(repaired, false) === undefined;
+  const repaired = repairedImageReference(reference);
+  const valid = repaired !== reference && !hasTemplateSyntax(repaired) && imageReferenceSyntaxProblem(repaired) === undefined;
   return `${problem}${didYouMean(valid ? [{ value: repaired }] : [])}`;
 }
 

@@ -18,6 +18,17 @@ import { DIGEST_SYNTAX, isDigest } from './digest';
 // - a `*` may stand for the whole digest (`app@*`, `app@sha256:*`): it matches that repository pinned by any digest;
 // - a literal reference names a tag or a digest, not both: the ClusterPolicy spelling drops the tag, so
 //   `app:1@sha256:…` never matches there while the registry restriction admits it.
+// Those three rules protect the verification. A third-party glob (thirdPartyImages) is never verified: only the
+// registry restriction matches it, as the Pod writes the image, so a `*` in its tag (`busybox:*`, `busybox:1.*`)
+// and a tag beside a digest mean what they say — the text before the `:` fixes the repository, and after it a
+// reference holds only its tag and digest. Text after a `*` in its path is refused still: a tag can satisfy it, so
+// `library/*-alpine` would also admit `library/<any repository>:<tag>-alpine`.
+
+/**
+ * How a glob of the config is matched: `verified` (imagePatterns), by the registry restriction as the Pod writes the
+ * image and by the verification as its engine spells it; `admitted` (thirdPartyImages), by the registry restriction only.
+ */
+export type ImageGlobUse = 'verified' | 'admitted';
 
 /** The parts of an image reference (or glob), split as the grammar splits them; absent parts are undefined. */
 export interface ImageReferenceParts {
@@ -67,11 +78,12 @@ export function joinImageReference({ host, path, tag, digest }: ImageReferencePa
 }
 
 /**
- * What makes `value` something the engines would not parse or match as written, or undefined. `glob` allows a
- * `*` where it is safe (see above). The message says what is wrong and the form expected; it holds no
- * suggestion, since a suggestion must pass every check of its field ({@link repairedImageReference}).
+ * What makes `value` something the engines would not parse or match as written, or undefined. A glob (`glob`, how
+ * it is matched) may hold a `*` where it is safe for that use (see above); without `glob`, `value` is one image
+ * reference. The message says what is wrong and the form expected; it holds no suggestion, since a suggestion must
+ * pass every check of its field ({@link repairedImageReference}).
  */
-export function imageReferenceSyntaxProblem(value: string, glob: boolean): string | undefined {
+export function imageReferenceSyntaxProblem(value: string, glob?: ImageGlobUse): string | undefined {
   if (imageReferenceFormProblem(value)) return imageReferenceFormProblem(value);
   const parts = splitImageReference(value);
   return hostProblem(parts.host) ?? pathProblem(parts, glob) ?? tagAndDigestProblem(parts, glob);
@@ -114,7 +126,7 @@ function hostProblem(host: string | undefined): string | undefined {
   return undefined;
 }
 
-function pathProblem({ path, tag, digest }: ImageReferenceParts, glob: boolean): string | undefined {
+function pathProblem({ path, tag, digest }: ImageReferenceParts, glob: ImageGlobUse | undefined): string | undefined {
   if (path === '') return `names no repository: write ${IMAGE_REFERENCE_SYNTAX}`;
   const segments = path.split('/');
   if (segments.at(-1) === '') return 'ends its path with "/": no image reference does, so it would match nothing';
@@ -124,11 +136,17 @@ function pathProblem({ path, tag, digest }: ImageReferenceParts, glob: boolean):
   }
   const star = path.indexOf(WILDCARD);
   if (star >= 0) {
-    if (!glob) return 'has a "*": an image reference names one image, without wildcards';
-    if (star !== path.length - 1 || tag !== undefined || digest !== undefined) {
+    if (glob === undefined) return 'has a "*": an image reference names one image, without wildcards';
+    if (glob === 'verified' && (star !== path.length - 1 || tag !== undefined || digest !== undefined)) {
       return (
         'has text after its "*": Kyverno\'s "*" also matches ":" and "@", so that text can be satisfied by a tag, which the ' +
         'ClusterPolicy engine drops when the image also has a digest (the image would be admitted unverified); end the pattern with "*"'
+      );
+    }
+    if (star !== path.length - 1) {
+      return (
+        'has text after its "*" in the path: Kyverno\'s "*" also matches ":", so a tag can satisfy that text and the glob admits ' +
+        'repositories it does not name (every repository there, with a tag ending so); end the path with "*"'
       );
     }
   }
@@ -146,19 +164,22 @@ function pathProblem({ path, tag, digest }: ImageReferenceParts, glob: boolean):
   return undefined;
 }
 
-function tagAndDigestProblem({ tag, digest }: ImageReferenceParts, glob: boolean): string | undefined {
+function tagAndDigestProblem({ tag, digest }: ImageReferenceParts, glob: ImageGlobUse | undefined): string | undefined {
   if (tag !== undefined) {
-    if (tag.includes(WILDCARD)) {
-      return glob
+    if (tag.includes(WILDCARD) && glob !== 'admitted') {
+      return glob === 'verified'
         ? 'has a "*" in its tag: it would also match <tag>@<any digest>, which the registry restriction admits while the ClusterPolicy verification, reading the image without its tag, skips it; pin by digest instead (<repository>@*, any digest)'
         : 'has a "*": an image reference names one image, without wildcards';
     }
-    if (!TAG.test(tag)) return `has the invalid tag "${tag}": letters, digits, '_', '.', '-', at most 128, not starting with '.' or '-'`;
+    // In a third-party glob each `*` stands for tag characters (or, at the end, a tag and a digest).
+    if (!TAG.test(tag.replaceAll(WILDCARD, '_'))) {
+      return `has the invalid tag "${tag}": letters, digits, '_', '.', '-', at most 128, not starting with '.' or '-'`;
+    }
   }
   if (digest === undefined) return undefined;
-  const digestGlob = glob && /^(?:(?:sha256|sha512):)?\*$/.test(digest);
+  const digestGlob = glob !== undefined && /^(?:(?:sha256|sha512):)?\*$/.test(digest);
   if (!digestGlob && !isDigest(digest)) return `has a malformed digest: write ${DIGEST_SYNTAX}${glob ? ', or * for any digest' : ''}`;
-  if (glob && tag !== undefined) {
+  if (glob === 'verified' && tag !== undefined) {
     return 'has both a tag and a digest: the ClusterPolicy engine matches such an image without its tag, so the pattern never matches there while the registry restriction admits it; keep the digest';
   }
   return undefined;
@@ -166,23 +187,24 @@ function tagAndDigestProblem({ tag, digest }: ImageReferenceParts, glob: boolean
 
 /**
  * The reference a user most likely meant: whitespace and a URL scheme removed, the host and path in lower case, a
- * trailing host dot and empty path segments dropped; for a glob, a trailing `/` becomes `/*`, text after a path
- * `*` is cut, a tag glob becomes a digest glob, and a tag beside a digest is dropped. A caller offers it only when
- * it passes every check of its field.
+ * trailing host dot and empty path segments dropped; for a glob, a trailing `/` becomes `/*` and text after a path
+ * `*` is cut; for a verified glob, a tag glob becomes a digest glob and a tag beside a digest is dropped. A caller
+ * offers it only when it passes every check of its field.
  */
-export function repairedImageReference(value: string, glob: boolean): string {
+export function repairedImageReference(value: string, glob?: ImageGlobUse): string {
   const bare = value.replace(/\s+/g, '').replace(SCHEME, '');
   const { host, path, tag, digest } = splitImageReference(bare);
   const segments = path.toLowerCase().split('/');
   const trailingSlash = segments.at(-1) === '';
   let repairedPath = segments.filter((segment) => segment !== '').join('/');
   let repaired: ImageReferenceParts = { host: host?.toLowerCase().replace(/\.+(?=:|$)/, ''), path: repairedPath, tag, digest };
-  if (!glob) return joinImageReference(repaired);
+  if (glob === undefined) return joinImageReference(repaired);
   const star = repairedPath.indexOf(WILDCARD);
   if (star >= 0) return joinImageReference({ host: repaired.host, path: repairedPath.slice(0, star + 1) });
   if (trailingSlash && tag === undefined && digest === undefined)
     repairedPath = repairedPath === '' ? WILDCARD : `${repairedPath}/${WILDCARD}`;
   repaired = { ...repaired, path: repairedPath };
+  if (glob === 'admitted') return joinImageReference(repaired);
   if (tag?.includes(WILDCARD)) return joinImageReference({ ...repaired, tag: undefined, digest: WILDCARD });
   return joinImageReference(digest === undefined ? repaired : { ...repaired, tag: undefined });
 }

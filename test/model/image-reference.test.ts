@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { placeholderDigestProblem } from '../../src/model/digest';
 import { matchesGlob } from '../../src/model/glob';
 import { imagePatternProblem, imageReferenceProblem } from '../../src/model/image-pattern';
+import { splitImageReference } from '../../src/model/image-reference';
 import { testDigest } from '../helpers';
 import { kyvernoImageSpelling } from '../support/kyverno-image';
 import { kyvernoWildcardMatch } from '../support/kyverno-wildcard';
@@ -9,7 +10,7 @@ import { kyvernoWildcardMatch } from '../support/kyverno-wildcard';
 const D = testDigest('app');
 const OTHER = testDigest('other');
 const CONSEQUENCE = 'restrict-image-registries would admit such images unverified';
-const pattern = (value: string) => imagePatternProblem(value, CONSEQUENCE);
+const pattern = (value: string) => imagePatternProblem(value, 'verified', CONSEQUENCE);
 
 /** The values a message offers after "did you mean", without what each means. */
 function suggestionsIn(message: string | undefined): string[] {
@@ -113,6 +114,91 @@ describe('image patterns: one reference grammar, "*" only where the engines agre
   });
 });
 
+describe('third-party images: admitted unverified, matched only as the Pod writes them', () => {
+  const thirdParty = (value: string) => imagePatternProblem(value, 'admitted', CONSEQUENCE);
+
+  const ACCEPTED_THIRD_PARTY = [
+    'docker.io/library/busybox:*',
+    'docker.io/library/busybox:1.*',
+    'docker.io/library/busybox:*-musl',
+    `docker.io/library/busybox:1.36@${D}`,
+    `docker.io/library/busybox:*@${D}`,
+    'docker.io/library/busybox:1.36@*',
+    'mirror.acme.example/library/*',
+    'mirror.acme.example/library/*:1.36',
+  ];
+  it.each(ACCEPTED_THIRD_PARTY)('accepts %s, which no verification reads', (value) => expect(thirdParty(value)).toBeUndefined());
+
+  const THIRD_PARTY_IMAGES = [
+    'docker.io/library/busybox',
+    'docker.io/library/busybox:1.36',
+    'docker.io/library/busybox:1.36-musl',
+    `docker.io/library/busybox@${D}`,
+    `docker.io/library/busybox:1.36@${OTHER}`,
+    `docker.io/library/busybox:1.36@${D}`,
+    'docker.io/library/busybox-evil:1.36',
+    'docker.io/library/busyboxx:1',
+    `docker.io/evil/busybox:1.36@${D}`,
+    'mirror.acme.example/library/web:1.36',
+    'mirror.acme.example/library/a/b:1.36',
+  ];
+
+  it('admits, for a "*" in a tag, only images of the repository the glob names (no other owner, no other image)', () => {
+    for (const glob of ACCEPTED_THIRD_PARTY.filter((value) => splitImageReference(value).tag?.includes('*'))) {
+      const named = splitImageReference(glob);
+      const admitted = THIRD_PARTY_IMAGES.filter((image) => matchesGlob(glob, image));
+      expect(admitted.length, glob).toBeGreaterThan(0);
+      for (const image of admitted) {
+        const { host, path } = splitImageReference(image);
+        expect({ host, path }, `${glob} / ${image}`).toEqual({ host: named.host, path: named.path });
+      }
+    }
+  });
+
+  it.each([
+    ['docker.io/library/*-alpine', /text after its "\*" in the path: .*a tag can satisfy that text/, 'docker.io/library/*'],
+    ['docker.io/library/busybox:*@sha256:abc', /malformed digest/, undefined],
+    ['docker.io/library/busybox:.*', /invalid tag/, undefined],
+    ['docker.io/*', /admits every owner's images on the public registry docker\.io/, undefined],
+  ])('refuses %s', (value, message, suggestion) => {
+    expect(thirdParty(value)).toMatch(message);
+    expect(suggestionsIn(thirdParty(value))[0]).toBe(suggestion);
+  });
+
+  it('offers, for a literal without tag or digest, every image under it, the image by any tag and by any digest', () => {
+    expect(suggestionsIn(thirdParty('docker.io/library/busybox'))).toEqual([
+      'docker.io/library/busybox/*',
+      'docker.io/library/busybox:*',
+      'docker.io/library/busybox@*',
+    ]);
+  });
+
+  it('keeps refusing a "*" in a tag and a tag beside a digest in imagePatterns, which the verification reads', () => {
+    expect(pattern('docker.io/library/busybox:*')).toMatch(/"\*" in its tag/);
+    expect(pattern(`docker.io/library/busybox:1.36@${D}`)).toMatch(/both a tag and a digest/);
+  });
+});
+
+describe('registries where anyone publishes', () => {
+  it.each([
+    ['us-docker.pkg.dev/*', /public registry us-docker\.pkg\.dev: name the owner \(us-docker\.pkg\.dev\/<owner>\/\*\)/],
+    ['europe-west1-docker.pkg.dev/acme*', /public registry europe-west1-docker\.pkg\.dev/],
+    ['eu.gcr.io/*', /public registry eu\.gcr\.io/],
+    ['mirror.gcr.io/*', /public registry mirror\.gcr\.io: name the owner \(e\.g\. mirror\.gcr\.io\/library\/\*\)/],
+    ['ttl.sh/*', /ttl\.sh, where anyone can push any name without an account/],
+    ['ttl.sh/acme/*', /ttl\.sh, where anyone can push any name/],
+    ['ttl.sh/acme/app:1h', /only a digest .* pins what it serves there/],
+  ])('refuses %s in both lists', (value, message) => {
+    expect(pattern(value)).toMatch(message);
+    expect(imagePatternProblem(value, 'admitted', CONSEQUENCE)).toMatch(message);
+  });
+
+  it.each(['us-docker.pkg.dev/acme-prod/*', 'eu.gcr.io/acme-prod/*', 'mirror.gcr.io/library/*', `ttl.sh/acme/app@${D}`])(
+    'accepts %s, which names its owner (or pins one image)',
+    (value) => expect(pattern(value)).toBeUndefined(),
+  );
+});
+
 describe('image references (drill images, verify)', () => {
   it.each([
     ['ghcr.io/acme/app/', /ends its path with "\/"/, 'ghcr.io/acme/app'],
@@ -147,6 +233,14 @@ describe('placeholder digests', () => {
     [`sha256:${'0'.repeat(63)}1`, /only 2 distinct hex digits/],
     [`sha512:${'ab'.repeat(64)}`, /"ab" repeated/],
   ])('refuses %s', (digest, why) => expect(placeholderDigestProblem(digest, 'remedy')).toMatch(why));
+
+  it('refuses them in image globs too, which would carry them into dist/', () => {
+    const placeholder = `ghcr.io/acme/app@sha256:${'0'.repeat(64)}`;
+    expect(pattern(placeholder)).toMatch(/has a placeholder digest \(all "0"\).*<repository>@\* for any digest$/);
+    expect(imagePatternProblem(`docker.io/library/busybox:1.36@sha256:${'deadbeef'.repeat(8)}`, 'admitted', CONSEQUENCE)).toMatch(
+      /"deadbeef" repeated/,
+    );
+  });
 
   it('accepts digests a registry computes', () => {
     const digests = Array.from({ length: 50 }, (_, i) => testDigest(`image ${i}`));

@@ -182,7 +182,7 @@ describe('identity and scope lint', () => {
 
   it('lint/image-pattern-scope flags every owner of a public registry, as the config does for both image glob lists', () => {
     expect(violationsOf('lint/image-pattern-scope', renderPolicy({ imagePatterns: ['ghcr.io/*'] })).map((v) => v.message)).toEqual([
-      `image pattern "ghcr.io/*" admits every owner's images on the public registry ghcr.io: name the owner (e.g. ghcr.io/library/*)`,
+      `image pattern "ghcr.io/*" admits every owner's images on the public registry ghcr.io: name the owner (ghcr.io/<owner>/*)`,
     ]);
   });
 
