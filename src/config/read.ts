@@ -28,12 +28,18 @@ export interface ValueProblem {
 /** Text that could not be read as a config, and where. */
 export type DecodeResult = { text: string } | { problem: string; line: number; column: number };
 
-/** C0 controls but tab, line feed and carriage return, DEL, and C1 controls: invisible in an editor, meaningful to a matcher. */
-const CONTROL_CHARACTER = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+/**
+ * C0 controls but tab, line feed and carriage return, DEL, and C1 controls; and Unicode's format characters (category
+ * Cf: zero-width spaces and joiners, bidirectional overrides, the byte-order mark inside a value, soft hyphens, tag
+ * characters). All are invisible in an editor yet meaningful to a matcher: `https://token.actions.githubusercontent.com`
+ * followed by U+200B reads as GitHub's issuer and matches no certificate; a bidirectional override shows a value in
+ * another order than it is compared in.
+ */
+const INVISIBLE_CHARACTER = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\p{Cf}]/u;
 
-/** Whether the string holds a control character (see {@link CONTROL_CHARACTER}). */
+/** Whether the string holds a control or format character (see {@link INVISIBLE_CHARACTER}). */
 export function hasControlCharacter(value: string): boolean {
-  return CONTROL_CHARACTER.test(value);
+  return INVISIBLE_CHARACTER.test(value);
 }
 
 /** The config file's text, or the problem that keeps it from being read as a UTF-8 config of a sane size. */
@@ -84,13 +90,15 @@ export function controlCharacterProblems(doc: Document): ValueProblem[] {
   const problems: ValueProblem[] = [];
   const check = (node: Node | null | undefined, path: FieldPath) => {
     if (!isScalar(node) || typeof node.value !== 'string') return;
-    const index = node.value.search(CONTROL_CHARACTER);
+    const index = node.value.search(INVISIBLE_CHARACTER);
     if (index < 0) return;
-    const code = node.value.codePointAt(index)!.toString(16).toUpperCase().padStart(4, '0');
+    const character = String.fromCodePoint(node.value.codePointAt(index)!);
+    const code = character.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+    const kind = /\p{Cf}/u.test(character) ? 'the invisible format character' : 'the control character';
     problems.push({
       offset: node.range?.[0] ?? 0,
       path,
-      message: `contains the control character U+${code}: identities, patterns and names must be printable`,
+      message: `contains ${kind} U+${code}: identities, patterns and names must be printable, and free text visible`,
     });
   };
   const walk = (node: unknown, path: FieldPath) => {

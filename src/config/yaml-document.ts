@@ -1,4 +1,4 @@
-import { LineCounter, isMap, isScalar, parseDocument, type Document, type Node } from 'yaml';
+import { LineCounter, isCollection, isMap, isScalar, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { FieldPath } from '../model/field-path';
 import { MAX_ALIAS_COUNT, firstAliasOffset } from './read';
 
@@ -42,8 +42,20 @@ export function parseConfigDocument(text: string): ConfigDocument | { readonly p
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
   };
-  const syntaxProblems = [...yaml.errors, ...yaml.warnings].map((e) => ({ ...positionAt(e.pos[0]), message: e.message.split('\n')[0] }));
+  const syntaxProblems = [...yaml.errors, ...yaml.warnings].map((e) => ({
+    ...positionAt(e.pos[0]),
+    message: yamlMessage(e.code, e.message),
+  }));
   if (syntaxProblems.length > 0) return { problems: syntaxProblems };
+  // A list or map used as a key (`? [a, b]`) has no name a field could have; turned into data it becomes "[ a, b ]".
+  const collectionKeys: YamlProblem[] = [];
+  visit(yaml, {
+    Pair(_key, pair) {
+      if (isCollection(pair.key))
+        collectionKeys.push({ ...positionAt(pair.key.range?.[0] ?? 0), message: 'has a list or map as a key: keys are field names' });
+    },
+  });
+  if (collectionKeys.length > 0) return { problems: collectionKeys };
   let data: unknown;
   try {
     data = yaml.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -53,6 +65,12 @@ export function parseConfigDocument(text: string): ConfigDocument | { readonly p
     return { problems: [{ ...positionAt(firstAliasOffset(yaml)), message }] };
   }
   return { yaml, data, positionAt, positionOf: (path, atKey = false) => positionAt(offsetOf(yaml, path, atKey)) };
+}
+
+/** A parser's message in the config's words: its first line, without advice about the parser's own API. */
+function yamlMessage(code: string, message: string): string {
+  if (code === 'MULTIPLE_DOCS') return 'holds more than one YAML document (a "---" line between them): keep one';
+  return message.split('\n')[0];
 }
 
 /** Offset of the node at `path` (or of its key), falling back to the nearest existing ancestor. */
