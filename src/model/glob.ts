@@ -23,9 +23,52 @@ export function isGlob(value: string): boolean {
   return value.includes('*');
 }
 
-/** Whether `value` matches the glob, with the same semantics as {@link globToRegExp}. */
+/**
+ * Whether `value` matches the glob, with the same semantics as {@link globToRegExp}. Matched greedily with one
+ * backtracking point (the last `*` seen), in at most |glob|·|value| steps: the regexp of a glob with many `*`
+ * backtracks exponentially in JavaScript, and globs and values here come from configs and downloaded attestations.
+ */
 export function matchesGlob(glob: string, value: string): boolean {
-  return new RegExp(globToRegExp(glob)).test(value);
+  let g = 0;
+  let v = 0;
+  let star = -1;
+  let resume = 0;
+  while (v < value.length) {
+    if (glob[g] === '*') {
+      star = g++;
+      resume = v;
+    } else if (g < glob.length && glob[g] === value[v]) {
+      g++;
+      v++;
+    } else if (star >= 0) {
+      // Let the last `*` take one more character, and match the rest of the glob again from there.
+      g = star + 1;
+      v = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (glob[g] === '*') g++;
+  return g === glob.length;
+}
+
+/**
+ * Most `*` a glob Kyverno matches with its wildcard matcher may hold. The ClusterPolicy engine matches keyless
+ * subjects and attestation conditions with github.com/IGLOU-EU/go-wildcard v1.0.3 (`ext/wildcard/match.go` in Kyverno
+ * v1.19.0), whose `deepMatchRune` (wildcard.go:48-67) tries every way to share the value among the `*`, without
+ * memory: a value that almost matches costs about C(length, stars) steps. Three keep that below a few million for
+ * any identity; a handful more stall admission on a value a few hundred characters long.
+ */
+export const MAX_GLOB_WILDCARDS = 3;
+
+/** Why a glob holds too many `*` for Kyverno's wildcard matcher, or undefined. */
+export function wildcardCountProblem(glob: string): string | undefined {
+  const stars = [...glob].filter((c) => c === '*').length;
+  if (stars <= MAX_GLOB_WILDCARDS) return undefined;
+  return (
+    `has ${stars} "*": Kyverno's ClusterPolicy matcher tries every way to share a value among them, which grows ` +
+    `exponentially with their number and can stall admission; use at most ${MAX_GLOB_WILDCARDS}`
+  );
 }
 
 /**

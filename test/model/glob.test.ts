@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { globCovers, globToRegExp, matchesGlob } from '../../src/model/glob';
+import { globCovers, globToRegExp, matchesGlob, wildcardCountProblem } from '../../src/model/glob';
 import { kyvernoWildcardMatch } from '../support/kyverno-wildcard';
 
 describe('globToRegExp', () => {
@@ -99,5 +99,47 @@ describe('globCovers', () => {
       const counterexample = values.find((value) => kyvernoWildcardMatch(inner, value) && !kyvernoWildcardMatch(outer, value));
       expect(globCovers(outer, inner), `${outer} covers ${inner}: counterexample ${counterexample}`).toBe(counterexample === undefined);
     }
+  });
+});
+
+describe('matchesGlob', () => {
+  const GLOBS = ['*', 'a*', '*a', 'a*b*c', '*ab*', 'https://github.com/acme/*', 'x**y', 'a*a*a*b', ''];
+  const VALUES = [
+    '',
+    'a',
+    'ab',
+    'abc',
+    'aXbYc',
+    'acb',
+    'xy',
+    'xzzy',
+    'aaab',
+    'aaaa',
+    'https://github.com/acme/app',
+    'https://github.com/acme',
+  ];
+
+  it("agrees with Kyverno's wildcard matcher on every pair", () => {
+    for (const glob of GLOBS) {
+      for (const value of VALUES) expect(matchesGlob(glob, value), `${glob} / ${value}`).toBe(kyvernoWildcardMatch(glob, value));
+    }
+  });
+
+  it('answers a glob of many "*" against a long value that almost matches without backtracking through every split', () => {
+    // As a backtracking regular expression this pair takes longer than any test may run; configs and downloaded
+    // attestations supply both sides.
+    expect(matchesGlob(`ghcr.io/acme/${'a*'.repeat(40)}b`, `ghcr.io/acme/${'a'.repeat(500)}`)).toBe(false);
+    expect(matchesGlob(`ghcr.io/acme/${'a*'.repeat(40)}b`, `ghcr.io/acme/${'a'.repeat(500)}b`)).toBe(true);
+  });
+});
+
+describe('wildcardCountProblem', () => {
+  it.each([
+    ['https://github.com/acme/*/.github/workflows/*@refs/tags/v*', undefined],
+    ['https://github.com/acme/*a*b*c*', /has 4 "\*": Kyverno's ClusterPolicy matcher .* at most 3/],
+    [`https://github.com/acme/${'*'.repeat(30)}`, /has 30 "\*"/],
+  ])('%s', (glob, problem) => {
+    if (problem === undefined) expect(wildcardCountProblem(glob)).toBeUndefined();
+    else expect(wildcardCountProblem(glob)).toMatch(problem);
   });
 });
