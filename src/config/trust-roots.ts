@@ -13,6 +13,7 @@ import {
   type Read,
 } from '../model/pem';
 import { buildTrustedRoot, logKeyDetails, readTrustedRoot } from '../model/sigstore-trusted-root';
+import { tufRootProblem } from '../model/tuf-root';
 import {
   INSECURE_SWITCHES,
   PUBLIC_TRUST_ROOT,
@@ -241,16 +242,6 @@ function readTrustRoot(name: string, raw: RawTrustRoot, files: FileReader, now: 
     ...switches,
   };
   return { value };
-}
-
-/** Why a file is not TUF root metadata, or undefined: the repository's trust is bootstrapped from it. */
-function tufRootProblem(bytes: Buffer): string | undefined {
-  try {
-    const root = JSON.parse(bytes.toString('utf8')) as { signed?: { _type?: unknown } };
-    return root?.signed?._type === 'root' ? undefined : 'is not TUF root metadata (signed._type "root")';
-  } catch (error) {
-    return `is not JSON: ${(error as Error).message}`;
-  }
 }
 
 /** The files of an instance described by its files, each read and checked, as material. */

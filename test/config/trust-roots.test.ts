@@ -1,4 +1,4 @@
-import { symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, type ConfigProblem } from '../../src/config/load';
@@ -199,11 +199,29 @@ const BAD_FILES: BadInput[] = [
   },
 ];
 
+const BAD_TUF_ROOTS: [string, (signed: Record<string, any>) => void, RegExp][] = [
+  ['no key', (signed) => (signed.keys = {}), /trusts no key \(signed\.keys is empty\)/],
+  ['a role without keys', (signed) => (signed.roles.timestamp.keyids = []), /names no key for the timestamp role/],
+  ['a role left out', (signed) => delete signed.roles.snapshot, /names no key for the snapshot role/],
+  [
+    'a key id it does not hold',
+    (signed) => (signed.roles.targets.keyids = ['f00d']),
+    /names the key "f00d" for the targets role, which signed\.keys does not hold/,
+  ],
+  [
+    'a threshold no key set meets',
+    (signed) => (signed.roles.root.threshold = 2),
+    /has the root role's threshold 2: a whole number from 1 to its 1 key/,
+  ],
+  ['a threshold of zero', (signed) => (signed.roles.root.threshold = 0), /has the root role's threshold 0/],
+];
+
 const BAD_URLS: BadInput[] = [
   ['http://rekor.sigstore.test', /^must be an https URL$/],
   ['https://', /is not a URL/],
   ['https://user:secret@rekor.sigstore.test', /carries credentials/],
   ['https://rekor.sigstore.test/?log=1', /has a query or fragment/],
+  ['https://rekor.sigst\u043ere.test', /has a space or a character beyond ASCII: .*punycode \(https:\/\/rekor\.xn--/],
 ].map(([url, message]) => ({
   name: `a Rekor URL ${url}`,
   config: withTrustRoot(complete({ rekor: `    rekor: { url: "${url}", publicKey: sigstore/rekor.pub }` })),
@@ -249,6 +267,37 @@ const BAD_SHAPES: BadInput[] = [
     message: /is the built-in public Sigstore instance: name this one otherwise$/,
   },
 ];
+
+describe('a TUF root a client can bootstrap from', () => {
+  const config = withTrustRoot(
+    '    tuf: { mirror: https://tuf.sigstore.test, root: tuf/root.json }',
+    ENVIRONMENT.replace('  - name: lab\n', '  - name: lab\n    engine: ImageValidatingPolicy\n'),
+  );
+
+  /** The config's problems with the fixture TUF root, `change`d, as its tuf/root.json. */
+  function problemsWith(change: (signed: Record<string, any>) => void): readonly ConfigProblem[] {
+    const root = JSON.parse(readFileSync(join(FIXTURES, 'tuf-root.json'), 'utf8'));
+    change(root.signed);
+    const file = configFile(config);
+    mkdirSync(join(file, '..', 'tuf'));
+    writeFileSync(join(file, '..', 'tuf', 'root.json'), JSON.stringify(root));
+    try {
+      loadConfig(file);
+      return [];
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      return error.problems;
+    }
+  }
+
+  it.each(BAD_TUF_ROOTS)('refuses one with %s at tuf.root, naming the environment using it', (_name, change, message) => {
+    const problems = problemsWith(change);
+    expect(problems).toEqual([expect.objectContaining({ field: 'trustRoots.lab.tuf.root', environment: 'lab' })]);
+    expect(problems[0].message).toMatch(message);
+  });
+
+  it('accepts the fixture: a key trusted for every top-level role', () => expect(problemsWith(() => {})).toEqual([]));
+});
 
 describe.each([
   ['its files', BAD_FILES],
