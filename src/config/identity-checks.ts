@@ -1,4 +1,6 @@
 import { INPUT_FIELD, formatFieldPath, type FieldPath } from '../model/field-path';
+import { wildcardCountProblem } from '../model/glob';
+import { httpsUrlProblem } from '../model/https-url';
 import { TEMPLATE_SYNTAX_PROBLEM, hasTemplateSyntax, issuerBreadth, subjectBreadth } from '../model/identity';
 import {
   GITHUB_ACTIONS,
@@ -7,6 +9,10 @@ import {
   issuerSpellingProblem,
   matchedValueProblem,
   matchedValueRepairs,
+  publicMailboxProblem,
+  subjectCharacterProblem,
+  tenantProblem,
+  type KnownIssuer,
   type MatchedValue,
 } from '../model/oidc-issuers';
 import type { IndexedProblem } from './delivery-checks';
@@ -18,8 +24,10 @@ import type { RawEnvironment, RawSigner } from './raw-environment';
 // certificate of its issuer can carry (src/model/oidc-issuers.ts); one spelling per GitHub owner across the config.
 
 /**
- * Problems of a signer: template syntax, an issuer glob or a known issuer misspelled, a subject matching more
- * than one owner (`consequence` says what that allows), a subject no certificate of its issuer can carry.
+ * Problems of a signer: template syntax, an issuer glob, an issuer no certificate carries or a known issuer
+ * misspelled, a Rekor URL that is not a plain https URL, a subject matching more than one owner (`consequence` says
+ * what that allows), a subject no certificate (of its issuer) can carry, a wildcard mailbox anyone can open, more `*`
+ * than Kyverno's matcher handles.
  */
 export function signerProblems(path: FieldPath, signer: RawSigner, consequence: string): EnvironmentProblem[] {
   const at = (part: string, message: string): EnvironmentProblem => ({ field: [...path, part], message });
@@ -31,20 +39,34 @@ export function signerProblems(path: FieldPath, signer: RawSigner, consequence: 
   const problems: EnvironmentProblem[] = [];
   const issuer = issuerBreadth(signer.issuer, false) ?? issuerSpellingProblem(signer.issuer);
   if (issuer) problems.push(at('issuer', `"${signer.issuer}" ${issuer}`));
-  const breadth = subjectBreadth(signer.subject, false);
+  // The public Rekor log's address (or a proxy's) is written into every policy, and published with it.
+  const rekorUrl = signer.rekorUrl === undefined ? undefined : httpsUrlProblem(signer.rekorUrl);
+  if (rekorUrl) problems.push(at('rekorUrl', rekorUrl));
+  // The subject's first problem: one owner; a value a certificate can hold at all; not a mailbox anyone can open,
+  // whichever issuer (known or not) vouches for it; the form of its issuer's certificates; few enough `*`.
   const certificate = certificateSubject(signer.issuer);
-  const shape = certificate && valueProblem(signer.subject, certificate);
-  if (breadth) problems.push(at('subject', `"${signer.subject}" ${breadth}: ${consequence}`));
-  else if (shape) problems.push(at('subject', `"${signer.subject}" ${shape}`));
+  const breadth = subjectBreadth(signer.subject, false) ?? tenantProblem(signer.subject, certificate?.issuer);
+  const subject = breadth
+    ? `${breadth}: ${consequence}`
+    : (subjectCharacterProblem(signer.subject) ??
+      publicMailboxProblem(signer.subject) ??
+      (certificate && valueProblem(signer.subject, certificate)) ??
+      wildcardCountProblem(signer.subject));
+  if (subject) problems.push(at('subject', `"${signer.subject}" ${subject}`));
   return problems;
 }
 
 /** Why a glob can never match `matched`, with a did-you-mean that pins one owner and can match; or undefined. */
-function valueProblem(glob: string, matched: MatchedValue): string | undefined {
+function valueProblem(glob: string, matched: MatchedValue & { readonly issuer?: KnownIssuer }): string | undefined {
   const problem = matchedValueProblem(glob, matched);
   if (problem === undefined) return undefined;
   const passes = (candidate: string) =>
-    candidate !== glob && subjectBreadth(candidate, false) === undefined && matchedValueProblem(candidate, matched) === undefined;
+    candidate !== glob &&
+    subjectBreadth(candidate, false) === undefined &&
+    tenantProblem(candidate, matched.issuer) === undefined &&
+    publicMailboxProblem(candidate) === undefined &&
+    wildcardCountProblem(candidate) === undefined &&
+    matchedValueProblem(candidate, matched) === undefined;
   const repair = problem.repairable ? matchedValueRepairs(glob, matched).find(passes) : undefined;
   return repair === undefined ? problem.message : `${problem.message}: did you mean ${repair}?`;
 }
@@ -60,6 +82,12 @@ const GITHUB_PROVENANCE: Record<'builderIds' | 'sourceRepositories', MatchedValu
   },
 };
 
+/**
+ * A glob naming github.com however spelled (`http://`, `https://GitHub.com/`, `https://www.github.com/`): GitHub's build
+ * provenance writes `https://github.com/` only, so each of those spellings is judged against what it writes, and matches nothing.
+ */
+const NAMES_GITHUB = /^[a-z][a-z0-9+.-]*:\/\/(?:www\.)?github\.com(?::[0-9]*)?\//i;
+
 /** Every identity problem of one environment: its signers and its provenance allow-lists. */
 export function identityProblems(env: RawEnvironment): EnvironmentProblem[] {
   const signers: [FieldPath, RawSigner | undefined][] = [
@@ -74,12 +102,12 @@ export function identityProblems(env: RawEnvironment): EnvironmentProblem[] {
   for (const field of ['builderIds', 'sourceRepositories'] as const) {
     (env.provenance?.[field] ?? []).forEach((glob, j) => {
       const breadth = subjectBreadth(glob, false);
-      const shape = glob.startsWith('https://github.com/') ? valueProblem(glob, GITHUB_PROVENANCE[field]) : undefined;
+      const shape = NAMES_GITHUB.test(glob) ? valueProblem(glob, GITHUB_PROVENANCE[field]) : undefined;
       const message = hasTemplateSyntax(glob)
         ? TEMPLATE_SYNTAX_PROBLEM
         : breadth
           ? `${breadth}: any builder or repository of that forge would be accepted`
-          : shape;
+          : (shape ?? wildcardCountProblem(glob));
       if (message) problems.push({ field: ['provenance', field, j], message: `"${glob}" ${message}` });
     });
   }

@@ -2,10 +2,24 @@
 // policies and by the config loader on allow-lists that no policy field exposes as a glob.
 
 /**
- * Hosts where the first path segment of a URL identity is the owner (user or organisation): the forges, and
- * Buildkite, whose certificates name `https://buildkite.com/<organization>/<pipeline>` (src/model/oidc-issuers.ts).
+ * Hosts whose URL identities name an owner (user, organisation, group or account) in their first path segment: the
+ * forges and the GitLab instances the public Sigstore instance trusts, and the CI services and identity providers
+ * whose certificates name their tenants under one host (src/model/oidc-issuers.ts): Buildkite
+ * (`/<organization>/<pipeline>`), Codefresh (`/<account>/…`) and Chainguard (`https://issuer.enforce.dev/<group>/…`,
+ * fulcio v1.8.8 pkg/identity/chainguard/principal.go:79-80).
  */
-const MULTI_TENANT_HOSTS = new Set(['github.com', 'gitlab.com', 'bitbucket.org', 'buildkite.com']);
+const MULTI_TENANT_HOSTS = new Set([
+  'github.com',
+  'gitlab.com',
+  'bitbucket.org',
+  'dev.gitlab.org',
+  'gitlab.archlinux.org',
+  'ops.gitlab.net',
+  'buildkite.com',
+  'g.codefresh.io',
+  'issuer.enforce.dev',
+  'issuer.chainops.dev',
+]);
 
 /**
  * The characters every value matched by the identity must start with: a glob up to its first `*`; a regular

@@ -3,8 +3,12 @@
 // signer's `subject` glob is matched against (exactly, as a string). Read in sigstore/fulcio at v1.8.8:
 // - issuers: `config/identity/config.yaml:21-126` (`oidc-issuers`), the GitHub Actions meta-issuer at :160-163,
 //   and how a meta-issuer's `*` matches (`pkg/config/config.go:152-161`: one or more of `[-_a-zA-Z0-9]`);
-// - SANs: `config/identity/config.yaml:164-296` (`subject-alternative-name-template` per CI provider) and
-//   `docs/oidc.md:132-140, 184-239, 315-327`; an e-mail issuer's SAN is the address (`pkg/identity/email/principal.go:73-74`).
+// - SANs: `config/identity/config.yaml:164-315` (`subject-alternative-name-template` per CI provider) and
+//   `docs/oidc.md:132-140, 184-239, 315-327`; an e-mail issuer's SAN is the address (`pkg/identity/email/principal.go:73-74`);
+// - the public instance's login service (`https://oauth2.sigstore.dev/auth`, config.yaml:86-92, `issuer-claim`) writes
+//   the issuer of the login it federates, not its own (`pkg/identity/email/principal.go:57`): GitHub's
+//   `https://github.com/login/oauth`, Google's and Microsoft's `https://login.microsoftonline.com`, as
+//   docs.sigstore.dev's verification cheat sheet lists them.
 // Another issuer keeps the generic checks (one exact issuer, a subject that pins its owner).
 
 import { literalPrefix } from './identity';
@@ -49,8 +53,13 @@ export interface KnownIssuer {
   /** The subject its certificates carry, for messages. */
   readonly subjectForm: string;
   readonly san: SanGrammar;
-  /** For an e-mail issuer: domains where anyone can open an account, so a wildcard account there trusts anyone. */
-  readonly publicMailDomains?: readonly string[];
+  /** Whether its SAN is the signer's e-mail address (the account), rather than a URI. */
+  readonly email?: boolean;
+  /**
+   * For an issuer whose SANs name their tenant further along than the first path segment: the start every glob's
+   * text before its first `*` must have, and how it is written, for messages.
+   */
+  readonly tenant?: { readonly prefix: RegExp; readonly form: string };
 }
 
 const GITHUB_OWNER = '[A-Za-z0-9-]';
@@ -79,24 +88,51 @@ export const GITHUB_REPOSITORY_URL = {
   san: grammar(text('https://github.com/'), run(GITHUB_OWNER), text('/'), run(REPOSITORY)),
 };
 
-/** The issuers whose subjects are checked, by issuer URL. */
-export const KNOWN_ISSUERS: readonly KnownIssuer[] = [
-  GITHUB_ACTIONS,
-  {
-    // `https://` + the `ci_config_ref_uri` claim (config.yaml:55-61, 251; docs/oidc.md:216-239):
-    // `gitlab.com/<group>[/<subgroup>…]/<project>//<config file>@<ref>`.
-    name: 'GitLab',
-    url: 'https://gitlab.com',
-    subjectForm: 'https://gitlab.com/<group>/<project>//<pipeline file>@<ref>',
+/**
+ * A GitLab instance Fulcio trusts: `https://` + the `ci_config_ref_uri` claim (config.yaml:55-61, 251; docs/oidc.md:216-239),
+ * `<instance host>/<group>[/<subgroup>…]/<project>//<config file>@<ref>`.
+ */
+function gitlabInstance(name: string, host: string): KnownIssuer {
+  return {
+    name,
+    url: `https://${host}`,
+    subjectForm: `https://${host}/<group>/<project>//<pipeline file>@<ref>`,
     san: grammar(
-      text('https://gitlab.com/'),
+      text(`https://${host}/`),
       { whole: '[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)+', start: '(?:[A-Za-z0-9_.-]+/)*[A-Za-z0-9_.-]*' },
       text('//'),
       run('[^@]'),
       text('@'),
       run('.'),
     ),
-  },
+  };
+}
+
+/** An e-mail address, the SAN of an e-mail issuer's certificates (`pkg/identity/email/principal.go:73-74`). */
+const EMAIL_SAN = grammar(run("[A-Za-z0-9.!#$%&'*+=?^_`{|}~/-]"), text('@'), {
+  whole: '[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)+',
+  start: '(?:[A-Za-z0-9-]+\\.)*[A-Za-z0-9-]*',
+});
+
+/** An issuer whose certificates name the account's verified e-mail address (config.yaml `type: email`; docs/oidc.md:132-140, 184-195). */
+function emailIssuer(name: string, url: string): KnownIssuer {
+  return {
+    name,
+    url,
+    subjectForm: 'the account e-mail address, <name>@<domain> (*@<your domain> for every account of your domain)',
+    san: EMAIL_SAN,
+    email: true,
+  };
+}
+
+/** The issuers whose subjects are checked, by issuer URL. */
+export const KNOWN_ISSUERS: readonly KnownIssuer[] = [
+  GITHUB_ACTIONS,
+  gitlabInstance('GitLab', 'gitlab.com'),
+  // GitLab instances of other organisations that the public instance trusts (config.yaml:41-54, 107-113).
+  gitlabInstance('GitLab (dev.gitlab.org)', 'dev.gitlab.org'),
+  gitlabInstance('GitLab (gitlab.archlinux.org)', 'gitlab.archlinux.org'),
+  gitlabInstance('GitLab (ops.gitlab.net)', 'ops.gitlab.net'),
   {
     // `{{.url}}/{{.organization_slug}}/{{.pipeline_slug}}` with url https://buildkite.com (config.yaml:28-34, 284-296; docs/oidc.md:315-327).
     name: 'Buildkite',
@@ -105,18 +141,69 @@ export const KNOWN_ISSUERS: readonly KnownIssuer[] = [
     san: grammar(text('https://buildkite.com/'), run('[A-Za-z0-9_-]'), text('/'), run('[A-Za-z0-9_-]')),
   },
   {
-    // An e-mail issuer: the SAN is the account's verified address (config.yaml:22-27; docs/oidc.md:132-140, 184-195).
-    name: 'Google',
-    url: 'https://accounts.google.com',
-    subjectForm: 'the account e-mail address, <name>@<domain> (*@<your domain> for every account of your domain)',
-    san: grammar(run("[A-Za-z0-9.!#$%&'*+=?^_`{|}~/-]"), text('@'), {
-      whole: '[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)+',
-      start: '(?:[A-Za-z0-9-]+\\.)*[A-Za-z0-9-]*',
-    }),
-    // Google's own consumer domains: anyone can open an account there, so a wildcard before them trusts anyone.
-    publicMailDomains: ['gmail.com', 'googlemail.com'],
+    // `{{.api_url}}/projects/<project-id>/pipeline-definitions/<pipeline-definition-id>`, api_url https://circleci.com/api/v2
+    // (config.yaml:93-99, 297-315). The per-organisation meta-issuer (`https://oidc.circleci.com/org/<org id>`) pins the
+    // organisation itself and keeps the generic checks.
+    name: 'CircleCI',
+    url: 'https://oidc.circleci.com',
+    subjectForm: 'https://circleci.com/api/v2/projects/<project id>/pipeline-definitions/<pipeline definition id>',
+    san: grammar(text('https://circleci.com/api/v2/projects/'), run('[A-Za-z0-9-]'), text('/pipeline-definitions/'), run('[A-Za-z0-9-]')),
+    tenant: { prefix: /^https:\/\/circleci\.com\/api\/v2\/projects\/[^/*]+\//, form: 'https://circleci.com/api/v2/projects/<project id>/' },
   },
+  {
+    // `{{.platform_url}}/{{.account_name}}/{{.pipeline_name}}:{{.account_id}}/{{.pipeline_id}}`, platform_url
+    // https://g.codefresh.io, pipeline_name `<project>/<pipeline>` (config.yaml:100-106, 252-283).
+    name: 'Codefresh',
+    url: 'https://oidc.codefresh.io',
+    subjectForm: 'https://g.codefresh.io/<account>/<project>/<pipeline>:<account id>/<pipeline id>',
+    san: grammar(
+      text('https://g.codefresh.io/'),
+      run('[^/:@]'),
+      text('/'),
+      run('[^:@]'),
+      text(':'),
+      run('[^/:@]'),
+      text('/'),
+      run('[^/:@]'),
+    ),
+  },
+  emailIssuer('Google', 'https://accounts.google.com'),
+  // Logins the public instance's login service federates (docs/oidc.md:136-139), each under its own issuer.
+  emailIssuer('GitHub account', 'https://github.com/login/oauth'),
+  emailIssuer('Microsoft account', 'https://login.microsoftonline.com'),
+  // The other e-mail issuers of the public instance (config.yaml:35-40, 74-85, 121-126).
+  emailIssuer('Eclipse Foundation', 'https://auth.eclipse.org/auth/realms/foundation-service-accounts'),
+  emailIssuer('Hellō', 'https://issuer.hello.coop'),
+  emailIssuer('Kaggle', 'https://www.kaggle.com/api/v1/models/signing'),
+  emailIssuer('IBM', 'https://sigstore.verify.ibm.com/oauth2'),
 ];
+
+/**
+ * Consumer mail domains of the logins the public instance federates (Google, Microsoft, GitHub: docs/oidc.md:136-139),
+ * where anyone can open an address: a wildcard account there trusts anyone, whichever issuer vouches for it. GitHub
+ * gives every account an address under users.noreply.github.com, which its login may report (dexidp/dex#2618).
+ */
+export const PUBLIC_MAIL_DOMAINS: readonly string[] = [
+  'gmail.com',
+  'googlemail.com',
+  'outlook.com',
+  'hotmail.com',
+  'live.com',
+  'msn.com',
+  'users.noreply.github.com',
+];
+
+/**
+ * Issuers no certificate carries, and what certificates carry instead: the public instance's login service writes the
+ * issuer of the login it federates (config.yaml:86-92 `issuer-claim: $.federated_claims.connector_id`).
+ */
+const FEDERATING_ISSUERS: Readonly<Record<string, readonly string[]>> = {
+  'https://oauth2.sigstore.dev/auth': [
+    'https://github.com/login/oauth',
+    'https://accounts.google.com',
+    'https://login.microsoftonline.com',
+  ],
+};
 
 /**
  * Why an issuer is a known issuer misspelled, or undefined: a trailing slash, upper case, a default port — the
@@ -125,9 +212,15 @@ export const KNOWN_ISSUERS: readonly KnownIssuer[] = [
  * meta-issuer) is accepted when its slug has the characters the meta-issuer matches.
  */
 export function issuerSpellingProblem(issuer: string): string | undefined {
+  const form = issuerUrlProblem(issuer);
+  if (form) return form;
   const normalized = issuer
     .replace(/^https:\/\/([^/]+)/i, (_, host: string) => `https://${host.toLowerCase().replace(/:443$/, '')}`)
     .replace(/\/+$/, '');
+  const federated = FEDERATING_ISSUERS[normalized];
+  if (federated !== undefined) {
+    return `is a login service no certificate names: certificates carry the issuer of the login it federates, one of ${federated.join(', ')}`;
+  }
   const known = KNOWN_ISSUERS.find(({ url }) => url === normalized);
   if (known !== undefined && known.url !== issuer) {
     return `is not the ${known.name} issuer as its certificates carry it, exactly: did you mean ${known.url}?`;
@@ -137,6 +230,36 @@ export function issuerSpellingProblem(issuer: string): string | undefined {
     return `is not an issuer Fulcio accepts: GitHub Actions is ${GITHUB_ACTIONS.url}, or ${enterprise}<enterprise> (letters, digits, '-', '_')`;
   }
   return undefined;
+}
+
+/**
+ * Why an issuer is no URL a certificate can carry, whoever the issuer, or undefined: certificates name an issuer by
+ * the URL its OpenID configuration gives, in ASCII (a host beyond ASCII in its punycode form), without credentials
+ * or fragment; `https://token.actions.githubusercontent.com#` or a Cyrillic `о` in a host match no certificate.
+ */
+function issuerUrlProblem(issuer: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(issuer);
+  } catch {
+    return 'is not a URL: write https://<host>[/<path>], the issuer as its certificates carry it';
+  }
+  if (!/^[\x21-\x7e]*$/.test(issuer)) {
+    return `has characters beyond ASCII, which no certificate's issuer has: write its host in punycode (https://${url.host}${url.pathname === '/' ? '' : url.pathname}) if you mean that host`;
+  }
+  if (url.username !== '' || url.password !== '') return 'carries credentials (<user>@): no certificate names its issuer so';
+  if (url.hash !== '' || issuer.includes('#')) return 'has a fragment (#…): no certificate names its issuer so';
+  return undefined;
+}
+
+/**
+ * Why a subject no certificate can carry for its characters, or undefined: a URI or e-mail subject alternative name is
+ * an IA5String, ASCII only (RFC 5280 section 4.2.1.6, GeneralName), so `https://gіthub.com/…` with a Cyrillic `і`, under
+ * any issuer, matches nothing. A host beyond ASCII is written in punycode there.
+ */
+export function subjectCharacterProblem(subject: string): string | undefined {
+  if (/^[\x21-\x7e]*$/.test(subject) || !(/^[a-z][a-z0-9+.-]*:\/\//i.test(subject) || subject.includes('@'))) return undefined;
+  return 'has characters beyond ASCII, which no certificate subject (a URI or e-mail address, ASCII only) has: write a host beyond ASCII in punycode';
 }
 
 /** The known issuer of this exact URL, if any. */
@@ -160,8 +283,8 @@ export function certificateSubject(issuer: string): (MatchedValue & { readonly i
 
 /**
  * Why no value of `matched` can match the glob, or undefined. Without a `*` the glob must be a whole value; with
- * one, the text before its first `*` must start one (a `*` stands for anything after it). An e-mail issuer's
- * wildcard account on a public mail domain matches, but anyone can open such an account.
+ * one, the text before its first `*` must start one (a `*` stands for anything after it); an e-mail issuer's
+ * wildcard stands in the account name, before the domain.
  */
 export function matchedValueProblem(
   glob: string,
@@ -174,23 +297,38 @@ export function matchedValueProblem(
   });
   if (exact ? !matched.san.whole.test(glob) : !matched.san.start.test(prefix))
     return never(exact ? '' : `, and none starts with "${prefix}"`);
-  const mail = matched.issuer?.publicMailDomains;
-  if (exact || mail === undefined) return undefined;
+  if (exact || !matched.issuer?.email) return undefined;
   // An e-mail glob's `*` stands in the account name: what follows its last `@` must be the domain, whole.
   const domain = glob.slice(glob.lastIndexOf('@') + 1);
   if (!glob.includes('@') || !/^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$/.test(domain)) return never(': write the domain after "@"');
-  if (mail.includes(domain.toLowerCase())) {
-    return {
-      message: `trusts every ${matched.issuer!.name} account with a ${domain} address, which anyone can open: name the account (<name>@${domain}) or use your own domain`,
-      repairable: false,
-    };
-  }
   return undefined;
 }
 
 /**
- * Candidate repairs of a glob that can never match, in the order they are offered: its scheme and host in lower
- * case, the owner or project whole (`<glob>/*`), any ref of a workflow file (`<glob>@*`), every address of a domain
+ * Why a glob can match the SAN of more than one tenant of its issuer, or undefined: for an issuer whose SANs name
+ * the tenant past the first path segment (CircleCI's project), the text before the first `*` must include it.
+ */
+export function tenantProblem(glob: string, issuer: KnownIssuer | undefined): string | undefined {
+  const { prefix, exact } = literalPrefix(glob, false);
+  if (exact || issuer?.tenant === undefined || issuer.tenant.prefix.test(prefix)) return undefined;
+  return `matches more than one ${issuer.name} tenant: the part before the first wildcard must start with "${issuer.tenant.form}"`;
+}
+
+/**
+ * Why an e-mail glob trusts anyone, or undefined: a wildcard account on a consumer mail domain
+ * ({@link PUBLIC_MAIL_DOMAINS}), which anyone can open, whichever issuer vouches for the address.
+ */
+export function publicMailboxProblem(glob: string): string | undefined {
+  const at = glob.lastIndexOf('@');
+  if (at < 0 || !glob.slice(0, at).includes('*')) return undefined;
+  const domain = glob.slice(at + 1).toLowerCase();
+  if (!PUBLIC_MAIL_DOMAINS.includes(domain)) return undefined;
+  return `trusts every account with an address at ${domain}, which anyone can open: name the account (<name>@${domain}) or use your own domain`;
+}
+
+/**
+ * Candidate repairs of a glob that can never match, in the order they are offered: its scheme https and its host
+ * in lower case without `www.`, the owner or project whole (`<glob>/*`), any ref of a workflow file (`<glob>@*`), every address of a domain
  * (`*@<glob>`), the glob without its trailing `/` and `*`, and the longest start of a value the glob has, then `*`. A caller offers the first that passes every check of its field.
  */
 export function matchedValueRepairs(glob: string, matched: MatchedValue): string[] {
@@ -198,6 +336,7 @@ export function matchedValueRepairs(glob: string, matched: MatchedValue): string
   const bare = prefix.replace(/\/+$/, '');
   let longest = prefix;
   while (longest !== '' && !matched.san.start.test(longest)) longest = longest.slice(0, -1);
-  const lowerCaseHost = glob.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]+/i, (schemeAndHost) => schemeAndHost.toLowerCase());
-  return [lowerCaseHost, `${bare}/*`, `${bare}@*`, ...(/[@/]/.test(bare) ? [] : [`*@${bare}`]), bare, `${longest}*`];
+  // Every URL form known here is https, on a host without `www.`, in lower case.
+  const httpsHost = glob.replace(/^[a-z][a-z0-9+.-]*:\/\/(?:www\.)?([^/]+)/i, (_, host: string) => `https://${host.toLowerCase()}`);
+  return [httpsHost, `${bare}/*`, `${bare}@*`, ...(/[@/]/.test(bare) ? [] : [`*@${bare}`]), bare, `${longest}*`];
 }
