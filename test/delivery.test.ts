@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import { loadConfig } from '../src/config/load';
+import { ConfigError, loadConfig } from '../src/config/load';
 import { identityRegExp, parseWorkflowIdentity, workflowIdentity, workflowPath } from '../src/model/delivery';
 import { synthesize } from '../src/synthesize';
 import { validateObject } from '../src/validate';
@@ -208,6 +208,35 @@ describe('the config refuses a publishing identity that does not pin one reposit
     expect(refusal(otherBranch)).toContain(
       'runs .github/workflows/guardrails-publish.yaml on branch release, environment "develop" on main',
     );
+  });
+});
+
+describe('the config refuses a publishing branch Git could never have', () => {
+  /** The config's refusal, in process, or '' when it loads. */
+  function problems(text: string): string {
+    try {
+      loadConfig(writeConfig(text));
+      return '';
+    } catch (error) {
+      if (error instanceof ConfigError) return error.message;
+      throw error;
+    }
+  }
+
+  test.each([
+    ['../main', /it holds "\.\."/],
+    ['main.lock', /ends with "\.lock"/],
+    ['.hidden', /begins with "\."/],
+  ])('%s, whose workflow no push ever runs', (branch, message) => {
+    const message_ = problems(edited(SUBJECT, SUBJECT.replace('refs/heads/main', `refs/heads/${branch}`)));
+    expect(message_).toMatch(
+      /environment "develop": delivery\.signer\.subject: ".*" names the branch ".*", which is not a branch name Git accepts/,
+    );
+    expect(message_).toMatch(message);
+  });
+
+  test('a branch with a slash is one', () => {
+    expect(problems(edited(SUBJECT, SUBJECT.replace('refs/heads/main', 'refs/heads/release/v1')))).toBe('');
   });
 });
 

@@ -1,12 +1,15 @@
-import { BOOTSTRAP_SOURCE } from '../model/cluster-naming';
+import { BOOTSTRAP_SOURCE, policiesKustomizationName } from '../model/cluster-naming';
 import { parseGoDuration } from '../model/duration';
 import type { FieldPath } from '../model/field-path';
 import { matchesGlob } from '../model/glob';
+import { splitImageReference } from '../model/image-reference';
 import { RESERVED_ENVIRONMENT_NAMES } from '../model/layout';
 import { deliveryProblems, publishingConsistencyProblems, type IndexedProblem } from './delivery-checks';
+import { gitSourceProblems } from './git-source-checks';
 import { guardrailProblems, type EnvironmentProblem } from './guardrail-checks';
 import { ownerSpellingProblems } from './identity-checks';
 import type { RawEnvironment } from './raw-environment';
+import { DEFAULT_FOREIGN_DRILL_IMAGE } from './resolve-environment';
 
 // What the schema cannot say because it takes two fields, or two environments: checked on the config once it
 // passed the schema, so each mistake is reported at its config line before anything is synthesized.
@@ -18,11 +21,14 @@ const MAX_FLUX_DURATION_SECONDS = 8_760 * 3_600;
 const ENVIRONMENT_CHECKS: readonly ((env: RawEnvironment) => EnvironmentProblem[])[] = [
   reservedNameProblems,
   bootstrapSourceProblems,
+  selfDependencyProblems,
+  gitSourceProblems,
   guardrailProblems,
   deliveryProblems,
   ungovernedDrillImageProblems,
   fluxDurationProblems,
   allowedForeignImageProblems,
+  sameDrillImageProblems,
 ];
 
 /**
@@ -61,6 +67,18 @@ function bootstrapSourceProblems(env: RawEnvironment): EnvironmentProblem[] {
   ];
 }
 
+/** The policies Kustomization waits for flux.kyvernoKustomization: named after itself, it waits forever and applies nothing. */
+function selfDependencyProblems(env: RawEnvironment): EnvironmentProblem[] {
+  const own = policiesKustomizationName(env.name, env.cluster ?? env.name);
+  if (env.flux?.kyvernoKustomization !== own) return [];
+  return [
+    {
+      field: ['flux', 'kyvernoKustomization'],
+      message: `"${own}" is this environment's own policies Kustomization: it would wait for itself and never apply a policy; name the Kustomization that installs Kyverno`,
+    },
+  ];
+}
+
 /** A drill image no pattern governs is skipped by every policy, so the drill would prove nothing. */
 function ungovernedDrillImageProblems(env: RawEnvironment): EnvironmentProblem[] {
   return (['signedImage', 'unsignedImage'] as const).flatMap((field): EnvironmentProblem[] => {
@@ -94,15 +112,39 @@ function fluxDurationProblems(env: RawEnvironment): EnvironmentProblem[] {
   });
 }
 
-/** A "foreign" image the environment allows would be admitted, and the registry drill would prove nothing. */
+/**
+ * A "foreign" image the environment allows would be admitted, and the registry drill would prove nothing: the image
+ * written, or the default one when none is (thirdPartyImages: [docker.io/library/*] allows the default busybox).
+ */
 function allowedForeignImageProblems(env: RawEnvironment): EnvironmentProblem[] {
-  const foreign = env.drill?.foreignImage;
-  const allowed = [...env.imagePatterns, ...(env.thirdPartyImages ?? [])];
-  if (foreign === undefined || !allowed.some((pattern) => matchesGlob(pattern, foreign))) return [];
+  if (env.drill === undefined) return [];
+  const foreign = env.drill.foreignImage ?? DEFAULT_FOREIGN_DRILL_IMAGE;
+  const allowed = [...env.imagePatterns, ...(env.thirdPartyImages ?? [])].find((pattern) => matchesGlob(pattern, foreign));
+  if (allowed === undefined) return [];
+  const field: FieldPath = env.drill.foreignImage === undefined ? ['drill'] : ['drill', 'foreignImage'];
+  const which = env.drill.foreignImage === undefined ? `foreignImage, by default "${foreign}",` : `"${foreign}"`;
   return [
     {
-      field: ['drill', 'foreignImage'],
-      message: `"${foreign}" is allowed by imagePatterns or thirdPartyImages: pick an image from a registry this environment does not allow`,
+      field,
+      message: `${which} is allowed by ${allowed} (imagePatterns or thirdPartyImages): the registry drill expects it denied; set drill.foreignImage to an image from a registry this environment does not allow`,
+    },
+  ];
+}
+
+/** The drill expects its signed image admitted and its unsigned image denied: one image cannot be both. */
+function sameDrillImageProblems(env: RawEnvironment): EnvironmentProblem[] {
+  const { signedImage, unsignedImage } = env.drill ?? {};
+  if (signedImage === undefined || unsignedImage === undefined) return [];
+  const signed = splitImageReference(signedImage);
+  const unsigned = splitImageReference(unsignedImage);
+  const same =
+    signedImage === unsignedImage ||
+    (signed.digest !== undefined && signed.digest === unsigned.digest && signed.host === unsigned.host && signed.path === unsigned.path);
+  if (!same) return [];
+  return [
+    {
+      field: ['drill', 'unsignedImage'],
+      message: `"${unsignedImage}" is the signed image too: the drill would expect one image admitted and denied; name an image of yours that was never signed`,
     },
   ];
 }

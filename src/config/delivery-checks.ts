@@ -8,6 +8,7 @@ import {
   workflowPath,
 } from '../model/delivery';
 import type { FieldPath } from '../model/field-path';
+import { gitBranchProblem } from '../model/git-ref';
 import { issuerSpellingProblem } from '../model/oidc-issuers';
 import { TEMPLATE_SYNTAX_PROBLEM, hasTemplateSyntax, issuerBreadth, subjectBreadth } from '../model/identity';
 import type { EnvironmentProblem } from './guardrail-checks';
@@ -86,6 +87,10 @@ function publisherProblems(env: RawEnvironment): EnvironmentProblem[] {
     });
     return problems;
   }
+  // The workflow runs on pushes to its branch: one Git could never have is never pushed to.
+  const branch = gitBranchProblem(workflow.branch);
+  if (branch)
+    problems.push({ field: [...path, 'subject'], message: `"${signer.subject}" names the branch "${workflow.branch}", which ${branch}` });
   // A workflow's GITHUB_TOKEN can push only to its own owner's packages on ghcr.io.
   const [host, owner] = delivery.repository.split('/');
   const workflowOwner = workflow.repository.split('/')[0].toLowerCase();

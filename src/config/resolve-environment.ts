@@ -20,7 +20,7 @@ import type { RawEnvironment, RawSigner } from './raw-environment';
 
 const DEFAULT_TIMEOUT_SECONDS = 30;
 /** A well-known public image no company registry pattern covers. */
-const DEFAULT_FOREIGN_DRILL_IMAGE = 'docker.io/library/busybox:1.36';
+export const DEFAULT_FOREIGN_DRILL_IMAGE = 'docker.io/library/busybox:1.36';
 /** The engine an environment gets when it names none. */
 export const DEFAULT_ENGINE: EngineKind = 'ClusterPolicy';
 /** Flux defaults: drift corrected every 10 minutes; a failed apply retried after 2; 3 minutes to become Ready. */

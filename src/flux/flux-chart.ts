@@ -2,18 +2,12 @@ import { ApiObject, Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { Environment } from '../model/environment';
 import type { PolicyKind } from './health-checks';
-import { clusterNameSuffix } from '../model/cluster-naming';
+import { policiesKustomizationName } from '../model/cluster-naming';
 import { isPublished } from '../model/delivery';
 import { artifactPath, fluxPath } from '../model/layout';
 import { renderPoliciesGitRepository } from './policies-git-repository';
 import { renderPoliciesKustomization, type PoliciesKustomizationProps } from './policies-kustomization';
 import { renderPoliciesOciRepository } from './policies-oci-repository';
-
-/**
- * Name of an environment's policies Kustomization; an environment applied to a cluster named otherwise adds
- * `-<env>` (see {@link clusterNameSuffix}).
- */
-const POLICIES_KUSTOMIZATION_NAME = 'guardrails-policies';
 
 /** Properties of {@link FluxChart}. */
 export interface FluxChartProps {
@@ -37,7 +31,7 @@ export class FluxChart extends Chart {
     const { name, cluster, flux, delivery } = props.environment;
     // One name for the Kustomization in both delivery modes: switching keeps its inventory, so Flux prunes only
     // what the new source no longer holds, never the policies both hold.
-    const kustomizationName = `${POLICIES_KUSTOMIZATION_NAME}${clusterNameSuffix(name, cluster)}`;
+    const kustomizationName = policiesKustomizationName(name, cluster);
     let sourceRef: PoliciesKustomizationProps['sourceRef'];
     let path: string;
     if (delivery.mode === 'oci') {

@@ -15,3 +15,8 @@ export const BOOTSTRAP_SOURCE = 'flux-system';
 export function clusterNameSuffix(environment: string, cluster: string): string {
   return environment === cluster ? '' : `-${environment}`;
 }
+
+/** The policies Kustomization every environment's cluster runs: `guardrails-policies`, with {@link clusterNameSuffix}. */
+export function policiesKustomizationName(environment: string, cluster: string): string {
+  return `guardrails-policies${clusterNameSuffix(environment, cluster)}`;
+}

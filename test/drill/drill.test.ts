@@ -126,9 +126,10 @@ describe('drill config', () => {
     policies:
       verify-image-signatures: { phase: enforce }
 `;
-  const problems = (drill: string) => {
+  /** The config's refusal with `drill` (and `extra` lines before it), or '' when it loads. */
+  const problems = (drill: string, extra = '', environment = base) => {
     try {
-      loadConfig(writeConfig(`${base}    drill:\n${drill}`));
+      loadConfig(writeConfig(`${environment}${extra}    drill:\n${drill}`));
     } catch (error) {
       if (error instanceof ConfigError) return error.message;
       throw error;
@@ -157,8 +158,33 @@ describe('drill config', () => {
       `      signedImage: ghcr.io/acme/ok@sha256:${digest}\n      unsignedImage: ghcr.io/acme/bad:1\n      foreignImage: ghcr.io/acme/x:1\n`,
     );
     expect(message).toMatch(
-      /environment "lab": drill\.foreignImage: "ghcr\.io\/acme\/x:1" is allowed by imagePatterns or thirdPartyImages/,
+      /environment "lab": drill\.foreignImage: "ghcr\.io\/acme\/x:1" is allowed by ghcr\.io\/acme\/\* \(imagePatterns or thirdPartyImages\)/,
     );
+  });
+
+  it('refuses the default foreign image when thirdPartyImages allows it: the registry drill would expect it denied', () => {
+    const drill = `      signedImage: ghcr.io/acme/ok@sha256:${digest}\n      unsignedImage: ghcr.io/acme/bad:1\n`;
+    expect(problems(drill)).toBe('');
+    expect(problems(drill, '    thirdPartyImages: [docker.io/library/*]\n')).toMatch(
+      /:9:\d+: environment "lab": drill: foreignImage, by default "docker\.io\/library\/busybox:1\.36", is allowed by docker\.io\/library\/\*/,
+    );
+  });
+
+  it.each([`ghcr.io/acme/ok@sha256:${digest}`, `ghcr.io/acme/ok:1@sha256:${digest}`])(
+    'refuses the signed image as the unsigned one (%s): one image cannot be both admitted and denied',
+    (unsigned) => {
+      expect(problems(`      signedImage: ghcr.io/acme/ok@sha256:${digest}\n      unsignedImage: ${unsigned}\n`)).toMatch(
+        /environment "lab": drill\.unsignedImage: ".*" is the signed image too/,
+      );
+    },
+  );
+
+  it('answers at once for a refused pattern of many "*" against a long drill image (no backtracking regular expression)', () => {
+    const long = `ghcr.io/acme/${'a'.repeat(200)}`;
+    const manyStars = base.replace('[ghcr.io/acme/*]', `["ghcr.io/acme/${'a*'.repeat(30)}b"]`);
+    const message = problems(`      signedImage: ${long}@sha256:${digest}\n      unsignedImage: ${long}:1\n`, '', manyStars);
+    expect(message).toMatch(/imagePatterns\[0\]: .* has text after its "\*"/);
+    expect(message).toMatch(/drill\.signedImage: .* matches none of imagePatterns/);
   });
 
   it('refuses images the environment does not govern: the policies would skip them', () => {

@@ -170,6 +170,59 @@ describe('flux config', () => {
     expect(problems).toEqual([expect.stringMatching(/:6:\d+: environment "production": flux\.sourceRef: must not be "flux-system"/)]);
   });
 
+  test.each([
+    [
+      'url: "http://github.com/acme/guardrails"',
+      'url',
+      /is plain http: .*anyone on the path could serve others; use https:\/\/github\.com\/acme\/guardrails or ssh:\/\//,
+    ],
+    [
+      'url: "https://deploy:ghp_token@github.com/acme/guardrails"',
+      'url',
+      /carries credentials, which would be committed and published .*secretRef/,
+    ],
+    ['url: "ssh://git:secret@github.com/acme/guardrails"', 'url', /carries credentials/],
+    ['url: "https://github.com/acme/guardrails x"', 'url', /has a space or a character beyond ASCII/],
+    ['url: "https://github.com/${OWNER}/guardrails"', 'url', /template syntax/],
+    ['url: "https://github.com/acme/guardrails#main"', 'url', /has a query or fragment/],
+    [
+      'url: https://github.com/acme/guardrails, branch: "release 1"',
+      'branch',
+      /"release 1" is not a branch name Git accepts: it holds " "/,
+    ],
+    ['url: https://github.com/acme/guardrails, branch: "a..b"', 'branch', /it holds "\.\."/],
+    ['url: https://github.com/acme/guardrails, branch: "main.lock"', 'branch', /ends with "\.lock"/],
+    ['url: https://github.com/acme/guardrails, branch: "main/"', 'branch', /begins or ends with "\/"/],
+    [
+      'url: https://github.com/acme/guardrails, branch: "refs/heads/main"',
+      'branch',
+      /is a full reference, not a branch name: name the branch alone \(main\)/,
+    ],
+    ['url: https://github.com/acme/guardrails, branch: "${BRANCH}"', 'branch', /template syntax/],
+  ])(
+    'an emitted GitRepository with %s is refused at gitRepository.%s: the cluster would fetch other policies, or none',
+    (fields, field, message) => {
+      const problems = problemsOf(configText(`    flux: { gitRepository: { ${fields} } }`));
+      expect(problems).toEqual([expect.stringMatching(new RegExp(`:6:\\d+: environment "production": flux\\.gitRepository\\.${field}: `))]);
+      expect(problems[0]).toMatch(message);
+    },
+  );
+
+  test.each([
+    'url: ssh://git@github.com/acme/guardrails, branch: release/v1',
+    'url: https://git.acme.example/platform/guardrails.git, branch: main, secretRef: git-credentials',
+  ])('an emitted GitRepository with %s is accepted', (fields) => {
+    expect(loadConfig(writeConfig(configText(`    flux: { gitRepository: { ${fields} } }`)))).toHaveLength(1);
+  });
+
+  test('a Kyverno dependency named after the policies Kustomization itself is refused: it would wait for itself', () => {
+    expect(problemsOf(configText('    flux: { kyvernoKustomization: guardrails-policies }'))).toEqual([
+      expect.stringMatching(
+        /:6:\d+: environment "production": flux\.kyvernoKustomization: "guardrails-policies" is this environment's own policies Kustomization/,
+      ),
+    ]);
+  });
+
   test('an unknown flux field is refused', () => {
     expect(problemsOf(configText('    flux: { validation: server }'))).toEqual([
       expect.stringMatching(/flux\.validation: unknown field "validation"/),
