@@ -1,5 +1,6 @@
 import { gitBranchProblem } from '../model/git-ref';
 import { TEMPLATE_SYNTAX_PROBLEM, hasTemplateSyntax } from '../model/identity';
+import { isPrintableAscii } from '../model/printable-ascii';
 import type { EnvironmentProblem } from './guardrail-checks';
 import type { RawEnvironment } from './raw-environment';
 
@@ -35,7 +36,7 @@ function gitUrlProblem(value: string): string | undefined {
   } catch {
     return 'is not a URL: write https://<host>/<repository> or ssh://git@<host>/<repository>';
   }
-  if (!/^[\x21-\x7e]*$/.test(value))
+  if (!isPrintableAscii(value))
     return `has a space or a character beyond ASCII: write the URL in ASCII, a host beyond it in punycode (${url.host})`;
   if (url.protocol === 'http:') {
     return `is plain http: the cluster would fetch its policies unauthenticated, and anyone on the path could serve others; use https://${value.slice('http://'.length)} or ssh://`;

@@ -1,3 +1,5 @@
+import { isPrintableAscii } from './printable-ascii';
+
 /**
  * Why a value is not an https URL a Sigstore service can be reached at, or undefined. Parsed with the WHATWG URL
  * parser (node:url), as any client would: a URL must parse (which for https means naming a host), use https, and
@@ -13,7 +15,7 @@ export function httpsUrlProblem(value: string): string | undefined {
   } catch {
     return `"${value}" is not a URL: write https://<host>[/path]`;
   }
-  if (!/^[\x21-\x7e]*$/.test(value)) {
+  if (!isPrintableAscii(value)) {
     return `"${value}" has a space or a character beyond ASCII: write the URL in ASCII, a host beyond it in punycode (${url.protocol}//${url.host})`;
   }
   if (url.protocol !== 'https:') return `"${value}" is not an https URL: the service's answers would travel unauthenticated`;

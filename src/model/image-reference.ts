@@ -1,5 +1,6 @@
 import { domainToASCII } from 'node:url';
 import { DIGEST_SYNTAX, isDigest } from './digest';
+import { isPrintableAscii } from './printable-ascii';
 
 // Image references as the engines parse them: the grammar of github.com/distribution/reference v0.6.0
 // (reference.go:4-25, regexp.go:41-136), which containerd and Kyverno parse Pod images with (Kyverno v1.19.0
@@ -109,7 +110,7 @@ export function imageReferenceFormProblem(value: string): string | undefined {
  */
 function hostProblem(host: string | undefined): string | undefined {
   if (host === undefined) return undefined;
-  if (!/^[\x21-\x7e]*$/.test(host)) {
+  if (!isPrintableAscii(host)) {
     const punycode = domainToASCII(host.replace(/:[0-9]*$/, ''));
     const suggestion = punycode === '' ? '' : ` (its punycode form is ${punycode}: write that if you mean this host)`;
     return `has the non-ASCII registry host "${host}", which can imitate another registry${suggestion}`;

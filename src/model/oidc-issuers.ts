@@ -12,6 +12,7 @@
 // Another issuer keeps the generic checks (one exact issuer, a subject that pins its owner).
 
 import { literalPrefix } from './identity';
+import { isPrintableAscii } from './printable-ascii';
 
 /** One part of a SAN: the regular expression of the part whole, and of any start of it. */
 interface SanPart {
@@ -244,7 +245,7 @@ function issuerUrlProblem(issuer: string): string | undefined {
   } catch {
     return 'is not a URL: write https://<host>[/<path>], the issuer as its certificates carry it';
   }
-  if (!/^[\x21-\x7e]*$/.test(issuer)) {
+  if (!isPrintableAscii(issuer)) {
     return `has characters beyond ASCII, which no certificate's issuer has: write its host in punycode (https://${url.host}${url.pathname === '/' ? '' : url.pathname}) if you mean that host`;
   }
   if (url.username !== '' || url.password !== '') return 'carries credentials (<user>@): no certificate names its issuer so';
@@ -258,7 +259,7 @@ function issuerUrlProblem(issuer: string): string | undefined {
  * any issuer, matches nothing. A host beyond ASCII is written in punycode there.
  */
 export function subjectCharacterProblem(subject: string): string | undefined {
-  if (/^[\x21-\x7e]*$/.test(subject) || !(/^[a-z][a-z0-9+.-]*:\/\//i.test(subject) || subject.includes('@'))) return undefined;
+  if (isPrintableAscii(subject) || !(/^[a-z][a-z0-9+.-]*:\/\//i.test(subject) || subject.includes('@'))) return undefined;
   return 'has characters beyond ASCII, which no certificate subject (a URI or e-mail address, ASCII only) has: write a host beyond ASCII in punycode';
 }
 
