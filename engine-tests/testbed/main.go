@@ -1,10 +1,13 @@
-// Command testbed provides what the engine tests need besides the real tools: a private certificate
-// authority that issues Fulcio-shaped signing certificates, an OCI registry served over TLS on loopback, and
-// image layers with random content (so every run pushes new digests).
+// Command testbed provides what the engine tests need besides the real tools: a private Sigstore (a certificate
+// authority that issues Fulcio-shaped signing certificates, a timestamp authority, and the TUF repository that
+// publishes its trusted root), an OCI registry served over TLS on loopback that also serves the Sigstore's TUF
+// repository and timestamps, and image layers with random content (so every run pushes new digests).
 //
 //	testbed ca -dir DIR
 //	testbed leaf -ca DIR -public-key PEM -issuer URL -subject URI -out PEM [-not-before RFC3339] [-not-after RFC3339]
-//	testbed registry -tls-ca-out PEM
+//	testbed tuf-root -dir DIR
+//	testbed tuf-publish -dir DIR -repository DIR -target FILE [-target FILE]...
+//	testbed registry -tls-ca-out PEM [-files DIR] [-tsa DIR]
 //	testbed layer -out TAR
 package main
 
@@ -46,12 +49,14 @@ func main() {
 	log.SetFlags(0)
 	log.SetPrefix("testbed: ")
 	if len(os.Args) < 2 {
-		log.Fatal("usage: testbed ca|leaf|registry|layer [flags]")
+		log.Fatal("usage: testbed ca|leaf|tuf-root|tuf-publish|registry|layer [flags]")
 	}
-	commands := map[string]func([]string) error{"ca": ca, "leaf": leaf, "registry": serveRegistry, "layer": layer}
+	commands := map[string]func([]string) error{
+		"ca": ca, "leaf": leaf, "tuf-root": tufRoot, "tuf-publish": tufPublish, "registry": serveRegistry, "layer": layer,
+	}
 	command, ok := commands[os.Args[1]]
 	if !ok {
-		log.Fatalf("unknown command %q (ca, leaf, registry, layer)", os.Args[1])
+		log.Fatalf("unknown command %q (ca, leaf, tuf-root, tuf-publish, registry, layer)", os.Args[1])
 	}
 	if err := command(os.Args[2:]); err != nil {
 		log.Fatalf("%s: %v", os.Args[1], err)
@@ -59,10 +64,11 @@ func main() {
 }
 
 // ca writes a root and an intermediate CA, as Fulcio's trust material is laid out: root.pem, chain.pem
-// (intermediate then root, what cosign's --certificate-chain takes) and the intermediate's key.
+// (intermediate then root, what cosign's --certificate-chain takes) and the intermediate's key; and the
+// certificate of a timestamp authority under the same root (tsa.pem, its key, and tsa-chain.pem: it, then the root).
 func ca(args []string) error {
 	flags := flag.NewFlagSet("ca", flag.ExitOnError)
-	dir := flags.String("dir", "", "directory to write root.pem, intermediate.pem, intermediate.key and chain.pem into")
+	dir := flags.String("dir", "", "directory to write root.pem, intermediate.pem, intermediate.key, chain.pem and the tsa files into")
 	flags.Parse(args)
 	if *dir == "" {
 		return errors.New("-dir is required")
@@ -91,6 +97,10 @@ func ca(args []string) error {
 	if err != nil {
 		return err
 	}
+	tsa, tsaKeyDER, err := newTimestampAuthority(root, rootKey)
+	if err != nil {
+		return err
+	}
 	if err := os.MkdirAll(*dir, 0o700); err != nil {
 		return err
 	}
@@ -99,6 +109,9 @@ func ca(args []string) error {
 		"intermediate.pem": pemBlock("CERTIFICATE", intermediate.Raw),
 		"chain.pem":        append(pemBlock("CERTIFICATE", intermediate.Raw), pemBlock("CERTIFICATE", root.Raw)...),
 		"intermediate.key": pemBlock("PRIVATE KEY", keyDER),
+		tsaCertificateFile: pemBlock("CERTIFICATE", tsa.Raw),
+		tsaKeyFile:         pemBlock("PRIVATE KEY", tsaKeyDER),
+		"tsa-chain.pem":    append(pemBlock("CERTIFICATE", tsa.Raw), pemBlock("CERTIFICATE", root.Raw)...),
 	}
 	for name, content := range files {
 		if err := os.WriteFile(filepath.Join(*dir, name), content, 0o600); err != nil {
@@ -164,11 +177,15 @@ func leaf(args []string) error {
 }
 
 // serveRegistry serves an in-memory OCI registry (with the referrers API, which Sigstore bundles use) over
-// TLS on a random loopback port, under a TLS CA made for this run and written to -tls-ca-out. It prints
-// `listening on 127.0.0.1:PORT` and serves until its standard input closes, so it never outlives its caller.
+// TLS on a random loopback port, under a TLS CA made for this run and written to -tls-ca-out. With -files it
+// serves a directory's files under /files/ (a TUF repository, which clients must reach over https), and with
+// -tsa an RFC 3161 timestamp authority at /tsa. It prints `listening on 127.0.0.1:PORT` and serves until its
+// standard input closes, so it never outlives its caller.
 func serveRegistry(args []string) error {
 	flags := flag.NewFlagSet("registry", flag.ExitOnError)
 	caOut := flags.String("tls-ca-out", "", "where to write the PEM CA certificate that clients must trust")
+	files := flags.String("files", "", "a directory whose files are served under /files/")
+	tsaDir := flags.String("tsa", "", "a directory where tsa.pem and tsa.key will be: the timestamp authority at /tsa signs with them")
 	flags.Parse(args)
 	if *caOut == "" {
 		return errors.New("-tls-ca-out is required")
@@ -184,8 +201,16 @@ func serveRegistry(args []string) error {
 	if err != nil {
 		return err
 	}
+	handler := http.NewServeMux()
+	handler.Handle("/", registry.New(registry.WithReferrersSupport(true), registry.Logger(log.New(io.Discard, "", 0))))
+	if *files != "" {
+		handler.Handle("/files/", http.StripPrefix("/files/", http.FileServer(http.Dir(*files))))
+	}
+	if *tsaDir != "" {
+		handler.Handle("/tsa", timestampAuthority(*tsaDir))
+	}
 	server := &http.Server{
-		Handler:   registry.New(registry.WithReferrersSupport(true), registry.Logger(log.New(io.Discard, "", 0))),
+		Handler:   handler,
 		TLSConfig: &tls.Config{Certificates: []tls.Certificate{certificate}, MinVersion: tls.VersionTLS12},
 	}
 	go func() {
@@ -272,12 +297,17 @@ func newCertificate(template, parent *x509.Certificate, parentKey *ecdsa.Private
 }
 
 func sign(template, parent *x509.Certificate, publicKey any, signer *ecdsa.PrivateKey) ([]byte, error) {
-	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 128))
+	serial, err := randomSerial()
 	if err != nil {
 		return nil, err
 	}
 	template.SerialNumber = serial
 	return x509.CreateCertificate(rand.Reader, template, parent, publicKey, signer)
+}
+
+// randomSerial is a 128-bit serial number for a certificate or a timestamp.
+func randomSerial() (*big.Int, error) {
+	return rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 128))
 }
 
 func readIssuer(dir string) (*x509.Certificate, *ecdsa.PrivateKey, error) {

@@ -87,7 +87,15 @@ export async function ensureTool(tool: ToolName): Promise<ToolBuild> {
   const goMod = readFileSync(join(moduleDir, 'go.mod'), 'utf8');
   const version = requiredVersion(goMod, spec.pin);
   const goVersion = (await go(['env', 'GOVERSION', 'GOOS', 'GOARCH'], moduleDir, what)).trim();
-  const sources = tool === 'testbed' ? readFileSync(join(moduleDir, 'main.go'), 'utf8') : '';
+  // The tests' own program is built from the repository's sources, which are part of what it is.
+  const sources =
+    tool === 'testbed'
+      ? readdirSync(moduleDir)
+          .filter((file) => file.endsWith('.go'))
+          .sort()
+          .map((file) => readFileSync(join(moduleDir, file), 'utf8'))
+          .join('\0')
+      : '';
   const key = createHash('sha256')
     .update([tool, JSON.stringify(spec), STRIPPED, goMod, readFileSync(join(moduleDir, 'go.sum'), 'utf8'), goVersion, sources].join('\0'))
     .digest('hex')
