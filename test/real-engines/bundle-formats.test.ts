@@ -4,34 +4,43 @@ import { stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Environment, EngineKind } from '../../src/model/environment';
 import { synthesizeTree } from '../../src/synthesize';
-import { objectsIn, tempDir } from '../helpers';
-import { checkOf, predicateFor, trustPrivateSigstore } from './support/admission';
-import { writeObjects } from './support/kyverno';
-import { admissionEnvironments, imageCases } from './support/matrix';
-import { LocalRegistry } from './support/registry';
+import { tempDir } from '../helpers';
+import { checkOf, predicateFor } from './support/admission';
+import { writeObjects, writeTree } from './support/kyverno';
+import { admissionEnvironments, imageCases, startPrivateSigstore } from './support/matrix';
+import type { LocalRegistry } from './support/registry';
 import { runTool, toolVersion } from './support/run';
-import { cosignFor, PrivateSigstore, type Identity, type SignatureFormat } from './support/sigstore';
+import { cosignFor, type PrivateSigstore, type SignatureFormat } from './support/sigstore';
 
 /**
- * Which signature formats Kyverno v1.19.0 verifies, in each engine, measured: an image signed (and one attested
- * with an SBOM) by cosign v2 in the legacy format and by cosign v3 as a Sigstore bundle, each judged by the
- * enforced environments' rendered policies with the private trust root added by hand (TEMPORARY, see
- * trustPrivateSigstore). The table in docs/real-engines.md is what the run measured; the test fails when they
- * differ (set UPDATE_MEASUREMENTS=1 to write the run's table into the doc, then review the diff).
+ * Which signature formats Kyverno v1.19.0 verifies, in each engine, measured: an image signed (and attested with
+ * an SBOM) by cosign v2 in the legacy format, by cosign v3 in the legacy format and by cosign v3 as a Sigstore
+ * bundle, with and without a signed timestamp of the private Sigstore's timestamp authority, each judged by the
+ * enforced environments' policies as the product renders them for that Sigstore's trust root (no transparency log,
+ * no SCTs). The table in docs/real-engines.md is what the run measured; the test fails when they differ (set
+ * UPDATE_MEASUREMENTS=1 to write the run's table into the doc, then review the diff).
  */
 
 const DOC = 'docs/real-engines.md';
 const START = '<!-- bundle-formats:start -->';
 const END = '<!-- bundle-formats:end -->';
 
-const FORMATS: readonly SignatureFormat[] = ['legacy', 'legacy-by-v3', 'bundle'];
+/** How the measured images are signed: a format, and whether each signature carries a signed timestamp. */
+const METHODS: readonly { readonly format: SignatureFormat; readonly timestamped: boolean }[] = [
+  { format: 'legacy', timestamped: true },
+  { format: 'legacy-by-v3', timestamped: true },
+  { format: 'legacy-by-v3', timestamped: false },
+  { format: 'bundle', timestamped: true },
+  { format: 'bundle', timestamped: false },
+];
+const methodKey = ({ format, timestamped }: (typeof METHODS)[number]) => `${format}${timestamped ? '' : '-untimestamped'}`;
 const ENGINES: readonly EngineKind[] = ['ClusterPolicy', 'ImageValidatingPolicy'];
 const WHAT = ['signature', 'SBOM attestation'] as const;
 const POLICY = { signature: 'verify-image-signatures', 'SBOM attestation': 'require-sbom-attestation' } as const;
 
 let registry: LocalRegistry;
 let sigstore: PrivateSigstore;
-/** The measured cells: `<format> <what> <engine>` → Kyverno's result, with its message when not a pass. */
+/** The measured cells: `<method> <what> <engine>` → Kyverno's result, with its message when not a pass. */
 const measured = new Map<string, string>();
 
 function enforcedEnvironment(environments: readonly Environment[], engine: EngineKind): Environment {
@@ -42,20 +51,26 @@ function enforcedEnvironment(environments: readonly Environment[], engine: Engin
 
 beforeAll(async () => {
   const dir = tempDir();
-  registry = await LocalRegistry.start();
-  sigstore = await PrivateSigstore.create(registry.env);
-  const { environments } = admissionEnvironments(dir, registry.host);
+  ({ registry, sigstore } = await startPrivateSigstore());
+  const { environments } = admissionEnvironments(dir, registry.host, sigstore);
   const { trusted } = imageCases(environments, registry.host);
-  const tree = synthesizeTree(environments);
-  for (const format of FORMATS) {
-    const image = await registry.pushRandomImage(`${registry.host}/acme/${format}`);
-    await sigstore.sign(image, trusted, format);
+  writeTree(synthesizeTree(environments), dir);
+  for (const method of METHODS) {
+    const { format, timestamped } = method;
+    const key = methodKey(method);
+    const image = await registry.pushRandomImage(`${registry.host}/acme/${key}`);
+    await sigstore.sign(image, trusted, [format], { timestamped });
+    const attested = new Set<string>();
     for (const engine of ENGINES) {
       const env = enforcedEnvironment(environments, engine);
       const sbom = checkOf(env, 'require-sbom-attestation');
       if (sbom.check !== 'imageVerification' || !sbom.definition.attestation) throw new Error('no SBOM attestation check');
-      await attestOnce(image, trusted, format, sbom.definition.attestation.predicateType, predicateFor(sbom.definition.attestation));
-      const pod = writeObjects(join(dir, `${format}-${engine}-pod.yaml`), [
+      // Each predicate type once per image: both engines read the same attestation.
+      const { predicateType } = sbom.definition.attestation;
+      if (!attested.has(predicateType))
+        await sigstore.attest(image, trusted, [format], predicateType, predicateFor(sbom.definition.attestation), { timestamped });
+      attested.add(predicateType);
+      const pod = writeObjects(join(dir, `${key}-${engine}-pod.yaml`), [
         {
           apiVersion: 'v1',
           kind: 'Pod',
@@ -64,25 +79,16 @@ beforeAll(async () => {
         },
       ]);
       for (const what of WHAT) {
-        const policy = trustPrivateSigstore(objectsIn(tree, `${env.name}/${POLICY[what]}.yaml`)[0], sigstore.rootPem);
-        const file = writeObjects(join(dir, `${format}-${engine}-${POLICY[what]}.yaml`), [policy]);
+        const file = join(dir, env.name, `${POLICY[what]}.yaml`);
         // -v 6 logs the verifier's own error, which an ImageValidatingPolicy's result message does not carry.
         const args = ['apply', file, '--resource', pod, '--registry', '-p', '--output-format', 'json', '-v', '6'];
         const ran = await runTool('kyverno', args, { env: registry.env });
         const results: any[] = JSON.parse(ran.stdout.slice(ran.stdout.indexOf('{'))).results ?? [];
-        measured.set(`${format} ${what} ${engine}`, summarize(results, ran.stderr));
+        measured.set(`${key} ${what} ${engine}`, summarize(results, ran.stderr));
       }
     }
   }
 }, 900_000);
-
-const attested = new Set<string>();
-/** Attests each predicate type once per image (both engines read the same attestation). */
-async function attestOnce(image: string, signer: Identity, format: SignatureFormat, predicateType: string, predicate: unknown) {
-  if (attested.has(`${image} ${predicateType}`)) return;
-  attested.add(`${image} ${predicateType}`);
-  await sigstore.attest(image, signer, format, predicateType, predicate);
-}
 
 /**
  * A cell: `verified` when every result passed, otherwise why not: the verifier's logged error when there is one,
@@ -102,18 +108,22 @@ function summarize(results: readonly any[], log: string): string {
     .replace(/\s+/g, ' ')
     .replaceAll('|', '\\|')
     .trim();
-  return `not verified: ${reason.length > 150 ? `${reason.slice(0, 147)}...` : reason}`;
+  return `not verified: ${reason.length > 200 ? `${reason.slice(0, 197)}...` : reason}`;
 }
 
 function table(): string {
-  const rows = FORMATS.flatMap((format) =>
+  const rows = METHODS.flatMap((method) =>
     WHAT.map((what) => {
-      const how = { legacy: 'legacy', 'legacy-by-v3': '`--new-bundle-format=false`: legacy', bundle: 'default: Sigstore bundle' }[format];
-      const signedBy = `cosign ${toolVersion(cosignFor(format))} (${how})`;
-      return `| ${signedBy} | ${what} | ${ENGINES.map((engine) => measured.get(`${format} ${what} ${engine}`)).join(' | ')} |`;
+      const how = { legacy: 'legacy', 'legacy-by-v3': '`--new-bundle-format=false`: legacy', bundle: 'default: Sigstore bundle' }[
+        method.format
+      ];
+      const signedBy = `cosign ${toolVersion(cosignFor(method.format))} (${how})`;
+      const cells = ENGINES.map((engine) => measured.get(`${methodKey(method)} ${what} ${engine}`));
+      return `| ${signedBy} | ${method.timestamped ? 'yes' : 'no'} | ${what} | ${cells.join(' | ')} |`;
     }),
   );
-  return [`| signed by | what | ${ENGINES.join(' | ')} |`, `| --- | --- | ${ENGINES.map(() => '---').join(' | ')} |`, ...rows].join('\n');
+  const header = `| signed by | signed timestamp | what | ${ENGINES.join(' | ')} |`;
+  return [header, `| --- | --- | --- | ${ENGINES.map(() => '---').join(' | ')} |`, ...rows].join('\n');
 }
 
 afterAll(async () => {
@@ -123,7 +133,7 @@ afterAll(async () => {
 
 describe('bundle formats Kyverno v1.19.0 verifies', () => {
   it(`measures every format in both engines, and ${DOC} shows what was measured`, () => {
-    expect(measured.size).toBe(FORMATS.length * WHAT.length * ENGINES.length);
+    expect(measured.size).toBe(METHODS.length * WHAT.length * ENGINES.length);
     const doc = readFileSync(DOC, 'utf8');
     const start = doc.indexOf(START);
     const end = doc.indexOf(END);

@@ -4,19 +4,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { isGenerated, WORKFLOWS_DIR } from '../../src/model/layout';
 import { tempDir } from '../helpers';
-import { LocalRegistry } from './support/registry';
+import { admissionEnvironments, privateTrustRootByFiles, startPrivateSigstore } from './support/matrix';
+import type { LocalRegistry } from './support/registry';
 import { mustSucceed, runProgram, runTool, toolPath } from './support/run';
-import { PrivateSigstore, type Identity } from './support/sigstore';
+import type { Identity, PrivateSigstore } from './support/sigstore';
 
 /**
  * The OCI delivery path of the shipped sample, end to end on the test registry: the publishing workflow's own
- * script (read from the committed workflow) pushes dist/ with the Flux CLI and signs it with cosign, as the
- * private Sigstore's certificate for the workflow's identity; then the artifact is verified with exactly the
- * identity the committed OCIRepository requires, and an artifact signed by another identity is refused.
- * What needs a cluster is not proven here: source-controller's own verification and pull. The script's `cosign`
- * here is cosign v2.6.5, which writes the legacy format; the workflow installs a cosign v3, whose default is a
- * Sigstore bundle, and `cosign verify` of a bundle without any Sigstore service needs the private CA as a
- * trusted_root.json (`--certificate-chain` alone finds no signature): not covered yet.
+ * script (read from the committed workflow) pushes dist/ with the Flux CLI and signs it with cosign v3, as the
+ * workflow's installer does (cosign v3.0.6 there, v3.1.3 here): a Sigstore bundle stored as an OCI referrer, signed
+ * with the private Sigstore's certificate for the workflow's identity. The artifact is then verified as
+ * source-controller verifies one whose publisher's instance is private: against a Sigstore trusted_root.json (the
+ * one the product builds for that instance) with exactly the identity the committed OCIRepository requires; an
+ * artifact signed by another identity is refused. What needs a cluster is not proven here: source-controller's own
+ * verification (which, unlike this private Sigstore, requires a transparency log entry and an SCT) and pull.
  */
 
 const PUBLISH_STEP = /flux push artifact/;
@@ -50,10 +51,15 @@ function identityMatching(required: { issuer: string; subject: string }): Identi
 
 let registry: LocalRegistry;
 let sigstore: PrivateSigstore;
+/** The private Sigstore's trusted_root.json, as the product builds it (`npm run trusted-root`): what Flux is given. */
+let trustedRoot: string;
 
 beforeAll(async () => {
-  registry = await LocalRegistry.start();
-  sigstore = await PrivateSigstore.create(registry.env);
+  ({ registry, sigstore } = await startPrivateSigstore());
+  const dir = tempDir();
+  const instance = privateTrustRootByFiles(admissionEnvironments(dir, registry.host, sigstore).environments);
+  trustedRoot = join(dir, 'trusted_root.json');
+  writeFileSync(trustedRoot, instance.trustedRoot!);
 });
 
 afterAll(async () => {
@@ -62,9 +68,10 @@ afterAll(async () => {
 });
 
 /**
- * Runs the workflow's publish script with the built Flux CLI and a `cosign` that signs as `identity` with the
- * private Sigstore (its `cosign sign --yes REF` gets the key, certificate, chain and no transparency log a
- * private Fulcio setup needs), against the test registry. Returns the pushed artifact by digest.
+ * Runs the workflow's publish script with the built Flux CLI and a cosign v3 that signs as `identity` with the
+ * private Sigstore: its `cosign sign` gets the workflow's own arguments, and instead of a certificate from Fulcio
+ * the key and certificate of the private CA, no transparency log and no signing config (which cosign v3 would
+ * otherwise read from the public TUF repository). Returns the pushed artifact by digest.
  */
 async function publish(identity: Identity): Promise<string> {
   const { script, artifact } = publishStep();
@@ -72,14 +79,14 @@ async function publish(identity: Identity): Promise<string> {
   mkdirSync(bin);
   symlinkSync(toolPath('flux'), join(bin, 'flux'));
   const signer = await sigstore.signer(identity);
-  const cosign = toolPath('cosign-v2');
+  const cosign = toolPath('cosign-v3');
   writeFileSync(
     join(bin, 'cosign'),
     [
       '#!/bin/sh',
       `[ "$1" = sign ] || exec ${cosign} "$@"`,
       'shift',
-      `exec ${cosign} sign --key ${signer.key} --certificate ${signer.certificate} --certificate-chain ${sigstore.chainFile} --tlog-upload=false "$@"`,
+      `exec ${cosign} sign --key ${signer.key} --certificate ${signer.certificate} --tlog-upload=false --use-signing-config=false "$@"`,
       '',
     ].join('\n'),
   );
@@ -107,14 +114,17 @@ async function publish(identity: Identity): Promise<string> {
   return published;
 }
 
-/** `cosign verify` with the regexps of an OCIRepository's matchOIDCIdentity and the private trust root. */
+/**
+ * `cosign verify` (v3) with the regexps of an OCIRepository's matchOIDCIdentity, against the private Sigstore's
+ * trusted root; its transparency log and SCT checks are skipped, as that Sigstore has neither log.
+ */
 function verifyAs(required: { issuer: string; subject: string }, artifact: string) {
   return runTool(
-    'cosign-v2',
+    'cosign-v3',
     [
       'verify',
       ...['--certificate-identity-regexp', required.subject, '--certificate-oidc-issuer-regexp', required.issuer],
-      ...['--certificate-chain', sigstore.chainFile, '--insecure-ignore-tlog', '--insecure-ignore-sct', artifact],
+      ...['--trusted-root', trustedRoot, '--insecure-ignore-tlog', '--insecure-ignore-sct', artifact],
     ],
     { env: registry.env },
   );
@@ -127,6 +137,9 @@ describe('OCI delivery: the publishing workflow pushes and signs, the OCIReposit
     const artifact = await publish(identityMatching(required));
     const verified = await verifyAs(required, artifact);
     expect(verified.code, verified.output).toBe(0);
+    // Signed as cosign v3 signs by default: a Sigstore bundle (an OCI referrer), not a legacy `.sig` tag.
+    const tags = mustSucceed(await runTool('crane', ['ls', artifact.split('@')[0]], { env: registry.env }), 'crane ls').stdout;
+    expect(tags).not.toMatch(/\.sig$/m);
     // The tag the staging OCIRepository follows points at the signed digest.
     const tagged = await runTool('crane', ['digest', `${artifact.split('@')[0]}:main`], { env: registry.env });
     expect(tagged.stdout.trim()).toBe(artifact.split('@')[1]);
@@ -146,6 +159,6 @@ describe('OCI delivery: the publishing workflow pushes and signs, the OCIReposit
     const artifact = await publish({ ...fork, subject: fork.subject.replace('/acme/', '/acme-fork/') });
     const verified = await verifyAs(required, artifact);
     expect(verified.code).not.toBe(0);
-    expect(verified.output).toMatch(/none of the expected identities matched|expected identity not found/i);
+    expect(verified.output).toMatch(/no matching CertificateIdentity found/);
   });
 });

@@ -58,17 +58,6 @@ export function expectedVerdict(check: ResolvedCheck, image: string, evidence: E
   return satisfied ? 'admit' : 'refuse';
 }
 
-/**
- * Whether Kyverno can decide a guardrail offline in this run. An ImageValidatingPolicy's keyless attestor always
- * initializes a TUF client first — the public Sigstore TUF repository unless `cosign.tuf` names a mirror — even
- * with roots and the transparency log ignored (v1.19.0 pkg/image/verifiers/ivpol/cosign/opts.go checkOptions:
- * only key and certificate attestors skip it), so without a TUF mirror of the private Sigstore those cases are
- * skipped, not passed.
- */
-export function decidableOffline(env: Environment, policy: PolicyName): boolean {
-  return env.engine === 'ClusterPolicy' || checkOf(env, policy).check === 'registryRestriction';
-}
-
 /** A value for a field that satisfies a condition, or (`violate`) one that breaks it. */
 function valueFor(condition: PredicateCondition, violate: boolean, now: Date): string {
   if (condition.kind === 'notOlderThan') {
@@ -108,31 +97,4 @@ export function predicateFor(attestation: AttestationCheck, violated?: number, n
  */
 export function refusalResult(engine: EngineKind, phase: Phase): 'fail' | 'warn' {
   return engine === 'ClusterPolicy' && phase === 'enforce' ? 'fail' : 'warn';
-}
-
-/**
- * TEMPORARY, until environments can name a private trust root in the config: the trust fields the product does
- * not render yet, added by hand to a rendered policy so that it trusts this run's private Sigstore (its root CA,
- * no transparency log, no SCT). Replace with a fixture config's trust root once the product renders one.
- */
-export function trustPrivateSigstore(policy: any, rootPem: string): any {
-  const trusted = structuredClone(policy);
-  if (trusted.kind === 'ClusterPolicy') {
-    for (const rule of trusted.spec.rules)
-      for (const entry of rule.verifyImages ?? [])
-        for (const set of [...(entry.attestors ?? []), ...(entry.attestations ?? []).flatMap((a: any) => a.attestors ?? [])])
-          for (const attestor of set.entries)
-            if (attestor.keyless) {
-              attestor.keyless.roots = rootPem;
-              attestor.keyless.rekor = { ...attestor.keyless.rekor, ignoreTlog: true };
-              attestor.keyless.ctlog = { ignoreSCT: true };
-            }
-  } else if (trusted.kind === 'ImageValidatingPolicy') {
-    for (const attestor of trusted.spec.attestors ?? [])
-      if (attestor.cosign?.keyless) {
-        attestor.cosign.keyless.roots = rootPem;
-        attestor.cosign.ctlog = { ...attestor.cosign.ctlog, insecureIgnoreTlog: true, insecureIgnoreSCT: true };
-      }
-  }
-  return trusted;
 }

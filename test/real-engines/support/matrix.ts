@@ -4,8 +4,11 @@ import { join } from 'node:path';
 import { loadConfig } from '../../../src/config/load';
 import type { Environment, PolicyName } from '../../../src/model/environment';
 import type { AttestationCheck } from '../../../src/policies/definition';
+import type { PrivateTrustRoot } from '../../../src/model/trust-root';
 import { checkOf, expectedVerdict, predicateFor, type Evidence, type Verdict } from './admission';
-import type { Identity } from './sigstore';
+import { tempDir } from '../../helpers';
+import { LocalRegistry, servedFileUrl } from './registry';
+import { PrivateSigstore, TUF_REPOSITORY, type Identity } from './sigstore';
 
 /** The admission matrix's config; `REGISTRY` stands for the test registry's `localhost:PORT`. */
 export const ADMISSION_CONFIG = 'test/real-engines/fixtures/admission.yaml';
@@ -18,12 +21,13 @@ export interface DrillImages {
 }
 
 /**
- * Writes the admission config for a registry host and the drill's images (placeholders of the right shape when
- * the run has none yet, as when the tests are listed), and loads it.
+ * Writes the admission config for a registry host, the private Sigstore's trust files and the drill's images
+ * (placeholders of the right shape when the run has none yet), and loads it.
  */
 export function admissionEnvironments(
   dir: string,
   registryHost: string,
+  sigstore: PrivateSigstore,
   drill?: DrillImages,
 ): { file: string; environments: Environment[] } {
   // A digest of the right shape that no image has (an all-zero one is refused as a placeholder).
@@ -34,14 +38,55 @@ export function admissionEnvironments(
     unsigned: placeholder('acme/unsigned'),
     foreign: placeholder('foreign/image'),
   };
+  sigstore.writeTrustFiles(dir);
   const file = join(dir, 'environments.yaml');
   const text = readFileSync(ADMISSION_CONFIG, 'utf8')
     .replaceAll('UNSIGNED_IMAGE', images.unsigned)
     .replaceAll('SIGNED_IMAGE', images.signed)
     .replaceAll('FOREIGN_IMAGE', images.foreign)
+    .replaceAll('TUF_MIRROR', servedFileUrl(registryHost, TUF_REPOSITORY))
     .replaceAll('REGISTRY', registryHost);
   writeFileSync(file, text);
   return { file, environments: loadConfig(file) };
+}
+
+/**
+ * The admission config's environments as the tests are collected, before any registry runs: the same config, with
+ * a private Sigstore made for the purpose (its trust files must exist to be loaded) and the registry's name for a
+ * port no run uses. The names of the tests come from these; what they check comes from the run's own config.
+ */
+export function plannedAdmissionEnvironments(): Environment[] {
+  const sigstore = PrivateSigstore.create();
+  try {
+    return admissionEnvironments(tempDir(), PLANNED_REGISTRY, sigstore).environments;
+  } finally {
+    sigstore.dispose();
+  }
+}
+
+/** The registry host the planned config names. */
+export const PLANNED_REGISTRY = 'localhost:5000';
+
+/**
+ * The registry and private Sigstore of one test file, with the Sigstore's services running: its timestamp
+ * authority, and its TUF repository, which publishes the instance the admission config describes by its files for
+ * the environments that name it through TUF.
+ */
+export async function startPrivateSigstore(): Promise<{ registry: LocalRegistry; sigstore: PrivateSigstore }> {
+  const registry = await LocalRegistry.start();
+  const sigstore = PrivateSigstore.create(registry.env);
+  const { environments } = admissionEnvironments(tempDir(), registry.host, sigstore);
+  await sigstore.publish(registry, privateTrustRootByFiles(environments).material!);
+  return { registry, sigstore };
+}
+
+/** The trust root of the admission config that describes the private Sigstore by its files. */
+export function privateTrustRootByFiles(environments: readonly Environment[]): PrivateTrustRoot {
+  const described = environments
+    .map((env) => env.signer.trustRoot)
+    .find((trustRoot) => trustRoot.kind === 'private' && trustRoot.source.form === 'files');
+  if (described?.kind !== 'private') throw new Error(`${ADMISSION_CONFIG} describes no private trust root by its files`);
+  return described;
 }
 
 /** How a case's image is made: where it is pushed, who signs it, which attestations it carries. */
@@ -89,8 +134,10 @@ function attestationChecks(environments: readonly Environment[]): AttestationChe
  */
 export function imageCases(environments: readonly Environment[], registryHost: string): { trusted: Identity; cases: ImageCase[] } {
   const [first] = environments;
-  if (environments.some((env) => JSON.stringify(env.signer) !== JSON.stringify(first.signer)))
-    throw new Error(`${ADMISSION_CONFIG}: the matrix expects one signer for every environment`);
+  // One identity for every environment (each engine trusts the private Sigstore through its own trust root).
+  const identity = (env: Environment) => `${env.signer.issuer} ${env.signer.subject}`;
+  if (environments.some((env) => identity(env) !== identity(first)))
+    throw new Error(`${ADMISSION_CONFIG}: the matrix expects one signer identity for every environment`);
   const trusted: Identity = {
     issuer: first.signer.issuer,
     subject: instance(first.signer.subject, 'app/.github/workflows/release.yml@refs/heads/main'),

@@ -1,14 +1,22 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mustSucceed, runTool, toolPath } from './run';
+
+/** Where a registry at `host` serves a path of its files directory. */
+export function servedFileUrl(host: string, path: string): string {
+  return `https://${host}/files/${path}`;
+}
 
 /**
  * An OCI registry for one test file: in memory, over TLS on a random loopback port, under a TLS CA made for the
  * run. Every tool started with `env` trusts that CA (Go reads SSL_CERT_FILE) and nothing else, which is all a
  * machine without other network needs. The same server answers as `localhost:PORT` and as `127.0.0.1:PORT`:
- * two registry names, so "an image from another registry" is a real other name to the policies.
+ * two registry names, so "an image from another registry" is a real other name to the policies. It also serves
+ * the files of `filesDir` over https (a TUF repository), and timestamps at `tsaUrl`, signed with the timestamp
+ * authority's certificate and key once they are put into `tsaDir`. `env` gives the tools a home and a TUF cache
+ * of the run's own, so Sigstore clients (Kyverno's, cosign's) never read or write the user's ~/.sigstore.
  */
 export class LocalRegistry {
   private constructor(
@@ -18,14 +26,38 @@ export class LocalRegistry {
     readonly host: string,
     /** `127.0.0.1:PORT`: the same server under another registry name. */
     readonly otherHost: string,
-    /** The environment that makes Go tools trust the registry. */
+    /** The environment that makes Go tools trust the registry, and keeps their caches in the run. */
     readonly env: NodeJS.ProcessEnv,
   ) {}
+
+  /** The directory whose files the registry serves under https://HOST/files/. */
+  get filesDir(): string {
+    return join(this.dir, 'files');
+  }
+
+  /** Where the timestamp authority's certificate and key go (tsa.pem, tsa.key); not served. */
+  get tsaDir(): string {
+    return join(this.dir, 'tsa');
+  }
+
+  /** The RFC 3161 timestamp authority's URL. */
+  get tsaUrl(): string {
+    return `https://${this.host}/tsa`;
+  }
+
+  /** The https URL of a path under filesDir. */
+  filesUrl(path: string): string {
+    return servedFileUrl(this.host, path);
+  }
 
   static async start(): Promise<LocalRegistry> {
     const dir = mkdtempSync(join(tmpdir(), 'engine-tests-registry-'));
     const caFile = join(dir, 'registry-ca.pem');
-    const child = spawn(toolPath('testbed'), ['registry', '-tls-ca-out', caFile], { stdio: ['pipe', 'pipe', 'pipe'] });
+    mkdirSync(join(dir, 'files'));
+    mkdirSync(join(dir, 'tsa'));
+    const child = spawn(toolPath('testbed'), ['registry', '-tls-ca-out', caFile, '-files', join(dir, 'files'), '-tsa', join(dir, 'tsa')], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const address = await new Promise<string>((resolve, reject) => {
       let seen = '';
       child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
@@ -38,7 +70,12 @@ export class LocalRegistry {
       child.on('error', reject);
     });
     const port = address.split(':')[1];
-    return new LocalRegistry(child, dir, `localhost:${port}`, address, { SSL_CERT_FILE: caFile, DOCKER_CONFIG: join(dir, 'docker') });
+    return new LocalRegistry(child, dir, `localhost:${port}`, address, {
+      SSL_CERT_FILE: caFile,
+      DOCKER_CONFIG: join(dir, 'docker'),
+      HOME: join(dir, 'home'),
+      TUF_ROOT: join(dir, 'tuf-cache'),
+    });
   }
 
   /**
