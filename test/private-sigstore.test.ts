@@ -4,9 +4,10 @@ import { join, relative, resolve } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../src/config/load';
 import type { Environment } from '../src/model/environment';
-import { insecureSwitches, publicTrustRoot } from '../src/model/trust-root';
+import { insecureSwitches, publicTrustRoot, rootsPem } from '../src/model/trust-root';
+import { readTrustedRoot } from '../src/model/sigstore-trusted-root';
 import { imageVerificationsOf } from '../src/policies';
-import { planVerification, shellCommand } from '../src/rollout/cosign';
+import { planVerification } from '../src/rollout/cosign';
 import { synthesize, synthesizeTree } from '../src/synthesize';
 import { validateObject, validateTree } from '../src/validate';
 import { PRIVATE_SIGSTORE_CONFIG, nonEmpty, objectsIn, runCli, tempDir } from './helpers';
@@ -275,16 +276,20 @@ ${extra}environments:
 }
 
 describe('cosign commands of a private trust root (flags of cosign v3.0.6)', () => {
-  it('a CA acting as Fulcio without logs: its roots, and both checks switched off by name', () => {
-    const [signature] = steps('lab', LAB_IMAGE).steps;
-    expect(signature).toEqual({
+  it('a CA acting as Fulcio without logs: the trusted root synth builds from its files, both checks switched off by name', () => {
+    const plan = steps('lab', LAB_IMAGE);
+    const labCa = environment('lab').signer.trustRoot;
+    if (labCa.kind !== 'private') throw new Error('lab trusts the public instance');
+    expect(plan.trustedRoots).toEqual([{ trustRoot: 'lab-ca', path: '.cosign-trusted-root/lab-ca.json', json: labCa.trustedRoot }]);
+    expect(plan.steps[0]).toEqual({
       policy: 'verify-image-signatures',
       argv: [
         'cosign',
         'verify',
         ...LAB_IDENTITY,
-        '--ca-roots',
-        `${FILES}/fulcio-root.pem`,
+        '--trusted-root',
+        '.cosign-trusted-root/lab-ca.json',
+        '--new-bundle-format=false',
         '--insecure-ignore-tlog',
         '--insecure-ignore-sct',
         LAB_IMAGE,
@@ -292,34 +297,30 @@ describe('cosign commands of a private trust root (flags of cosign v3.0.6)', () 
     });
   });
 
-  it('a complete instance: roots and intermediates, its Rekor and TSA by flag, its log keys by the variables cosign reads', () => {
+  it('a complete instance: its trusted root (roots, log keys, TSA), its Rekor, and signed timestamps required as the policy requires them', () => {
     const plan = steps('corp', CORP_IMAGE);
     expect(plan.setup).toBeUndefined();
     expect(plan.steps[0]).toEqual({
       policy: 'verify-image-signatures',
-      env: { SIGSTORE_REKOR_PUBLIC_KEY: `${FILES}/rekor.pub`, SIGSTORE_CT_LOG_PUBLIC_KEY_FILE: `${FILES}/ctfe.pub` },
       argv: [
         'cosign',
         'verify',
         ...CORP_IDENTITY,
-        '--ca-roots',
-        `${FILES}/fulcio-root.pem`,
-        '--ca-intermediates',
-        `${FILES}/fulcio-intermediate.pem`,
+        '--trusted-root',
+        '.cosign-trusted-root/corp-sigstore.json',
         '--rekor-url',
         'https://rekor.sigstore.test',
-        '--timestamp-certificate-chain',
-        `${FILES}/tsa-chain.pem`,
+        '--new-bundle-format=false',
+        '--use-signed-timestamps',
         CORP_IMAGE,
       ],
     });
-    expect(shellCommand(plan.steps[0].argv, plan.steps[0].env)).toMatch(
-      new RegExp(`^SIGSTORE_REKOR_PUBLIC_KEY=${FILES}/rekor\\.pub SIGSTORE_CT_LOG_PUBLIC_KEY_FILE=${FILES}/ctfe\\.pub cosign verify `),
-    );
   });
 
   it('a trusted_root.json: the file itself; a signer on the public instance keeps its Rekor URL', () => {
-    const [signature, provenance] = steps('json', CORP_IMAGE).steps;
+    const plan = steps('json', CORP_IMAGE);
+    expect(plan.trustedRoots).toBeUndefined();
+    const [signature, provenance] = plan.steps;
     expect(signature.argv).toEqual([
       'cosign',
       'verify',
@@ -328,10 +329,37 @@ describe('cosign commands of a private trust root (flags of cosign v3.0.6)', () 
       `${FILES}/trusted_root.json`,
       '--rekor-url',
       'https://rekor.sigstore.test',
+      '--new-bundle-format=false',
+      '--use-signed-timestamps',
       CORP_IMAGE,
     ]);
-    expect(provenance.argv.slice(-3)).toEqual(['--rekor-url', 'https://rekor.sigstore.dev', CORP_IMAGE]);
+    expect(provenance.argv.slice(-4)).toEqual(['--rekor-url', 'https://rekor.sigstore.dev', '--new-bundle-format=false', CORP_IMAGE]);
     expect(provenance.env).toBeUndefined();
+  });
+
+  it('an ImageValidatingPolicy environment: cosign reads bundles too, and a trust root without a log requires signed timestamps', () => {
+    const plan = steps('lab-next', LAB_IMAGE);
+    for (const { argv } of plan.steps) {
+      expect(argv).not.toContain('--new-bundle-format=false');
+      expect(argv).toContain('--use-signed-timestamps');
+    }
+    // Its attestations cannot pass in the legacy format, nor (without a timestamp authority) at all: said, not hidden.
+    expect(plan.notes).toEqual([expect.stringMatching(/require-sbom-attestation .* no attestation can pass; .*kyverno\/kyverno#17109/)]);
+  });
+
+  it("printed: the trusted root is written first by the trusted-root command of the same config; the engine's limits follow as notes", () => {
+    const { code, out } = runCli('verify', '--config', PRIVATE_SIGSTORE_CONFIG, '--env', 'lab-next', LAB_IMAGE);
+    expect(code).toBe(0);
+    const lines = out.split('\n');
+    expect(lines.slice(0, 2)).toEqual([
+      "# the trust root's Sigstore trusted root",
+      `mkdir -p .cosign-trusted-root && npm run --silent trusted-root -- lab-ca --config ${PRIVATE_SIGSTORE_CONFIG} > .cosign-trusted-root/lab-ca.json`,
+    ]);
+    expect(lines.at(-1)).toMatch(/^note: environment "lab-next": require-sbom-attestation \(ImageValidatingPolicy, Kyverno v1\.19\.0\) /);
+    // What the printed command writes is what the steps read.
+    expect(runCli('trusted-root', 'lab-ca', '--config', PRIVATE_SIGSTORE_CONFIG).out).toBe(
+      steps('lab-next', LAB_IMAGE).trustedRoots![0].json.trimEnd(),
+    );
   });
 
   it('a TUF repository: cosign initialize into a folder of its own, which every step then reads', () => {
@@ -364,13 +392,17 @@ describe('cosign commands of a private trust root (flags of cosign v3.0.6)', () 
 describe('verify --run hands cosign the trust material of the policies', () => {
   afterEach(() => vi.unstubAllEnvs());
 
-  /** A fake cosign that records the trust variables it was given and its arguments, one line per call. */
+  /**
+   * A fake cosign that records the TUF folder it was given and its arguments, one line per call, and keeps a copy of
+   * the trusted root it was given (the command removes its own afterwards).
+   */
   function fakeCosign(): string {
     const dir = tempDir();
     const log = join(dir, 'calls.log');
     writeFileSync(
       join(dir, 'cosign'),
-      `#!/bin/sh\nprintf '%s\\0' "$SIGSTORE_REKOR_PUBLIC_KEY" "$SIGSTORE_CT_LOG_PUBLIC_KEY_FILE" "$TUF_ROOT" "$@" >> '${log}'\nprintf '\\n' >> '${log}'\n`,
+      `#!/bin/sh\nprintf '%s\\0' "$TUF_ROOT" "$@" >> '${log}'\nprintf '\\n' >> '${log}'\n` +
+        `prev=; for a in "$@"; do [ "$prev" = --trusted-root ] && cp "$a" '${dir}/trusted_root.json'; prev=$a; done\n`,
     );
     chmodSync(join(dir, 'cosign'), 0o755);
     vi.stubEnv('PATH', `${dir}:${process.env.PATH}`);
@@ -381,27 +413,26 @@ describe('verify --run hands cosign the trust material of the policies', () => {
       .split('\n')
       .slice(0, -1)
       .map((line) => {
-        const [rekorKey, ctlogKey, tuf, ...argv] = line.split('\0').slice(0, -1);
-        return { rekorKey, ctlogKey, tuf, argv };
+        const [tuf, ...argv] = line.split('\0').slice(0, -1);
+        return { tuf, argv };
       });
-  const after = (argv: string[], flag: string) => argv[argv.indexOf(flag) + 1];
 
-  it("the files cosign is given hold the roots and keys of the environment's ClusterPolicy", () => {
+  it("the trusted root cosign is given holds the roots and keys of the environment's ClusterPolicy, and is removed afterwards", () => {
     const log = fakeCosign();
     const { code } = runCli('verify', '--config', PRIVATE_SIGSTORE_CONFIG, '--env', 'corp', CORP_IMAGE, '--run');
     const [signature] = calls(log);
     const [policy] = objectsIn(synthesis.tree, 'corp/verify-image-signatures.yaml'); // the policy the cluster gets
     const keyless = policy.spec.rules[0].verifyImages[0].attestors[0].entries[0].keyless;
-    const given = [after(signature.argv, '--ca-roots'), after(signature.argv, '--ca-intermediates')].flatMap((file) =>
-      certificatesIn(readFileSync(file, 'utf8')),
-    );
-    expect(given).toEqual(certificatesIn(keyless.roots));
-    expect(after(signature.argv, '--rekor-url')).toBe(keyless.rekor.url);
-    expect(keyOf(readFileSync(signature.rekorKey, 'utf8'))).toBe(keyOf(keyless.rekor.pubkey));
-    expect(keyOf(readFileSync(signature.ctlogKey, 'utf8'))).toBe(keyOf(keyless.ctlog.pubkey));
-    expect(certificatesIn(readFileSync(after(signature.argv, '--timestamp-certificate-chain'), 'utf8'))).toEqual(
-      certificatesIn(keyless.ctlog.tsaCertChain),
-    );
+    const given = readTrustedRoot(readFileSync(join(log, '../trusted_root.json'), 'utf8'), new Date(), new Set());
+    if ('problem' in given) throw new Error(given.problem);
+    const material = given.value.material!;
+    expect(certificatesIn(rootsPem(material))).toEqual(certificatesIn(keyless.roots));
+    expect(keyOf(material.rekor!.publicKey.pem)).toBe(keyOf(keyless.rekor.pubkey));
+    expect(keyOf(material.ctlog!.publicKey.pem)).toBe(keyOf(keyless.ctlog.pubkey));
+    expect(certificatesIn(material.tsa!.certificateChain.pem)).toEqual(certificatesIn(keyless.ctlog.tsaCertChain));
+    const file = signature.argv[signature.argv.indexOf('--trusted-root') + 1];
+    expect(file).toMatch(/guardrails-verify-.*\/trusted-root\/corp-sigstore$/);
+    expect(existsSync(file)).toBe(false);
     expect(code).toBe(1); // the fake prints no provenance statement, so the provenance step's predicate check fails
   });
 
@@ -419,7 +450,7 @@ describe('verify --run hands cosign the trust material of the policies', () => {
     const [initialize, signature] = calls(log);
     expect(initialize.argv.slice(0, 3)).toEqual(['initialize', '--mirror', 'https://tuf.sigstore.test']);
     expect(signature.tuf).toBe(initialize.tuf);
-    expect(initialize.tuf).toMatch(/guardrails-tuf-.*\/mirror$/);
+    expect(initialize.tuf).toMatch(/guardrails-verify-.*\/tuf\/mirror$/);
     expect(existsSync(initialize.tuf)).toBe(false);
   });
 });

@@ -1,14 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { UsageError, UserError } from '../errors';
-import { planVerification, shellCommand, type CosignCommand, type VerificationPlan } from '../rollout/cosign';
+import { planVerification, shellCommand, shellQuote, type CosignCommand, type VerificationPlan } from '../rollout/cosign';
 import { describeCondition, multipleStatementsWarning, predicateViolations } from '../rollout/predicate';
 import { defineCommand } from './command';
 import type { Output } from './output';
 import { loadEnvironment } from './environment';
-import { CONFIG_OPTION } from './synth';
+import { CONFIG_OPTION, DEFAULT_CONFIG } from './synth';
 
 const INSTALL_HINT =
   'cosign is not on PATH: install it (https://docs.sigstore.dev/cosign/system_config/installation/, ' +
@@ -38,34 +38,47 @@ export const verify = defineCommand({
   run({ values, positionals }, output) {
     const environment = loadEnvironment(values.config, values.env);
     if (positionals.length !== 1) throw new UsageError(`expected one image reference, got ${positionals.length}`);
-    // Run, a private TUF repository's metadata goes to a temporary folder removed afterwards; printed, to a folder of
-    // the working directory (the plan's default), so the printed commands never touch cosign's own ~/.sigstore.
-    let tufFolder: string | undefined;
-    const tufCache = (name: string) => {
-      tufFolder ??= mkdtempSync(join(tmpdir(), 'guardrails-tuf-'));
-      return join(tufFolder, name);
+    // Run, a private TUF repository's metadata and the trusted roots go to a temporary folder removed afterwards;
+    // printed, to folders of the working directory (the plan's defaults), so the printed commands never touch
+    // cosign's own ~/.sigstore.
+    let folder: string | undefined;
+    const inFolder = (kind: string) => (name: string) => {
+      folder ??= mkdtempSync(join(tmpdir(), 'guardrails-verify-'));
+      return join(folder, kind, name);
     };
     try {
-      const plan = planVerification(environment, positionals[0], values.run ? { tufCache } : {});
+      const options = values.run ? { tufCache: inFolder('tuf'), trustedRootFile: inFolder('trusted-root') } : {};
+      const plan = planVerification(environment, positionals[0], options);
       if ('refusal' in plan) throw new UserError(`refused: ${plan.refusal}`);
-      printPlan(plan, output);
+      printPlan(plan, values.config, output);
       return values.run ? runPlan(plan, positionals[0], environment.name, output) : 0;
     } finally {
-      if (tufFolder !== undefined) rmSync(tufFolder, { recursive: true, force: true });
+      if (folder !== undefined) rmSync(folder, { recursive: true, force: true });
     }
   },
 });
 
 type Plan = Exclude<VerificationPlan, { readonly refusal: string }>;
 
-/** Prints every command of the plan, ready to paste, each step with the predicate conditions it also checks. */
-function printPlan(plan: Plan, output: Output): void {
+/**
+ * Prints every command of the plan, ready to paste (the trusted roots it reads first, written by the trusted-root
+ * command of the same config), each step with the predicate conditions it also checks, then where the cluster's
+ * engine decides otherwise.
+ */
+function printPlan(plan: Plan, config: string, output: Output): void {
+  for (const { trustRoot, path } of plan.trustedRoots ?? []) {
+    const write = ['npm', 'run', '--silent', 'trusted-root', '--', trustRoot, ...(config === DEFAULT_CONFIG ? [] : ['--config', config])];
+    output.out(
+      `# the trust root's Sigstore trusted root\nmkdir -p ${shellQuote(dirname(path))} && ${shellCommand(write)} > ${shellQuote(path)}`,
+    );
+  }
   for (const command of plan.setup ?? []) output.out(`# the trust root's TUF repository\n${shellCommand(command.argv, command.env)}`);
   for (const step of plan.steps) {
     output.out(`# ${step.policy}\n${shellCommand(step.argv, step.env)}`);
     // cosign checks who signed; what the predicate says is the policy's to check too (done here with --run).
     for (const condition of step.attestation?.conditions ?? []) output.out(`#   and its predicate: ${describeCondition(condition)}`);
   }
+  for (const note of plan.notes ?? []) output.out(`note: ${note}`);
 }
 
 /** Prints what a cosign run wrote, indented. */
@@ -73,8 +86,12 @@ function printRun(run: ReturnType<typeof runCosign>, output: Output): void {
   for (const line of `${run.stderr}${run.stdout}`.split('\n').filter((l) => l.trim() !== '')) output.out(`  ${line}`);
 }
 
-/** Runs the setup, then every step, printing each outcome: 0 when every check passed, 1 otherwise. */
+/** Writes the trusted roots, runs the setup, then every step, printing each outcome: 0 when every check passed, 1 otherwise. */
 function runPlan(plan: Plan, image: string, environment: string, output: Output): number {
+  for (const { path, json } of plan.trustedRoots ?? []) {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, json);
+  }
   for (const command of plan.setup ?? []) {
     const setup = runCosign(command);
     if (setup.status !== 0) {

@@ -7,13 +7,15 @@ import {
   type NewEnforcingEnvironment,
   type NextOutput,
 } from '../output/weakening-gate';
+import { attestationLimits } from '../engines/kyverno-verification';
 import { controllerDenials } from '../policies/cluster-controllers';
 
 // What synth writes but warns about: output that is valid and allowed, yet risks the cluster it protects.
 
 /**
- * One line per risk: an enforced guardrail that would deny the images of controllers in a namespace it checks, and an
- * environment that enforces from its first commit (`newEnvironments`, found against the committed output).
+ * One line per risk: an enforced guardrail that would deny the images of controllers in a namespace it checks, an
+ * environment that enforces from its first commit (`newEnvironments`, found against the committed output), and an
+ * attestation guardrail its engine verifies in one signature format only (or in none) for its trust root.
  */
 export function safetyWarnings(environments: readonly Environment[], newEnvironments: readonly NewEnforcingEnvironment[]): string[] {
   const denials = environments.flatMap((env) =>
@@ -28,7 +30,8 @@ export function safetyWarnings(environments: readonly Environment[], newEnvironm
       `environment "${environment}" is new and enforces ${enforced.join(', ')} from its first reconcile, before any audit showed what ` +
       `would be denied: start each policy at phase: audit, and enforce it once \`npm run readiness -- --env ${environment} --reports <reports>\` says ready (docs/rollout.md)`,
   );
-  return [...denials, ...enforcingFromTheStart];
+  const attestationFormats = environments.flatMap((env) => attestationLimits(env).map(({ message }) => message));
+  return [...denials, ...enforcingFromTheStart, ...attestationFormats];
 }
 
 /**

@@ -1,5 +1,6 @@
 import { relative } from 'node:path';
-import type { Environment, PolicyName, Signer } from '../model/environment';
+import { attestationLimits, readsBundles, requiresSignedTimestamps } from '../engines/kyverno-verification';
+import type { EngineKind, Environment, PolicyName, Signer } from '../model/environment';
 import type { RepositoryFile, TrustRoot } from '../model/trust-root';
 import { globToRegExp, isGlob, matchesGlob } from '../model/glob';
 import { CYCLONEDX_PREDICATE_TYPE, SPDX_PREDICATE_TYPE } from '../policies/require-sbom-attestation';
@@ -25,17 +26,36 @@ export interface CosignStep extends CosignCommand {
   readonly attestation?: Pick<AttestationCheck, 'predicateType' | 'conditions'>;
 }
 
+/** A Sigstore trusted_root.json the steps read, which the caller writes (or, printing, says how to write). */
+export interface TrustedRootFile {
+  /** The trust root it is of: `npm run trusted-root -- <trustRoot>` prints it. */
+  readonly trustRoot: string;
+  /** Where the steps read it. */
+  readonly path: string;
+  readonly json: string;
+}
+
 /**
  * Either the steps that verify the image as the environment would (after `setup`, which points cosign at a
- * private TUF repository), or why the image cannot be verified here.
+ * private TUF repository, and with `trustedRoots` written), or why the image cannot be verified here. `notes` say
+ * where the cluster's engine decides otherwise than cosign can.
  */
 export type VerificationPlan =
-  | { readonly setup?: readonly CosignCommand[]; readonly steps: readonly CosignStep[] }
+  | {
+      readonly setup?: readonly CosignCommand[];
+      readonly trustedRoots?: readonly TrustedRootFile[];
+      readonly steps: readonly CosignStep[];
+      readonly notes?: readonly string[];
+    }
   | { readonly refusal: string };
 
-/** Where cosign keeps the TUF repository of a trust root it is pointed at; by default a folder of the working directory. */
+/**
+ * Where cosign keeps the TUF repository of a trust root it is pointed at, and where the steps read a trust root's
+ * trusted_root.json; by default folders of the working directory.
+ */
 export interface PlanOptions {
   readonly tufCache?: (trustRoot: string) => string;
+  readonly trustedRootFile?: (trustRoot: string) => string;
 }
 
 /** cosign's `--type` names for the predicate types the policies require; any other type is passed as its URI. */
@@ -70,11 +90,16 @@ export function planVerification(env: Environment, imageRef: string, options: Pl
   }
   // One step per image verification guardrail, from its resolved definition (signer, predicate type and conditions
   // as the policy renders them). restrict-image-registries checks no signature: being governed is what it asks.
-  const tufCache = options.tufCache ?? ((name: string) => `${DEFAULT_TUF_CACHE}/${name}`);
+  const locations: Locations = {
+    tufCache: options.tufCache ?? ((name: string) => `${DEFAULT_TUF_CACHE}/${name}`),
+    trustedRootFile: options.trustedRootFile ?? ((name: string) => `${DEFAULT_TRUSTED_ROOTS}/${name}.json`),
+  };
   const setup = new Map<string, CosignCommand>();
+  const trustedRoots = new Map<string, TrustedRootFile>();
   const steps = imageVerificationsOf(env).map(({ name, signer, attestation }): CosignStep => {
-    const trust = trustArguments(signer.trustRoot, tufCache);
+    const trust = trustArguments(signer.trustRoot, env.engine, locations);
     if (trust.setup) setup.set(signer.trustRoot.name, trust.setup);
+    if (trust.trustedRoot) trustedRoots.set(signer.trustRoot.name, trust.trustedRoot);
     const common = { policy: name, ...(trust.env ? { env: trust.env } : {}) };
     if (!attestation) return { ...common, argv: ['cosign', 'verify', ...identityArguments(signer), ...trust.args, imageRef] };
     const type = COSIGN_TYPES[attestation.predicateType] ?? attestation.predicateType;
@@ -84,7 +109,13 @@ export function planVerification(env: Environment, imageRef: string, options: Pl
       attestation: { predicateType: attestation.predicateType, conditions: attestation.conditions },
     };
   });
-  return setup.size > 0 ? { setup: [...setup.values()], steps } : { steps };
+  const notes = attestationLimits(env).map(({ message }) => message);
+  return {
+    ...(setup.size > 0 ? { setup: [...setup.values()] } : {}),
+    ...(trustedRoots.size > 0 ? { trustedRoots: [...trustedRoots.values()] } : {}),
+    steps,
+    ...(notes.length > 0 ? { notes } : {}),
+  };
 }
 
 /**
@@ -116,58 +147,53 @@ function identityArguments({ issuer, subject }: Signer): string[] {
 /** The folder, under the working directory, where printed commands keep a private TUF repository's metadata. */
 const DEFAULT_TUF_CACHE = '.cosign-tuf';
 
+/** The folder, under the working directory, where printed commands read the trusted roots synth builds. */
+const DEFAULT_TRUSTED_ROOTS = '.cosign-trusted-root';
+
+type Locations = Required<PlanOptions>;
+
 /** A repository file as a command run from the working directory names it. */
 function pathOf(file: RepositoryFile): string {
   return relative(process.cwd(), file.location) || '.';
 }
 
 /**
- * The flags (and variables) that give cosign a trust root, as cosign v3.0.6 names them, the release the publishing
- * workflow installs (src/flux/action-pins.ts); cosign v2.4.1 has them too, but `--trusted-root` on verify-blob only:
- * - `--rekor-url` (cmd/cosign/cli/options/rekor.go), its key in `SIGSTORE_REKOR_PUBLIC_KEY`, a file
- *   (pkg/cosign/env/env.go, read by pkg/cosign/tlog.go GetRekorPubs);
- * - `--ca-roots` and `--ca-intermediates`, the Fulcio roots and intermediates (options/certificate.go);
- * - the CT log's key in `SIGSTORE_CT_LOG_PUBLIC_KEY_FILE` (env.go, read by pkg/cosign/ctlog.go GetCTLogPubs);
- * - `--timestamp-certificate-chain`, the timestamp authority's chain (options/verify.go CommonVerifyOptions);
- * - `--insecure-ignore-tlog` (options/verify.go) and `--insecure-ignore-sct` (options/certificate.go);
+ * The flags (and variables) that give cosign a trust root, and make it read what the environment's engine reads, as
+ * cosign v3.0.6 names them, the release the publishing workflow installs (src/flux/action-pins.ts):
+ * - `--rekor-url` (cmd/cosign/cli/options/rekor.go);
+ * - a trusted_root.json through `--trusted-root` (options/verify.go CommonVerifyOptions): the file given, or the one
+ *   synth builds from the instance's files. Roots and keys given one by one (`--ca-roots`, `--ca-intermediates`,
+ *   `--timestamp-certificate-chain`) are refused for a Sigstore bundle ("must be provided using --trusted-root",
+ *   cmd/cosign/cli/verify/common.go CheckSigstoreBundleUnsupportedOptions), so the trusted root serves both formats;
  * - a TUF repository through `cosign initialize --mirror … --root …` (options/initialize.go) into the folder
- *   `TUF_ROOT` names (env.go);
- * - a trusted_root.json through `--trusted-root` (options/verify.go CommonVerifyOptions).
- * Given any of the first three, cosign v3 verifies with them instead of the public trusted root
- * (cmd/cosign/cli/verify/common.go SetTrustedMaterial).
+ *   `TUF_ROOT` names (pkg/cosign/env/env.go);
+ * - `--insecure-ignore-tlog` (options/verify.go) and `--insecure-ignore-sct` (options/certificate.go);
+ * - `--use-signed-timestamps` (options/verify.go) where the engine requires a signed timestamp, and
+ *   `--new-bundle-format=false` (options/verify.go) where it reads the legacy format only (./engines/kyverno-verification.ts).
  */
 function trustArguments(
   trustRoot: TrustRoot,
-  tufCache: (name: string) => string,
-): { args: string[]; env?: Record<string, string>; setup?: CosignCommand } {
-  if (trustRoot.kind === 'public') return { args: ['--rekor-url', trustRoot.rekorUrl] };
-  const switches = [
+  engine: EngineKind,
+  locations: Locations,
+): { args: string[]; env?: Record<string, string>; setup?: CosignCommand; trustedRoot?: TrustedRootFile } {
+  const format = readsBundles(engine) ? [] : ['--new-bundle-format=false'];
+  if (trustRoot.kind === 'public') return { args: ['--rekor-url', trustRoot.rekorUrl, ...format] };
+  const checks = [
+    ...format,
+    ...(requiresSignedTimestamps(engine, trustRoot) ? ['--use-signed-timestamps'] : []),
     ...(trustRoot.insecureIgnoreTlog === undefined ? [] : ['--insecure-ignore-tlog']),
     ...(trustRoot.insecureIgnoreSCT === undefined ? [] : ['--insecure-ignore-sct']),
   ];
   const { source, material } = trustRoot;
   if (source.form === 'tuf') {
-    const env = { TUF_ROOT: tufCache(trustRoot.name) };
+    const env = { TUF_ROOT: locations.tufCache(trustRoot.name) };
     const setup = { argv: ['cosign', 'initialize', '--mirror', source.mirror, '--root', pathOf(source.root)], env };
-    return { args: switches, env, setup };
+    return { args: checks, env, setup };
   }
   const rekorUrl = material?.rekor ? ['--rekor-url', material.rekor.url] : [];
-  if (source.form === 'trustedRoot') return { args: ['--trusted-root', pathOf(source.file), ...rekorUrl, ...switches] };
-  const { fulcio, rekor, ctlog, tsa } = material!;
-  const file = (pem: { file?: RepositoryFile }) => pathOf(pem.file!);
-  const env = {
-    ...(rekor ? { SIGSTORE_REKOR_PUBLIC_KEY: file(rekor.publicKey) } : {}),
-    ...(ctlog ? { SIGSTORE_CT_LOG_PUBLIC_KEY_FILE: file(ctlog.publicKey) } : {}),
-  };
-  const args = [
-    '--ca-roots',
-    file(fulcio.roots),
-    ...(fulcio.intermediates ? ['--ca-intermediates', file(fulcio.intermediates)] : []),
-    ...rekorUrl,
-    ...(tsa ? ['--timestamp-certificate-chain', file(tsa.certificateChain)] : []),
-    ...switches,
-  ];
-  return Object.keys(env).length > 0 ? { args, env } : { args };
+  if (source.form === 'trustedRoot') return { args: ['--trusted-root', pathOf(source.file), ...rekorUrl, ...checks] };
+  const trustedRoot = { trustRoot: trustRoot.name, path: locations.trustedRootFile(trustRoot.name), json: trustRoot.trustedRoot! };
+  return { args: ['--trusted-root', trustedRoot.path, ...rekorUrl, ...checks], trustedRoot };
 }
 
 /** Quotes one argument for POSIX shells: left bare when it has only safe characters, single-quoted otherwise. */

@@ -24,6 +24,8 @@ const IDENTITY = [
   '^https://github\\.com/acme/.*$',
   '--rekor-url',
   'https://rekor.sigstore.dev',
+  // The fixture's environments are ClusterPolicy ones, which read the legacy signature format only.
+  '--new-bundle-format=false',
 ];
 
 describe('cosign commands per environment', () => {
@@ -41,6 +43,20 @@ describe('cosign commands per environment', () => {
       'runDetails.builder.id matches one of: https://github.com/acme/*',
       'buildDefinition.externalParameters.workflow.repository matches one of: https://github.com/acme/*',
     ]);
+  });
+
+  it('cosign reads the signature formats the engine reads: the legacy format alone for ClusterPolicy, bundles too for ImageValidatingPolicy', () => {
+    const formatFlags = (engine: 'ClusterPolicy' | 'ImageValidatingPolicy') => {
+      const plan = planVerification({ ...env('production'), engine }, IMAGE);
+      if (!('steps' in plan)) throw new Error(plan.refusal);
+      return plan.steps.map(({ argv }) => argv.filter((arg) => arg.startsWith('--new-bundle-format')));
+    };
+    expect(formatFlags('ClusterPolicy')).toEqual([
+      ['--new-bundle-format=false'],
+      ['--new-bundle-format=false'],
+      ['--new-bundle-format=false'],
+    ]);
+    expect(formatFlags('ImageValidatingPolicy')).toEqual([[], [], []]);
   });
 
   it('a CycloneDX SBOM and a separate provenance signer reach their commands', () => {
@@ -95,6 +111,7 @@ describe('cosign commands per environment', () => {
             '^ci@example\\.com$',
             '--rekor-url',
             'https://rekor.example.com',
+            '--new-bundle-format=false',
             'registry.example.com/team/app:1.0',
           ],
           attestation: { predicateType: 'https://spdx.dev/Document', conditions: [] },
@@ -215,7 +232,7 @@ describe('printed commands', () => {
     const { code, out } = runCli('verify', '--config', THREE_ENVIRONMENTS_CONFIG, '--env', 'production', IMAGE);
     expect(code).toBe(0);
     expect(out).toContain(
-      `cosign verify --certificate-oidc-issuer https://token.actions.githubusercontent.com --certificate-identity-regexp '^https://github\\.com/acme/.*$' --rekor-url https://rekor.sigstore.dev ${IMAGE}`,
+      `cosign verify --certificate-oidc-issuer https://token.actions.githubusercontent.com --certificate-identity-regexp '^https://github\\.com/acme/.*$' --rekor-url https://rekor.sigstore.dev --new-bundle-format=false ${IMAGE}`,
     );
   });
 });
