@@ -179,8 +179,10 @@ func leaf(args []string) error {
 // serveRegistry serves an in-memory OCI registry (with the referrers API, which Sigstore bundles use) over
 // TLS on a random loopback port, under a TLS CA made for this run and written to -tls-ca-out. With -files it
 // serves a directory's files under /files/ (a TUF repository, which clients must reach over https), and with
-// -tsa an RFC 3161 timestamp authority at /tsa. It prints `listening on 127.0.0.1:PORT` and serves until its
-// standard input closes, so it never outlives its caller.
+// -tsa an RFC 3161 timestamp authority at /tsa. On a second port it serves another registry without the
+// referrers API, as registries that have none (clients then keep referrers in a `sha256-<digest>` tag). It
+// prints `listening on 127.0.0.1:PORT` and `listening without the referrers API on 127.0.0.1:PORT`, and serves
+// until its standard input closes, so it never outlives its caller.
 func serveRegistry(args []string) error {
 	flags := flag.NewFlagSet("registry", flag.ExitOnError)
 	caOut := flags.String("tls-ca-out", "", "where to write the PEM CA certificate that clients must trust")
@@ -197,29 +199,47 @@ func serveRegistry(args []string) error {
 	if err := os.WriteFile(*caOut, caPEM, 0o644); err != nil {
 		return err
 	}
-	listener, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
+	quiet := registry.Logger(log.New(io.Discard, "", 0))
 	handler := http.NewServeMux()
-	handler.Handle("/", registry.New(registry.WithReferrersSupport(true), registry.Logger(log.New(io.Discard, "", 0))))
+	handler.Handle("/", registry.New(registry.WithReferrersSupport(true), quiet))
 	if *files != "" {
 		handler.Handle("/files/", http.StripPrefix("/files/", http.FileServer(http.Dir(*files))))
 	}
 	if *tsaDir != "" {
 		handler.Handle("/tsa", timestampAuthority(*tsaDir))
 	}
-	server := &http.Server{
-		Handler:   handler,
-		TLSConfig: &tls.Config{Certificates: []tls.Certificate{certificate}, MinVersion: tls.VersionTLS12},
+	servers := []struct {
+		handler http.Handler
+		name    string
+	}{
+		{handler, "listening on"},
+		{registry.New(registry.WithReferrersSupport(false), quiet), "listening without the referrers API on"},
+	}
+	errs := make(chan error, len(servers))
+	var running []*http.Server
+	for _, s := range servers {
+		listener, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		server := &http.Server{
+			Handler:   s.handler,
+			TLSConfig: &tls.Config{Certificates: []tls.Certificate{certificate}, MinVersion: tls.VersionTLS12},
+		}
+		running = append(running, server)
+		fmt.Printf("%s %s\n", s.name, listener.Addr())
+		go func() { errs <- server.ServeTLS(listener, "", "") }()
 	}
 	go func() {
 		io.Copy(io.Discard, os.Stdin)
-		server.Close()
+		for _, server := range running {
+			server.Close()
+		}
 	}()
-	fmt.Printf("listening on %s\n", listener.Addr())
-	if err := server.ServeTLS(listener, "", ""); !errors.Is(err, http.ErrServerClosed) {
-		return err
+	for range running {
+		if err := <-errs; !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
 	}
 	return nil
 }

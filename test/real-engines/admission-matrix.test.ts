@@ -16,7 +16,7 @@ import {
   type ImageCase,
 } from './support/matrix';
 import type { LocalRegistry } from './support/registry';
-import { runTool } from './support/run';
+import { concurrency, runTool } from './support/run';
 import { FOR_BOTH_ENGINES, type PrivateSigstore } from './support/sigstore';
 
 /**
@@ -29,7 +29,7 @@ import { FOR_BOTH_ENGINES, type PrivateSigstore } from './support/sigstore';
 
 /** Names known before the registry runs: the cases and environments do not depend on its port. */
 const PLANNED = plannedAdmissionEnvironments();
-const PLANNED_CASES = imageCases(PLANNED, PLANNED_REGISTRY).cases;
+const PLANNED_CASES = imageCases(PLANNED, PLANNED_REGISTRY.host).cases;
 
 /** Where an image sits in a workload: every place Kyverno takes images from. */
 const PLACEMENTS = ['container', 'init container', 'ephemeral container', 'Deployment', 'CronJob'] as const;
@@ -78,16 +78,21 @@ let dir: string;
 beforeAll(async () => {
   dir = tempDir();
   ({ registry, sigstore } = await startPrivateSigstore());
-  environments = admissionEnvironments(dir, registry.host, sigstore).environments;
+  environments = admissionEnvironments(dir, registry, sigstore).environments;
   const { cases } = imageCases(environments, registry.host);
-  images = [];
-  for (const imageCase of cases) {
-    const pushed = await registry.pushRandomImage(`${registry.host}/${imageCase.repository}`, 'v1');
-    if (imageCase.signer) await sigstore.sign(pushed, imageCase.signer, FOR_BOTH_ENGINES);
-    for (const { check, predicate, signer } of imageCase.attestations)
-      await sigstore.attest(pushed, signer, FOR_BOTH_ENGINES, check.predicateType, predicate);
-    images.push({ imageCase, image: imageCase.otherRegistry ? pushed.replace(registry.host, registry.otherHost) : pushed });
-  }
+  // Two images at a time: each case's image is pushed, signed and attested on its own.
+  const slot = concurrency(2);
+  images = await Promise.all(
+    cases.map((imageCase) =>
+      slot(async () => {
+        const pushed = await registry.pushRandomImage(`${registry.host}/${imageCase.repository}`, 'v1');
+        if (imageCase.signer) await sigstore.sign(pushed, imageCase.signer, FOR_BOTH_ENGINES);
+        for (const { check, predicate, signer } of imageCase.attestations)
+          await sigstore.attest(pushed, signer, FOR_BOTH_ENGINES, check.predicateType, predicate);
+        return { imageCase, image: imageCase.otherRegistry ? pushed.replace(registry.host, registry.otherHost) : pushed };
+      }),
+    ),
+  );
   // A repository is pushed once: the other-registry case reuses the trusted image (same digest, other name).
   const resources = images.flatMap(({ image }, i) =>
     PLACEMENTS.map((placement) => workload(resourceName(i, placement), image, placement, images[0].image)),
@@ -95,6 +100,15 @@ beforeAll(async () => {
   writeObjects(join(dir, 'resources.yaml'), resources);
   // The synthesized output as synth writes it: every verdict below is on the product's own bytes.
   writeTree(synthesizeTree(environments), dir);
+  // Every report is started now, two `kyverno apply` at a time (each mostly waits for the registry and the TUF
+  // repository), in the order the tests read them.
+  const applying = concurrency(2);
+  for (const env of environments)
+    for (const policy of env.policies.keys()) {
+      const report = applying(() => applyPolicy(env, policy));
+      report.catch(() => {}); // a failure is the test's to report, when it reads this report
+      reports.set(`${env.name}/${policy}`, report);
+    }
 }, 900_000);
 
 afterAll(async () => {
@@ -109,26 +123,20 @@ afterAll(async () => {
  * kyverno.io/verify-images annotation, and the CLI does not carry one policy's result over to the next), which
  * an admission webhook, seeing every policy's annotation, does not.
  */
-function reportOf(env: Environment, policy: PolicyName): Promise<Map<string, string[]>> {
+function applyPolicy(env: Environment, policy: PolicyName): Promise<Map<string, string[]>> {
   const key = `${env.name}/${policy}`;
-  let report = reports.get(key);
-  if (!report) {
-    const args = ['apply', join(dir, env.name, `${policy}.yaml`), '--resource', join(dir, 'resources.yaml')];
-    report = runTool('kyverno', [...args, '--registry', '--audit-warn', '-p', '--output-format', 'json'], { env: registry.env }).then(
-      (ran) => {
-        const json = ran.stdout.slice(ran.stdout.indexOf('{'));
-        if (!json) throw new Error(`kyverno apply printed no report for ${key}:\n${ran.output}`);
-        const results = new Map<string, string[]>();
-        for (const result of JSON.parse(json).results ?? []) {
-          const resource = `${result.resources[0].kind}/${result.resources[0].name}`;
-          results.set(resource, [...(results.get(resource) ?? []), `${result.result}: ${result.message ?? ''}`]);
-        }
-        return results;
-      },
-    );
-    reports.set(key, report);
-  }
-  return report;
+  const args = ['apply', join(dir, env.name, `${policy}.yaml`), '--resource', join(dir, 'resources.yaml')];
+  const ownEnv = registry.envOfItsOwn(key);
+  return runTool('kyverno', [...args, '--registry', '--audit-warn', '-p', '--output-format', 'json'], { env: ownEnv }).then((ran) => {
+    const json = ran.stdout.slice(ran.stdout.indexOf('{'));
+    if (!json) throw new Error(`kyverno apply printed no report for ${key}:\n${ran.output}`);
+    const results = new Map<string, string[]>();
+    for (const result of JSON.parse(json).results ?? []) {
+      const resource = `${result.resources[0].kind}/${result.resources[0].name}`;
+      results.set(resource, [...(results.get(resource) ?? []), `${result.result}: ${result.message ?? ''}`]);
+    }
+    return results;
+  });
 }
 
 describe.each(PLANNED.map((env) => [env.name, env] as const))('%s', (envName, plannedEnv) => {
@@ -137,7 +145,7 @@ describe.each(PLANNED.map((env) => [env.name, env] as const))('%s', (envName, pl
       it(`${plannedCase.name}: ${policy}`, async () => {
         const env = environments.find((e) => e.name === envName)!;
         const { imageCase, image } = images[index];
-        const results = await reportOf(env, policy);
+        const results = await reports.get(`${env.name}/${policy}`)!;
         const verdict = verdicts(env, image, evidenceOf(imageCase)).get(policy)!;
         const refusal = refusalResult(env.engine, env.policies.get(policy)!.phase);
         const problems: string[] = [];

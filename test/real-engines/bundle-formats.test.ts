@@ -9,7 +9,7 @@ import { checkOf, predicateFor } from './support/admission';
 import { writeObjects, writeTree } from './support/kyverno';
 import { admissionEnvironments, imageCases, startPrivateSigstore } from './support/matrix';
 import type { LocalRegistry } from './support/registry';
-import { runTool, toolVersion } from './support/run';
+import { mustSucceed, runTool, toolVersion } from './support/run';
 import { cosignFor, type PrivateSigstore, type SignatureFormat } from './support/sigstore';
 
 /**
@@ -25,15 +25,20 @@ const DOC = 'docs/real-engines.md';
 const START = '<!-- bundle-formats:start -->';
 const END = '<!-- bundle-formats:end -->';
 
-/** How the measured images are signed: a format, and whether each signature carries a signed timestamp. */
-const METHODS: readonly { readonly format: SignatureFormat; readonly timestamped: boolean }[] = [
+/**
+ * How the measured images are signed: a format, whether each signature carries a signed timestamp, and whether the
+ * registry lacks the OCI referrers API (Sigstore bundles are then kept in the image's `sha256-<digest>` tag).
+ */
+const METHODS: readonly { readonly format: SignatureFormat; readonly timestamped: boolean; readonly withoutReferrers?: true }[] = [
   { format: 'legacy', timestamped: true },
   { format: 'legacy-by-v3', timestamped: true },
   { format: 'legacy-by-v3', timestamped: false },
   { format: 'bundle', timestamped: true },
   { format: 'bundle', timestamped: false },
+  { format: 'bundle', timestamped: true, withoutReferrers: true },
 ];
-const methodKey = ({ format, timestamped }: (typeof METHODS)[number]) => `${format}${timestamped ? '' : '-untimestamped'}`;
+const methodKey = ({ format, timestamped, withoutReferrers }: (typeof METHODS)[number]) =>
+  `${format}${timestamped ? '' : '-untimestamped'}${withoutReferrers ? '-without-referrers' : ''}`;
 const ENGINES: readonly EngineKind[] = ['ClusterPolicy', 'ImageValidatingPolicy'];
 const WHAT = ['signature', 'SBOM attestation'] as const;
 const POLICY = { signature: 'verify-image-signatures', 'SBOM attestation': 'require-sbom-attestation' } as const;
@@ -52,14 +57,20 @@ function enforcedEnvironment(environments: readonly Environment[], engine: Engin
 beforeAll(async () => {
   const dir = tempDir();
   ({ registry, sigstore } = await startPrivateSigstore());
-  const { environments } = admissionEnvironments(dir, registry.host, sigstore);
+  const { environments } = admissionEnvironments(dir, registry, sigstore);
   const { trusted } = imageCases(environments, registry.host);
   writeTree(synthesizeTree(environments), dir);
   for (const method of METHODS) {
     const { format, timestamped } = method;
     const key = methodKey(method);
-    const image = await registry.pushRandomImage(`${registry.host}/acme/${key}`);
+    const image = await registry.pushRandomImage(`${method.withoutReferrers ? registry.hostWithoutReferrers : registry.host}/acme/${key}`);
     await sigstore.sign(image, trusted, [format], { timestamped });
+    if (method.withoutReferrers) {
+      // The layout measured: the bundle is kept in the image's referrers tag, as without the API it must be.
+      const tags = mustSucceed(await runTool('crane', ['ls', image.split('@')[0]], { env: registry.env }), 'crane ls').stdout;
+      const fallbackTag = image.split('@')[1].replace(':', '-');
+      if (!tags.split('\n').includes(fallbackTag)) throw new Error(`no referrers tag ${fallbackTag} for ${image}: ${tags}`);
+    }
     const attested = new Set<string>();
     for (const engine of ENGINES) {
       const env = enforcedEnvironment(environments, engine);
@@ -114,9 +125,11 @@ function summarize(results: readonly any[], log: string): string {
 function table(): string {
   const rows = METHODS.flatMap((method) =>
     WHAT.map((what) => {
-      const how = { legacy: 'legacy', 'legacy-by-v3': '`--new-bundle-format=false`: legacy', bundle: 'default: Sigstore bundle' }[
-        method.format
-      ];
+      const how = {
+        legacy: 'legacy',
+        'legacy-by-v3': '`--new-bundle-format=false`: legacy',
+        bundle: `default: Sigstore bundle${method.withoutReferrers ? ', registry without the referrers API' : ''}`,
+      }[method.format];
       const signedBy = `cosign ${toolVersion(cosignFor(method.format))} (${how})`;
       const cells = ENGINES.map((engine) => measured.get(`${methodKey(method)} ${what} ${engine}`));
       return `| ${signedBy} | ${method.timestamped ? 'yes' : 'no'} | ${what} | ${cells.join(' | ')} |`;

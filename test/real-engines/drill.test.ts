@@ -26,7 +26,7 @@ let dist: string;
 
 beforeAll(async () => {
   ({ registry, sigstore } = await startPrivateSigstore());
-  const { environments: planned } = admissionEnvironments(tempDir(), registry.host, sigstore);
+  const { environments: planned } = admissionEnvironments(tempDir(), registry, sigstore);
   const { trusted } = imageCases(planned, registry.host);
   const signed = await registry.pushRandomImage(`${registry.host}/acme/drill-signed`);
   await sigstore.sign(signed, trusted, FOR_BOTH_ENGINES);
@@ -44,7 +44,7 @@ beforeAll(async () => {
     await sigstore.attest(signed, trusted, FOR_BOTH_ENGINES, predicateType, predicateFor(check));
   const unsigned = await registry.pushRandomImage(`${registry.host}/acme/drill-unsigned`);
   const foreign = (await registry.pushRandomImage(`${registry.host}/elsewhere/drill-foreign`)).replace(registry.host, registry.otherHost);
-  environments = admissionEnvironments(tempDir(), registry.host, sigstore, { signed, unsigned, foreign }).environments;
+  environments = admissionEnvironments(tempDir(), registry, sigstore, { signed, unsigned, foreign }).environments;
   dist = join(tempDir(), 'dist');
   writeTree(synthesizeTree(environments), dist);
 }, 600_000);

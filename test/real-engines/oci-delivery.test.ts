@@ -57,7 +57,7 @@ let trustedRoot: string;
 beforeAll(async () => {
   ({ registry, sigstore } = await startPrivateSigstore());
   const dir = tempDir();
-  const instance = privateTrustRootByFiles(admissionEnvironments(dir, registry.host, sigstore).environments);
+  const instance = privateTrustRootByFiles(admissionEnvironments(dir, registry, sigstore).environments);
   trustedRoot = join(dir, 'trusted_root.json');
   writeFileSync(trustedRoot, instance.trustedRoot!);
 });

@@ -43,7 +43,7 @@ const enforced = (env: Environment) => [...env.policies.values()].every(({ phase
 beforeAll(async () => {
   ({ registry, sigstore } = await startPrivateSigstore());
   const dir = tempDir();
-  ({ file: config, environments } = admissionEnvironments(dir, registry.host, sigstore));
+  ({ file: config, environments } = admissionEnvironments(dir, registry, sigstore));
   environments = environments.filter(enforced);
   const { trusted } = imageCases(environments, registry.host);
   const other: Identity = { ...trusted, subject: trusted.subject.replace('/acme/', '/acme-fork/') };

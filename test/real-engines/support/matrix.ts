@@ -26,10 +26,11 @@ export interface DrillImages {
  */
 export function admissionEnvironments(
   dir: string,
-  registryHost: string,
+  registry: RegistryHosts,
   sigstore: PrivateSigstore,
   drill?: DrillImages,
 ): { file: string; environments: Environment[] } {
+  const registryHost = registry.host;
   // A digest of the right shape that no image has (an all-zero one is refused as a placeholder).
   const placeholder = (repository: string) =>
     `${registryHost}/${repository}@sha256:${createHash('sha256').update(repository).digest('hex')}`;
@@ -45,6 +46,7 @@ export function admissionEnvironments(
     .replaceAll('SIGNED_IMAGE', images.signed)
     .replaceAll('FOREIGN_IMAGE', images.foreign)
     .replaceAll('TUF_MIRROR', servedFileUrl(registryHost, TUF_REPOSITORY))
+    .replaceAll('REGISTRY_WITHOUT_REFERRERS', registry.hostWithoutReferrers)
     .replaceAll('REGISTRY', registryHost);
   writeFileSync(file, text);
   return { file, environments: loadConfig(file) };
@@ -64,8 +66,11 @@ export function plannedAdmissionEnvironments(): Environment[] {
   }
 }
 
-/** The registry host the planned config names. */
-export const PLANNED_REGISTRY = 'localhost:5000';
+/** The registry names a config is written for: those of a LocalRegistry. */
+export type RegistryHosts = Pick<LocalRegistry, 'host' | 'hostWithoutReferrers'>;
+
+/** The registry hosts the planned config names. */
+export const PLANNED_REGISTRY: RegistryHosts = { host: 'localhost:5000', hostWithoutReferrers: 'localhost:5001' };
 
 /**
  * The registry and private Sigstore of one test file, with the Sigstore's services running: its timestamp
@@ -75,7 +80,7 @@ export const PLANNED_REGISTRY = 'localhost:5000';
 export async function startPrivateSigstore(): Promise<{ registry: LocalRegistry; sigstore: PrivateSigstore }> {
   const registry = await LocalRegistry.start();
   const sigstore = PrivateSigstore.create(registry.env);
-  const { environments } = admissionEnvironments(tempDir(), registry.host, sigstore);
+  const { environments } = admissionEnvironments(tempDir(), registry, sigstore);
   await sigstore.publish(registry, privateTrustRootByFiles(environments).material!);
   return { registry, sigstore };
 }

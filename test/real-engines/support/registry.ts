@@ -26,6 +26,11 @@ export class LocalRegistry {
     readonly host: string,
     /** `127.0.0.1:PORT`: the same server under another registry name. */
     readonly otherHost: string,
+    /**
+     * `localhost:PORT` of another registry, without the OCI referrers API (as some registries are): a client keeps an
+     * image's referrers, Sigstore bundles among them, in its `sha256-<digest>` tag instead.
+     */
+    readonly hostWithoutReferrers: string,
     /** The environment that makes Go tools trust the registry, and keeps their caches in the run. */
     readonly env: NodeJS.ProcessEnv,
   ) {}
@@ -33,6 +38,16 @@ export class LocalRegistry {
   /** The directory whose files the registry serves under https://HOST/files/. */
   get filesDir(): string {
     return join(this.dir, 'files');
+  }
+
+  /**
+   * The environment for one of several tools running at once: `env` with a home and a TUF cache of its own. Sigstore's
+   * TUF clients write their caches there (one of them in a database only one process may hold), which the
+   * ImageValidatingPolicy engine refreshes for every image it verifies.
+   */
+  envOfItsOwn(name: string): NodeJS.ProcessEnv {
+    const own = join(this.dir, 'caches', name.replace(/[^A-Za-z0-9.-]+/g, '_'));
+    return { ...this.env, HOME: join(own, 'home'), TUF_ROOT: join(own, 'tuf') };
   }
 
   /** Where the timestamp authority's certificate and key go (tsa.pem, tsa.key); not served. */
@@ -58,19 +73,20 @@ export class LocalRegistry {
     const child = spawn(toolPath('testbed'), ['registry', '-tls-ca-out', caFile, '-files', join(dir, 'files'), '-tsa', join(dir, 'tsa')], {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
-    const address = await new Promise<string>((resolve, reject) => {
+    const [address, withoutReferrers] = await new Promise<[string, string]>((resolve, reject) => {
       let seen = '';
       child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
         seen += chunk;
-        const match = /listening on (127\.0\.0\.1:\d+)/.exec(seen);
-        if (match) resolve(match[1]);
+        const main = /listening on (127\.0\.0\.1:\d+)/.exec(seen);
+        const other = /listening without the referrers API on 127\.0\.0\.1:(\d+)/.exec(seen);
+        if (main && other) resolve([main[1], `localhost:${other[1]}`]);
       });
       child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (seen += chunk));
       child.on('exit', (code) => reject(new Error(`the test registry exited ${code}: ${seen}`)));
       child.on('error', reject);
     });
     const port = address.split(':')[1];
-    return new LocalRegistry(child, dir, `localhost:${port}`, address, {
+    return new LocalRegistry(child, dir, `localhost:${port}`, address, withoutReferrers, {
       SSL_CERT_FILE: caFile,
       DOCKER_CONFIG: join(dir, 'docker'),
       HOME: join(dir, 'home'),

@@ -59,3 +59,19 @@ export function mustSucceed(ran: Ran, what: string): Ran {
   if (ran.code !== 0) throw new Error(`${what} exited ${ran.code}:\n${ran.output.trim().split('\n').slice(-20).join('\n')}`);
   return ran;
 }
+
+/** Runs the tasks given to it at most `limit` at a time (the tools mostly wait for the registry; the machine has few cores). */
+export function concurrency(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    while (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      return await task();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
+}

@@ -104,7 +104,7 @@ export const TUF_REPOSITORY = 'tuf';
  * loaded while the tests are collected); the services run on a registry's server once `publish` puts them there.
  */
 export class PrivateSigstore {
-  private readonly signers = new Map<string, Signer>();
+  private readonly signers = new Map<string, Promise<Signer>>();
   /** The timestamp authority signatures ask, once published. */
   private tsaUrl?: string;
 
@@ -167,12 +167,18 @@ export class PrivateSigstore {
     return registry.filesUrl(TUF_REPOSITORY);
   }
 
-  /** A key pair and certificate for the identity, made once per identity. */
-  async signer(identity: Identity): Promise<Signer> {
+  /** A key pair and certificate for the identity, made once per identity (concurrent callers share it). */
+  signer(identity: Identity): Promise<Signer> {
     const id = `${identity.issuer} ${identity.subject}`;
-    const known = this.signers.get(id);
-    if (known) return known;
-    const dir = join(this.dir, `signer-${this.signers.size}`);
+    let signer = this.signers.get(id);
+    if (!signer) {
+      signer = this.newSigner(identity, join(this.dir, `signer-${this.signers.size}`));
+      this.signers.set(id, signer);
+    }
+    return signer;
+  }
+
+  private async newSigner(identity: Identity, dir: string): Promise<Signer> {
     mkdirSync(dir);
     mustSucceed(
       await runTool('cosign-v2', ['generate-key-pair', '--output-key-prefix', join(dir, 'cosign')], { env: this.env }),
@@ -187,9 +193,7 @@ export class PrivateSigstore {
       ]),
       'testbed leaf',
     );
-    const signer = { key: join(dir, 'cosign.key'), certificate };
-    this.signers.set(id, signer);
-    return signer;
+    return { key: join(dir, 'cosign.key'), certificate };
   }
 
   /** Signs an image (by digest) as the identity, once in each format. */
