@@ -17,7 +17,7 @@ import {
 } from './support/matrix';
 import type { LocalRegistry } from './support/registry';
 import { concurrency, runTool } from './support/run';
-import { FOR_BOTH_ENGINES, type PrivateSigstore } from './support/sigstore';
+import { FOR_BOTH_ENGINES, PrivateSigstore } from './support/sigstore';
 
 /**
  * The admission matrix, decided by `kyverno apply --registry`: every case image is pushed to the test registry,
@@ -69,6 +69,7 @@ const resourceName = (caseIndex: number, placement: Placement) => `case-${caseIn
 
 let registry: LocalRegistry;
 let sigstore: PrivateSigstore;
+let foreignCa: PrivateSigstore;
 let environments: Environment[];
 let images: { imageCase: ImageCase; image: string }[];
 /** Each environment's and policy's report: results by `<Kind>/<name>`. */
@@ -80,15 +81,19 @@ beforeAll(async () => {
   ({ registry, sigstore } = await startPrivateSigstore());
   environments = admissionEnvironments(dir, registry, sigstore).environments;
   const { cases } = imageCases(environments, registry.host);
+  // Another CA, whose signatures carry the trusted instance's timestamps: only its certificates differ.
+  foreignCa = PrivateSigstore.create(registry.env);
+  foreignCa.timestampWith(sigstore);
   // Two images at a time: each case's image is pushed, signed and attested on its own.
   const slot = concurrency(2);
   images = await Promise.all(
     cases.map((imageCase) =>
       slot(async () => {
         const pushed = await registry.pushRandomImage(`${registry.host}/${imageCase.repository}`, 'v1');
-        if (imageCase.signer) await sigstore.sign(pushed, imageCase.signer, FOR_BOTH_ENGINES);
+        const signing = imageCase.foreignCa ? foreignCa : sigstore;
+        if (imageCase.signer) await signing.sign(pushed, imageCase.signer, FOR_BOTH_ENGINES);
         for (const { check, predicate, signer } of imageCase.attestations)
-          await sigstore.attest(pushed, signer, FOR_BOTH_ENGINES, check.predicateType, predicate);
+          await signing.attest(pushed, signer, FOR_BOTH_ENGINES, check.predicateType, predicate);
         return { imageCase, image: imageCase.otherRegistry ? pushed.replace(registry.host, registry.otherHost) : pushed };
       }),
     ),
@@ -114,6 +119,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await registry?.stop();
   sigstore?.dispose();
+  foreignCa?.dispose();
 });
 
 /**

@@ -101,6 +101,8 @@ export interface ImageCase {
   readonly repository: string;
   /** Pull the image under the registry's other name (another registry to the policies). */
   readonly otherRegistry?: boolean;
+  /** Signed under another CA than the private Sigstore's: certificates no trust root of the config holds. */
+  readonly foreignCa?: boolean;
   readonly signer?: Identity;
   readonly attestations: readonly {
     readonly check: AttestationCheck;
@@ -133,7 +135,7 @@ function attestationChecks(environments: readonly Environment[]): AttestationChe
 
 /**
  * The matrix's images, derived from the environments: a trusted image with every attestation fresh; unsigned;
- * signed by another identity; each attestation missing; each predicate condition broken (a stale SBOM, a builder
+ * signed by another identity; signed by the trusted identity under another CA; each attestation missing; each predicate condition broken (a stale SBOM, a builder
  * or source repository not allowed); the trusted image from another registry; an allowed and a not-allowed
  * third-party image. The identities come from the signer globs (one environment's signer, shared by all).
  */
@@ -166,6 +168,13 @@ export function imageCases(environments: readonly Environment[], registryHost: s
     { name: 'trusted, signed, fresh attestations', repository: governed('trusted'), signer: trusted, attestations: all(trusted) },
     { name: 'unsigned', repository: governed('unsigned'), attestations: [] },
     { name: 'signed by another identity', repository: governed('other-identity'), signer: other, attestations: all(other) },
+    {
+      name: 'signed by the trusted identity under another CA',
+      repository: governed('other-ca'),
+      foreignCa: true,
+      signer: trusted,
+      attestations: all(trusted),
+    },
     ...checks.map((check) => ({
       name: `no ${check.predicateType} attestation`,
       repository: governed(slug(`missing ${check.name} ${check.predicateType.split('/').at(-2)}`)),
@@ -197,8 +206,9 @@ export function imageCases(environments: readonly Environment[], registryHost: s
   return { trusted, cases };
 }
 
-/** What the image of a case carries, as the verdicts read it. */
+/** What the image of a case carries that the config's trust roots can verify, as the verdicts read it. */
 export function evidenceOf(imageCase: ImageCase): Evidence {
+  if (imageCase.foreignCa) return { signatures: [], attestations: [] };
   return {
     signatures: imageCase.signer ? [imageCase.signer] : [],
     attestations: imageCase.attestations.map(({ check, predicate, signer }) => ({ predicateType: check.predicateType, predicate, signer })),

@@ -167,6 +167,14 @@ export class PrivateSigstore {
     return registry.filesUrl(TUF_REPOSITORY);
   }
 
+  /**
+   * Timestamps this instance's signatures with another's timestamp authority (published): a timestamp is no
+   * certificate authority's, and anyone may ask a TSA for one.
+   */
+  timestampWith(other: PrivateSigstore): void {
+    this.tsaUrl = other.tsaUrl;
+  }
+
   /** A key pair and certificate for the identity, made once per identity (concurrent callers share it). */
   signer(identity: Identity): Promise<Signer> {
     const id = `${identity.issuer} ${identity.subject}`;
