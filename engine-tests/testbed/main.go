@@ -151,7 +151,7 @@ func leaf(args []string) error {
 	if err != nil {
 		return err
 	}
-	intermediate, intermediateKey, err := readIssuer(*caDir)
+	intermediate, intermediateKey, err := readCertificateAndKey(*caDir, "intermediate.pem", "intermediate.key")
 	if err != nil {
 		return err
 	}
@@ -330,8 +330,9 @@ func randomSerial() (*big.Int, error) {
 	return rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 128))
 }
 
-func readIssuer(dir string) (*x509.Certificate, *ecdsa.PrivateKey, error) {
-	certificate, err := readPEM(filepath.Join(dir, "intermediate.pem"), "CERTIFICATE")
+// readCertificateAndKey reads a certificate and its ECDSA key (PKCS #8) from dir, as `ca` writes them.
+func readCertificateAndKey(dir, certificateFile, keyFile string) (*x509.Certificate, *ecdsa.PrivateKey, error) {
+	certificate, err := readPEM(filepath.Join(dir, certificateFile), "CERTIFICATE")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -339,7 +340,7 @@ func readIssuer(dir string) (*x509.Certificate, *ecdsa.PrivateKey, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	keyDER, err := readPEM(filepath.Join(dir, "intermediate.key"), "PRIVATE KEY")
+	keyDER, err := readPEM(filepath.Join(dir, keyFile), "PRIVATE KEY")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -349,7 +350,7 @@ func readIssuer(dir string) (*x509.Certificate, *ecdsa.PrivateKey, error) {
 	}
 	ecKey, ok := key.(*ecdsa.PrivateKey)
 	if !ok {
-		return nil, nil, errors.New("intermediate.key is not an ECDSA key")
+		return nil, nil, fmt.Errorf("%s is not an ECDSA key", keyFile)
 	}
 	return parsed, ecKey, nil
 }

@@ -7,11 +7,9 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"path/filepath"
 	"time"
 
 	"github.com/digitorus/timestamp"
@@ -81,25 +79,9 @@ func signTimestamp(dir string, body io.Reader) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("not a timestamp request: %w", err)
 	}
-	certificateDER, err := readPEM(filepath.Join(dir, tsaCertificateFile), "CERTIFICATE")
+	certificate, key, err := readCertificateAndKey(dir, tsaCertificateFile, tsaKeyFile)
 	if err != nil {
 		return nil, err
-	}
-	certificate, err := x509.ParseCertificate(certificateDER)
-	if err != nil {
-		return nil, err
-	}
-	keyDER, err := readPEM(filepath.Join(dir, tsaKeyFile), "PRIVATE KEY")
-	if err != nil {
-		return nil, err
-	}
-	key, err := x509.ParsePKCS8PrivateKey(keyDER)
-	if err != nil {
-		return nil, err
-	}
-	signer, ok := key.(crypto.Signer)
-	if !ok {
-		return nil, errors.New(tsaKeyFile + " cannot sign")
 	}
 	serial, err := randomSerial()
 	if err != nil {
@@ -114,5 +96,5 @@ func signTimestamp(dir string, body io.Reader) ([]byte, error) {
 		SerialNumber:      serial,
 		AddTSACertificate: request.Certificates,
 	}
-	return answer.CreateResponseWithOpts(certificate, signer, crypto.SHA256)
+	return answer.CreateResponseWithOpts(certificate, key, crypto.SHA256)
 }
