@@ -1,7 +1,7 @@
 import { BOOTSTRAP_SOURCE, policiesKustomizationName } from '../model/cluster-naming';
 import { parseGoDuration } from '../model/duration';
 import type { FieldPath } from '../model/field-path';
-import { matchesGlob } from '../model/glob';
+import { matchesImageGlob } from '../model/image-spellings';
 import { splitImageReference } from '../model/image-reference';
 import { RESERVED_ENVIRONMENT_NAMES } from '../model/layout';
 import { deliveryProblems, publishingConsistencyProblems, type IndexedProblem } from './delivery-checks';
@@ -83,7 +83,7 @@ function selfDependencyProblems(env: RawEnvironment): EnvironmentProblem[] {
 function ungovernedDrillImageProblems(env: RawEnvironment): EnvironmentProblem[] {
   return (['signedImage', 'unsignedImage'] as const).flatMap((field): EnvironmentProblem[] => {
     const image = env.drill?.[field];
-    if (image === undefined || env.imagePatterns.some((pattern) => matchesGlob(pattern, image))) return [];
+    if (image === undefined || env.imagePatterns.some((pattern) => matchesImageGlob(pattern, image))) return [];
     return [
       {
         field: ['drill', field],
@@ -119,7 +119,7 @@ function fluxDurationProblems(env: RawEnvironment): EnvironmentProblem[] {
 function allowedForeignImageProblems(env: RawEnvironment): EnvironmentProblem[] {
   if (env.drill === undefined) return [];
   const foreign = env.drill.foreignImage ?? DEFAULT_FOREIGN_DRILL_IMAGE;
-  const allowed = [...env.imagePatterns, ...(env.thirdPartyImages ?? [])].find((pattern) => matchesGlob(pattern, foreign));
+  const allowed = [...env.imagePatterns, ...(env.thirdPartyImages ?? [])].find((pattern) => matchesImageGlob(pattern, foreign));
   if (allowed === undefined) return [];
   const field: FieldPath = env.drill.foreignImage === undefined ? ['drill'] : ['drill', 'foreignImage'];
   const which = env.drill.foreignImage === undefined ? `foreignImage, by default "${foreign}",` : `"${foreign}"`;

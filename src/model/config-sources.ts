@@ -30,7 +30,13 @@ export const CONFIG_SOURCES: readonly ConfigSource[] = [
   { kinds: POLICY_KINDS, fields: ['metadata.labels["guardrails/environment"]'], config: ['name'] },
   {
     kinds: POLICY_KINDS,
-    fields: ['spec.rules[].verifyImages[].imageReferences[]', 'spec.matchImageReferences[].glob'],
+    fields: [
+      'spec.rules[].verifyImages[].imageReferences[]',
+      // One entry per spelling of the images the patterns name: a glob, or an expression (src/model/image-spellings.ts).
+      'spec.matchImageReferences[]',
+      'spec.matchImageReferences[].glob',
+      'spec.matchImageReferences[].expression',
+    ],
     config: ['imagePatterns'],
   },
   {

@@ -5,15 +5,20 @@
  * ClusterPolicy engine's matcher (go-wildcard v1.0.3 via Kyverno's `ext/wildcard/match.go`: `.` is literal),
  * except `?`, which that matcher reads as exactly one character and the config refuses in globs.
  * Used wherever a glob has to become a regexp: ImageValidatingPolicy `subjectRegExp`, ValidatingPolicy CEL,
- * and the `--certificate-identity-regexp` of local cosign commands.
+ * and the `--certificate-identity-regexp` of local cosign commands. With `run` {@link RUN_WITHIN_SEGMENT}, a `*` stops
+ * at `/` (src/model/image-spellings.ts).
  */
-export function globToRegExp(glob: string): string {
+export function globToRegExp(glob: string, run: typeof ANY_RUN | typeof RUN_WITHIN_SEGMENT = ANY_RUN): string {
   const escaped = glob
     .split('*')
     .map((literal) => literal.replace(/[\\^$.|?+()[\]{}]/g, '\\$&'))
-    .join('.*');
+    .join(run);
   return `^${escaped}$`;
 }
+
+/** What a `*` stands for in {@link globToRegExp}: any run of characters, or (for an image's familiar name) any run without `/`. */
+export const ANY_RUN = '.*';
+export const RUN_WITHIN_SEGMENT = '[^/]*';
 
 /**
  * Whether an identity value is a glob (has a `*`). ClusterPolicy matches an issuer as a glob either way; the

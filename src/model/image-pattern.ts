@@ -1,4 +1,5 @@
 import { isDigest, placeholderDigestProblem } from './digest';
+import { normalizedImageGlob, officialWildcardName } from './image-spellings';
 import { TEMPLATE_SYNTAX_PROBLEM, hasTemplateSyntax } from './identity';
 import {
   imageReferenceFormProblem,
@@ -66,7 +67,9 @@ const ANONYMOUS_REGISTRIES = new Set(['ttl.sh']);
 export function imageGlobBreadth(pattern: string): string | undefined {
   const breadth = imagePatternBreadth(pattern);
   if (breadth) return breadth;
-  const [host, path = ''] = pattern.split(/\/(.*)/s);
+  const [host] = pattern.split('/');
+  // The path as Docker normalises it, so `docker.io/nginx@*` names the owner `library` as `docker.io/library/nginx@*` does.
+  const [, path = ''] = normalizedImageGlob(pattern).split(/\/(.*)/s);
   if (ANONYMOUS_REGISTRIES.has(host)) {
     const { digest } = splitImageReference(pattern);
     return !pattern.includes('*') && digest !== undefined && isDigest(digest)
@@ -126,7 +129,26 @@ function patternProblemOnly(pattern: string, use: ImageGlobUse, consequence: str
   if (form) return form;
   const breadth = imageGlobBreadth(pattern);
   if (breadth) return `${breadth}: ${consequence}`;
-  return imageReferenceSyntaxProblem(pattern, use) ?? literalPatternProblem(pattern) ?? patternDigestProblem(pattern);
+  return (
+    imageReferenceSyntaxProblem(pattern, use) ??
+    literalPatternProblem(pattern) ??
+    patternDigestProblem(pattern) ??
+    (use === 'verified' ? officialWildcardProblem(pattern) : undefined)
+  );
+}
+
+/**
+ * Docker's official images by a wildcard (`docker.io/library/*`) cannot be verified alike in both engines: Pods write
+ * them by their familiar name (`nginx:1.27`), which the ClusterPolicy engine reads as `docker.io/nginx:1.27`
+ * (src/model/image-spellings.ts), and no glob of its matcher tells that from `docker.io/<another owner>/…`.
+ */
+function officialWildcardProblem(pattern: string): string | undefined {
+  const name = officialWildcardName(pattern);
+  if (name === undefined) return undefined;
+  return (
+    `names Docker's official images by a wildcard ("${name}"): Pods write them without owner (nginx:1.27), and the ClusterPolicy ` +
+    'engine cannot match those spellings with a wildcard; name each image (docker.io/library/nginx@*), or list official images in thirdPartyImages'
+  );
 }
 
 /** A glob pinned to a placeholder digest matches no image a registry serves, and would reach dist/ as it is. */

@@ -1,5 +1,5 @@
 import type { Environment, NamespaceControllers, PolicyName } from '../model/environment';
-import { matchesGlob } from '../model/glob';
+import { matchesImageGlob } from '../model/image-spellings';
 import { checksNamespace, type CheckKind, type Definitions } from './definition';
 import { resolveGuardrail } from './guardrail';
 import { GUARDRAILS } from './index';
@@ -29,13 +29,13 @@ interface ImageJudgement<C extends CheckKind> {
 
 const JUDGEMENTS: { readonly [C in CheckKind]: ImageJudgement<C> } = {
   registryRestriction: {
-    denies: (restriction, image) => !restriction.allowedImages.some((glob) => matchesGlob(glob, image)),
+    denies: (restriction, image) => !restriction.allowedImages.some((glob) => matchesImageGlob(glob, image)),
     reason: (restriction) => `they match none of its allowed images (${restriction.allowedImages.join(', ')})`,
     remedy: (_, namespace) => `keep ${namespace} in systemNamespaces, or allow these images in thirdPartyImages`,
   },
   imageVerification: {
     // A governed image must carry the signer's signature (and attestation): controllers someone else built do not.
-    denies: (verification, image) => verification.imagePatterns.some((glob) => matchesGlob(glob, image)),
+    denies: (verification, image) => verification.imagePatterns.some((glob) => matchesImageGlob(glob, image)),
     reason: (verification) =>
       `imagePatterns govern them, so each must be signed by ${verification.signer.subject} (issuer ${verification.signer.issuer})` +
       (verification.attestation ? ` with a signed ${verification.attestation.predicateType} attestation` : ''),

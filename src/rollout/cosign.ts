@@ -2,7 +2,8 @@ import { relative } from 'node:path';
 import { attestationLimits, readsBundles, requiresSignedTimestamps } from '../engines/kyverno-verification';
 import type { EngineKind, Environment, PolicyName, Signer } from '../model/environment';
 import type { RepositoryFile, TrustRoot } from '../model/trust-root';
-import { globToRegExp, isGlob, matchesGlob } from '../model/glob';
+import { globToRegExp, isGlob } from '../model/glob';
+import { matchesImageGlob } from '../model/image-spellings';
 import { CYCLONEDX_PREDICATE_TYPE, SPDX_PREDICATE_TYPE } from '../policies/require-sbom-attestation';
 import { SLSA_PROVENANCE_V1_PREDICATE_TYPE } from '../policies/require-provenance-attestation';
 import type { AttestationCheck } from '../policies/definition';
@@ -73,7 +74,7 @@ const COSIGN_TYPES: Readonly<Record<string, string>> = {
 export function planVerification(env: Environment, imageRef: string, options: PlanOptions = {}): VerificationPlan {
   const problem = imageReferenceProblem(imageRef);
   if (problem !== undefined) return { refusal: `${JSON.stringify(imageRef)} is not a valid image reference: it ${problem}` };
-  if (!env.imagePatterns.some((pattern) => matchesGlob(pattern, imageRef))) {
+  if (!env.imagePatterns.some((pattern) => matchesImageGlob(pattern, imageRef))) {
     return {
       refusal:
         `${imageRef} is not governed by environment "${env.name}" (imagePatterns: ${env.imagePatterns.join(', ')}), so no signature ` +
@@ -121,12 +122,13 @@ export function planVerification(env: Environment, imageRef: string, options: Pl
 /**
  * What the cluster does with an image no pattern governs: the registry restriction, when enabled, denies it
  * (enforce) or admits and reports it (audit) unless thirdPartyImages allows it; without it, nothing stops it.
- * Both engines match the restriction against the image as the Pod writes it, as `matchesGlob` does.
+ * Both engines match the restriction against the image as the Pod writes it, in every spelling of an allowed glob, as
+ * `matchesImageGlob` does.
  */
 function ungovernedAdmission(env: Environment, imageRef: string): string {
   const restriction = env.policies.get(REGISTRY_RESTRICTION);
   if (restriction === undefined) return `the cluster admits it unverified (${REGISTRY_RESTRICTION} is not enabled)`;
-  const thirdParty = env.thirdPartyImages.find((pattern) => matchesGlob(pattern, imageRef));
+  const thirdParty = env.thirdPartyImages.find((pattern) => matchesImageGlob(pattern, imageRef));
   if (thirdParty !== undefined) return `${REGISTRY_RESTRICTION} admits it unverified, as the third-party image ${thirdParty}`;
   return restriction.phase === 'enforce'
     ? `${REGISTRY_RESTRICTION} (enforce) denies it at admission: it matches neither imagePatterns nor thirdPartyImages`

@@ -1,5 +1,5 @@
 import type { EngineKind, Environment, Phase, PolicyName } from '../model/environment';
-import { matchesGlob } from '../model/glob';
+import { matchesImageGlob } from '../model/image-spellings';
 import { renderedKind } from '../engines';
 import { GUARDRAILS } from '../policies';
 import { RESULT_STATUSES, type ReportedResult, type ResultStatus } from './reports';
@@ -107,7 +107,7 @@ function failingResource(env: Environment, r: ReportedResult): FailingResource {
  */
 function governedImageIn(env: Environment, texts: readonly string[]): string | undefined {
   const words = texts.flatMap((text) => text.split(/\s+/)).map((word) => word.replace(/^["'([]+|["')\],;:.]+$/g, ''));
-  return words.find((word) => word !== '' && !word.includes('*') && env.imagePatterns.some((pattern) => matchesGlob(pattern, word)));
+  return words.find((word) => word !== '' && !word.includes('*') && env.imagePatterns.some((pattern) => matchesImageGlob(pattern, word)));
 }
 
 function resourceKey(f: FailingResource): string {

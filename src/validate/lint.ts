@@ -1,6 +1,8 @@
 import { RENDERED_KINDS } from '../engines';
 import type { FieldPath } from '../model/field-path';
 import { imageGlobBreadth } from '../model/image-pattern';
+import { normalizedImageGlob } from '../model/image-spellings';
+import { splitImageReference } from '../model/image-reference';
 import { TEMPLATE_SYNTAX_PROBLEM, hasTemplateSyntax, issuerBreadth, literalPrefix, subjectBreadth } from '../model/identity';
 import { NAMESPACE_NAME_LABEL } from '../model/kubernetes';
 import { failOpenProblem } from '../model/webhook';
@@ -205,12 +207,22 @@ export const LINT_RULES: readonly ObjectRule[] = [
     'lint/image-pattern-scope',
     'A pattern for every registry, or one without a registry host, puts the guardrail on images nobody here signs ' +
       '(and, in enforce, blocks them), or silently depends on Docker Hub being the default registry.',
-    (policy) =>
-      fieldsOf(policy).flatMap((f) => {
-        if (f.role !== 'imagePattern' || typeof f.value !== 'string') return [];
-        const breadth = imageGlobBreadth(f.value);
-        return breadth ? [{ path: f.path, message: `image pattern ${JSON.stringify(f.value)} ${breadth}` }] : [];
-      }),
+    (policy) => {
+      const patterns = fieldsOf(policy).filter((f) => f.role === 'imagePattern' && typeof f.value === 'string');
+      // A Docker Hub spelling without host (`acme/*`, src/model/image-spellings.ts) stands for a pattern naming the
+      // host beside it, which is judged itself.
+      const named = new Set(
+        patterns
+          .map((f) => f.value as string)
+          .flatMap((value) => (splitImageReference(value).host === undefined ? [] : [normalizedImageGlob(value)])),
+      );
+      return patterns.flatMap((f) => {
+        const value = f.value as string;
+        const spelling = splitImageReference(value).host === undefined && named.has(normalizedImageGlob(value));
+        const breadth = spelling ? undefined : imageGlobBreadth(value);
+        return breadth ? [{ path: f.path, message: `image pattern ${JSON.stringify(value)} ${breadth}` }] : [];
+      });
+    },
   ),
   rule(
     'lint/label-selector-scope',

@@ -162,6 +162,15 @@ describe('refusals', () => {
     },
   );
 
+  it.each([
+    // How a Pod may write an image of docker.io/acme/* (src/model/image-spellings.ts): both engines verify each.
+    [`acme/web@${DIGEST}`, 'steps'],
+    [`index.docker.io/acme/web@${DIGEST}`, 'steps'],
+    [`acme.evil.io/web@${DIGEST}`, 'refusal'],
+  ])('an image of docker.io/acme/* written %s: the plan has %s', (image, outcome) => {
+    expect(planVerification(testEnvironment({ imagePatterns: ['docker.io/acme/*'] }), image)).toHaveProperty(outcome);
+  });
+
   it('a look-alike registry path (the glob is anchored and literal)', () => {
     expect(planVerification(env('develop'), `ghcr.io/acme-evil/web@${DIGEST}`)).toHaveProperty('refusal');
   });

@@ -10,6 +10,10 @@ import {
   objectsIn,
   treeWithEngine,
 } from '../helpers';
+import { gobwasGlob } from '../support/gobwas-glob';
+import { imageProbes, namedByGlobs } from '../support/image-probes';
+import { kyvernoCel, kyvernoMatchImageExpression } from '../support/kyverno-cel';
+import { dockerNormalizedForms, kyvernoImageSpelling } from '../support/kyverno-image';
 import { kyvernoWildcardMatch } from '../support/kyverno-wildcard';
 
 /**
@@ -18,7 +22,6 @@ import { kyvernoWildcardMatch } from '../support/kyverno-wildcard';
  */
 interface Meaning {
   metadata: unknown;
-  imagePatterns: string[];
   /** Namespaces checked; undefined means all but the excluded ones. */
   namespaces?: string[];
   excludedNamespaces: string[];
@@ -107,7 +110,10 @@ interface Identity {
   subject: { glob?: string; exact?: string; regexp?: string };
 }
 
-function readClusterPolicy(policy: any): Meaning & { identity: Identity } {
+/** Whether the policy governs an image, as the Pod writes it: each engine matches it its own way. */
+type Governs = (image: string) => boolean;
+
+function readClusterPolicy(policy: any): Meaning & { identity: Identity; governs: Governs } {
   const [rule] = policy.spec.rules;
   const [verify] = rule.verifyImages;
   const attestation = verify.attestations?.[0];
@@ -116,9 +122,11 @@ function readClusterPolicy(policy: any): Meaning & { identity: Identity } {
       entries: [{ keyless }],
     },
   ] = attestation ? attestation.attestors : verify.attestors;
+  const references: string[] = verify.imageReferences;
   return {
     metadata: policy.metadata,
-    imagePatterns: verify.imageReferences,
+    // Kyverno matches each imageReference, with its wildcard matcher, against its own spelling of the image.
+    governs: (image) => references.some((reference) => kyvernoWildcardMatch(reference, kyvernoImageSpelling(image))),
     namespaces: rule.match.any[0].resources.namespaces,
     excludedNamespaces: rule.exclude.any[0].resources.namespaces,
     blocks: verify.failureAction === 'Enforce',
@@ -133,15 +141,19 @@ function readClusterPolicy(policy: any): Meaning & { identity: Identity } {
   };
 }
 
-function readImageValidatingPolicy(policy: any): Meaning & { identity: Identity } {
+function readImageValidatingPolicy(policy: any): Meaning & { identity: Identity; governs: Governs } {
   const { spec } = policy;
   const selector = spec.matchConstraints.namespaceSelector.matchExpressions as { key: string; operator: string; values: string[] }[];
   const valuesOf = (operator: string) => selector.find((r) => r.key === 'kubernetes.io/metadata.name' && r.operator === operator)?.values;
   const [{ cosign }] = spec.attestors;
   const [identity] = cosign.keyless.identities;
+  // Kyverno matches each glob (gobwas/glob) or expression (CEL) against the image as the Pod writes it.
+  const matchers: Governs[] = spec.matchImageReferences.map((m: { glob?: string; expression?: string }) =>
+    m.glob === undefined ? kyvernoMatchImageExpression(m.expression!) : gobwasGlob(m.glob),
+  );
   return {
     metadata: policy.metadata,
-    imagePatterns: spec.matchImageReferences.map((m: { glob: string }) => m.glob),
+    governs: (image) => matchers.some((matches) => matches(image)),
     namespaces: valuesOf('In'),
     excludedNamespaces: valuesOf('NotIn') ?? [],
     blocks: spec.validationActions.includes('Deny'),
@@ -185,7 +197,10 @@ function probes(glob: string): string[] {
   return [...filled, ...nearMisses];
 }
 
-const CONFIGS = [THREE_ENVIRONMENTS_CONFIG, MIXED_ENGINES_CONFIG, PRIVATE_SIGSTORE_CONFIG];
+/** Images on Docker Hub, which Pods write in several spellings, and an IPv6 registry host. */
+const DOCKER_HUB_CONFIG = 'test/fixtures/docker-hub.yaml';
+
+const CONFIGS = [THREE_ENVIRONMENTS_CONFIG, MIXED_ENGINES_CONFIG, PRIVATE_SIGSTORE_CONFIG, DOCKER_HUB_CONFIG];
 
 describe("the model of Kyverno's wildcard matcher", () => {
   it('reads * as any run of characters, / included, and every other character but ? as itself', () => {
@@ -218,22 +233,93 @@ describe("the model of Kyverno's wildcard matcher", () => {
   });
 });
 
+describe('the model of the ImageValidatingPolicy glob matcher (gobwas/glob v0.2.3, no separators)', () => {
+  it.each([
+    // `*` crosses `/`, `.` and `:`, as the config's `*` does.
+    ['docker.io/acme/*', 'docker.io/acme/team/app:1', true],
+    ['docker.io/acme/*', 'docker.io/acme-evil/app', false],
+    ['a.b', 'aXb', false],
+    ['a**b', 'a/x/b', true],
+    // Syntax the config's globs do not have: one character, classes, alternatives, escapes.
+    ['a?c', 'abc', true],
+    ['a?c', 'ac', false],
+    ['[ab]x', 'bx', true],
+    ['[!ab]x', 'bx', false],
+    ['[a-c]x', 'cx', true],
+    ['{ghcr.io,quay.io}/acme/*', 'quay.io/acme/x', true],
+    ['a,b}', 'a,b}', true],
+    ['\\[x\\]', '[x]', true],
+    // An IPv6 registry host read as gobwas syntax is a class of one character: it never matches the host itself.
+    ['[fd00::1]:5000/apps/*', '[fd00::1]:5000/apps/x', false],
+    ['[fd00::1]:5000/apps/*', '1:5000/apps/x', true],
+    ['\\[fd00::1\\]:5000/apps/*', '[fd00::1]:5000/apps/x', true],
+  ])('%s matches %s: %s', (pattern, value, matches) => {
+    expect(gobwasGlob(pattern)(value)).toBe(matches);
+  });
+
+  it('refuses what gobwas would not compile', () => {
+    expect(() => gobwasGlob('a[b')).toThrow();
+    expect(() => gobwasGlob('{a,b')).toThrow();
+  });
+});
+
+describe("the model of Kyverno's ClusterPolicy image spelling and of Docker's normalisation", () => {
+  it.each([
+    ['ghcr.io/acme/app', 'ghcr.io/acme/app:latest'],
+    ['ghcr.io/acme/app:1@sha256:x', 'ghcr.io/acme/app@sha256:x'],
+    // docker.io added, library/ not, index.docker.io kept (pkg/utils/image/infos.go:102-109).
+    ['acme/app:1', 'docker.io/acme/app:1'],
+    ['nginx', 'docker.io/nginx:latest'],
+    ['index.docker.io/acme/app', 'index.docker.io/acme/app:latest'],
+    ['localhost/app', 'localhost/app:latest'],
+    ['acme:5000/app', 'acme:5000/app:latest'],
+    ['[fd00::1]:5000/apps/x', '[fd00::1]:5000/apps/x:latest'],
+  ])('Kyverno spells %s as %s', (image, spelled) => {
+    expect(kyvernoImageSpelling(image)).toBe(spelled);
+  });
+
+  it.each([
+    ['nginx', ['docker.io/library/nginx', 'docker.io/library/nginx:latest']],
+    ['index.docker.io/acme/app:1', ['docker.io/acme/app:1']],
+    ['nginx:1@sha256:x', ['docker.io/library/nginx:1@sha256:x', 'docker.io/library/nginx@sha256:x']],
+    ['nginx:5000/evil/app', ['nginx:5000/evil/app', 'nginx:5000/evil/app:latest']],
+    ['registry-1.docker.io/acme/app:1', ['registry-1.docker.io/acme/app:1']],
+  ])('Docker reads %s as %j', (image, forms) => {
+    expect(dockerNormalizedForms(image)).toEqual(forms);
+  });
+});
+
 describe.each(CONFIGS)('both engines mean the same for %s', (config) => {
   const clusterPolicies = treeWithEngine('ClusterPolicy', config);
   const imageValidatingPolicies = treeWithEngine('ImageValidatingPolicy', config);
   // The registry restriction is compared in test/policies/guardrails.test.ts.
-  const files = loadConfig(config).flatMap((env) =>
+  const environments = loadConfig(config);
+  const files = environments.flatMap((env) =>
     [...env.policies.keys()]
       .filter((policy) => IMAGE_VERIFICATION_POLICIES.includes(policy))
-      .map((policy) => ({ environment: env.name, path: `${env.name}/${policy}.yaml` })),
+      .map((policy) => ({ environment: env.name, path: `${env.name}/${policy}.yaml`, imagePatterns: env.imagePatterns })),
   );
 
-  describe.each(files)('$path', ({ path }) => {
-    const { identity: cpIdentity, ...cp } = readClusterPolicy(objectsIn(clusterPolicies, path)[0]);
-    const { identity: ivpIdentity, ...ivp } = readImageValidatingPolicy(objectsIn(imageValidatingPolicies, path)[0]);
+  describe.each(files)('$path', ({ path, imagePatterns }) => {
+    const { identity: cpIdentity, governs: cpGoverns, ...cp } = readClusterPolicy(objectsIn(clusterPolicies, path)[0]);
+    const { identity: ivpIdentity, governs: ivpGoverns, ...ivp } = readImageValidatingPolicy(objectsIn(imageValidatingPolicies, path)[0]);
 
-    it('has the same name, labels, annotations, image patterns, namespaces, phase, trust root and attestation', () => {
+    it('has the same name, labels, annotations, namespaces, phase, trust root and attestation', () => {
       expect(ivp).toEqual(cp);
+    });
+
+    it('governs exactly the images imagePatterns name, however a Pod writes them, in both engines', () => {
+      // Docker Hub's short and familiar names, index.docker.io, a missing :latest, a tag beside a digest, look-alikes of
+      // other registries: each engine governs a probe exactly when the patterns name the image Docker pulls for it.
+      const names = namedByGlobs(imagePatterns);
+      for (const image of imageProbes(imagePatterns)) {
+        const named = names(image);
+        expect({ image, ClusterPolicy: cpGoverns(image), ImageValidatingPolicy: ivpGoverns(image) }).toEqual({
+          image,
+          ClusterPolicy: named,
+          ImageValidatingPolicy: named,
+        });
+      }
     });
 
     it('carries the subject glob as the regexp derived from it', () => {
@@ -248,6 +334,33 @@ describe.each(CONFIGS)('both engines mean the same for %s', (config) => {
       }
     });
   });
+
+  const evaluate = kyvernoCel();
+  // Both engines render the restriction with one function, and environments of a config often share their lists: each
+  // distinct expression is evaluated once per image.
+  const verdicts = new Map<string, boolean>();
+  const admits = (expression: string, image: string) => {
+    const key = `${expression}\n${image}`;
+    if (!verdicts.has(key)) verdicts.set(key, evaluate(expression, { object: { spec: { containers: [{ image }] } } }));
+    return verdicts.get(key)!;
+  };
+  const restricted = environments.filter((env) => env.policies.has('restrict-image-registries'));
+  it.each(restricted.map((env) => ({ environment: env.name, allowed: [...env.imagePatterns, ...env.thirdPartyImages] })))(
+    '$environment: the registry restriction admits exactly the images imagePatterns and thirdPartyImages name, in both engines',
+    ({ environment, allowed }) => {
+      const path = `${environment}/restrict-image-registries.yaml`;
+      // The validation of `containers`, in each engine (the other container lists use the same globs).
+      const expressions: string[] = [
+        objectsIn(clusterPolicies, path)[0].spec.rules[0].validate.cel.expressions[0].expression,
+        objectsIn(imageValidatingPolicies, path)[0].spec.validations[0].expression,
+      ];
+      const names = namedByGlobs(allowed);
+      for (const image of imageProbes(allowed)) {
+        const admitted = expressions.map((expression) => admits(expression, image));
+        expect({ image, admitted }).toEqual({ image, admitted: [names(image), names(image)] });
+      }
+    },
+  );
 
   it('keeps the kustomization of every environment identical', () => {
     const kustomizations = [...clusterPolicies.keys()].filter((path) => path.endsWith('kustomization.yaml'));

@@ -1,6 +1,11 @@
+import { App, Chart } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
+import { imageValidatingPolicyEngine } from '../../src/engines/image-validating-policy';
 import type { FileTree } from '../../src/model/layout';
-import { MIXED_ENGINES_CONFIG, THREE_ENVIRONMENTS_CONFIG, objectsIn, treeFor, treeWithEngine } from '../helpers';
+import { GUARDRAILS } from '../../src/policies';
+import { resolveGuardrail } from '../../src/policies/guardrail';
+import { MIXED_ENGINES_CONFIG, THREE_ENVIRONMENTS_CONFIG, objectsIn, testEnvironment, treeFor, treeWithEngine } from '../helpers';
+import { gobwasGlob } from '../support/gobwas-glob';
 
 /** The three-environments fixture rendered as ImageValidatingPolicy, and the test config with its own engine choices. */
 const TREES: ReadonlyArray<[string, FileTree]> = [
@@ -61,5 +66,26 @@ describe('ImageValidatingPolicy rendering', () => {
     expect(attestor.cosign.ctlog.url).toMatch(/^https:\/\//);
     // A plain `subject` would be matched exactly, turning the configured glob into a literal.
     expect(attestor.cosign.keyless.identities[0].subject).toBeUndefined();
+  });
+});
+
+describe('matchImageReferences globs', () => {
+  /** The globs the engine renders for these patterns, whatever the config would accept. */
+  function renderedGlobs(imagePatterns: string[]): string[] {
+    const resolved = resolveGuardrail(GUARDRAILS['verify-image-signatures'], testEnvironment({ imagePatterns }));
+    if (resolved.check !== 'imageVerification') throw new Error('verify-image-signatures is an image verification');
+    const chart = new Chart(new App(), 'test');
+    imageValidatingPolicyEngine.renderImageVerification(chart, resolved.definition);
+    return (chart.toJson()[0] as any).spec.matchImageReferences.map((m: { glob: string }) => m.glob);
+  }
+
+  it.each([
+    // An IPv6 registry host, which the reference grammar accepts, and every other character gobwas reads as syntax.
+    ['[fd00::1]:5000/apps/*', '[fd00::1]:5000/apps/x', '1:5000/apps/x'],
+    ['registry.example.com/a?b[c]{d,e}\\f/*', 'registry.example.com/a?b[c]{d,e}\\f/x', 'registry.example.com/axbc{d,e}f/x'],
+  ])('reach gobwas escaped: %s matches only itself but for its "*"', (pattern, image, lookalike) => {
+    const [glob] = renderedGlobs([pattern]);
+    expect(gobwasGlob(glob)(image)).toBe(true);
+    expect(gobwasGlob(glob)(lookalike)).toBe(false);
   });
 });

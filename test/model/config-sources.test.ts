@@ -17,7 +17,8 @@ const DIGEST = `sha256:${'5'.repeat(64)}`;
 
 /** One config field and an edit of it, applied to every environment of the configs named (engine as configured, or switched). */
 const EDITS: ReadonlyArray<[string, Edit, readonly string[]]> = [
-  ['imagePatterns', (e) => ({ ...e, imagePatterns: ['ghcr.io/other/*'] }), [THREE_ENVIRONMENTS_CONFIG]],
+  // An official image by digest: its familiar spelling is an ImageValidatingPolicy `expression` (src/model/image-spellings.ts).
+  ['imagePatterns', (e) => ({ ...e, imagePatterns: ['docker.io/library/nginx@*'] }), [THREE_ENVIRONMENTS_CONFIG]],
   ['thirdPartyImages', (e) => ({ ...e, thirdPartyImages: ['docker.io/library/busybox:*'] }), [THREE_ENVIRONMENTS_CONFIG]],
   ['signer.issuer', (e) => ({ ...e, signer: { ...e.signer, issuer: 'https://gitlab.example.com' } }), [THREE_ENVIRONMENTS_CONFIG]],
   ['signer.subject', (e) => ({ ...e, signer: { ...e.signer, subject: 'https://github.com/other/*' } }), [THREE_ENVIRONMENTS_CONFIG]],

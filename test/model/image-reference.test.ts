@@ -41,6 +41,10 @@ const REFUSED_PATTERNS: [string, RegExp, string | undefined][] = [
   ['ghcr.io/acme/app@sha256:abc', /malformed digest/, undefined],
   ['ghcr.io/acme/app..x/*', /path segment "app\.\.x"/, undefined],
   ['ghcr.io/acme', /no wildcard, tag or digest/, 'ghcr.io/acme/*'],
+  // Pods write official images without owner (nginx:1.27), a spelling only a `*` stopping at `/` can match, which the
+  // ClusterPolicy engine has not (src/model/image-spellings.ts).
+  ['docker.io/library/*', /names Docker's official images by a wildcard \("\*"\)/, undefined],
+  ['index.docker.io/library/redis*', /official images by a wildcard \("redis\*"\)/, undefined],
 ];
 
 describe('image patterns: one reference grammar, "*" only where the engines agree', () => {
@@ -76,6 +80,12 @@ describe('image patterns: one reference grammar, "*" only where the engines agre
     'registry.acme.example/*',
     'localhost:5000/acme/*',
     'mirror.acme.example/library/*',
+    // Docker Hub, its official images named one by one (`docker.io/nginx` is `docker.io/library/nginx`), an IPv6 host.
+    'docker.io/acme/*',
+    'docker.io/library/nginx@*',
+    'docker.io/nginx@*',
+    'index.docker.io/library/redis:7',
+    '[fd00::1]:5000/apps/*',
   ];
   it.each(ACCEPTED)('accepts %s', (value) => expect(pattern(value)).toBeUndefined());
 

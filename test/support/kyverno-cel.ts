@@ -33,12 +33,27 @@ export function kyvernoCel(options: { payloads?: Payloads; now?: Date } = {}) {
       if (!payload) throw new Error(`no attestation payload for ${image}`);
       return payload;
     });
+  // Parsed once per expression: tests evaluate one expression against many Pods.
+  const programs = new Map<string, ReturnType<typeof env.parse>>();
+  const program = (expression: string) => programs.get(expression) ?? programs.set(expression, env.parse(expression)).get(expression)!;
   return (expression: string, context: { object?: unknown; images?: Record<string, string[]>; attestations?: Record<string, string> }) =>
-    env.evaluate(expression, {
+    program(expression)({
       time: new KyvernoTimeLibrary(),
       object: context.object ?? {},
       images: { containers: [], initContainers: [], ephemeralContainers: [], ...context.images },
       attestations: context.attestations ?? {},
       attestors: { signer: {} },
     }) as boolean;
+}
+
+/**
+ * An ImageValidatingPolicy `matchImageReferences[].expression` as Kyverno v1.19.0 evaluates it on each image of a Pod:
+ * a CEL program over the image as the Pod writes it, in the variable `ref` (pkg/cel/compiler/keys.go:9,
+ * pkg/cel/compiler/image.go:21-37), which must be of type bool (compiler.go:186-190).
+ */
+export function kyvernoMatchImageExpression(expression: string): (image: string) => boolean {
+  const program = new Environment().registerVariable('ref', 'string').parse(expression);
+  const { valid, type } = program.check();
+  if (!valid || type !== 'bool') throw new Error(`Kyverno refuses the matchImageReferences expression ${expression}`);
+  return (image) => program({ ref: image }) as boolean;
 }

@@ -9,17 +9,22 @@
  * globs (src/config/guardrail-checks.ts), but the oracle models it so a test can show what Kyverno would do.
  */
 export function kyvernoWildcardMatch(pattern: string, value: string): boolean {
+  const STAR = 42; // '*'
+  const QUESTION = 63; // '?'
   // matched[j]: whether the pattern read so far matches the first j characters of value.
-  let matched = Array.from({ length: value.length + 1 }, (_, j) => j === 0);
-  for (const symbol of pattern) {
-    const next = new Array<boolean>(value.length + 1).fill(false);
-    if (symbol === '*') {
+  let matched = new Uint8Array(value.length + 1);
+  let next = new Uint8Array(value.length + 1);
+  matched[0] = 1;
+  for (let i = 0; i < pattern.length; i++) {
+    const symbol = pattern.charCodeAt(i);
+    if (symbol === STAR) {
       next[0] = matched[0];
-      for (let j = 1; j <= value.length; j++) next[j] = next[j - 1] || matched[j];
+      for (let j = 1; j <= value.length; j++) next[j] = next[j - 1] | matched[j];
     } else {
-      for (let j = 1; j <= value.length; j++) next[j] = matched[j - 1] && (symbol === '?' || value[j - 1] === symbol);
+      next[0] = 0;
+      for (let j = 1; j <= value.length; j++) next[j] = symbol === QUESTION || value.charCodeAt(j - 1) === symbol ? matched[j - 1] : 0;
     }
-    matched = next;
+    [matched, next] = [next, matched];
   }
-  return matched[value.length];
+  return matched[value.length] === 1;
 }

@@ -180,6 +180,21 @@ describe('identity and scope lint', () => {
     },
   );
 
+  it('lint/image-pattern-scope passes a Docker Hub spelling without host beside the pattern naming it, as the ImageValidatingPolicy engine renders it', () => {
+    const [policy] = objectsIn(
+      treeWithEngine('ImageValidatingPolicy', 'test/fixtures/docker-hub.yaml'),
+      'hub/verify-image-signatures.yaml',
+    );
+    const globs = policy.spec.matchImageReferences.map((m: { glob?: string }) => m.glob);
+    expect(globs).toEqual(expect.arrayContaining(['docker.io/acme/*', 'acme/*', 'library/nginx@*']));
+    expect(violationsOf('lint/image-pattern-scope', policy)).toEqual([]);
+    // Alone, the same spelling depends on Docker Hub being the default registry.
+    policy.spec.matchImageReferences = [{ glob: 'acme/*' }];
+    expect(violationsOf('lint/image-pattern-scope', policy).map((v) => v.message)).toEqual([
+      'image pattern "acme/*" does not name a registry host: what it governs depends on how each Pod spells its image (Docker Hub is implied)',
+    ]);
+  });
+
   it('lint/image-pattern-scope flags every owner of a public registry, as the config does for both image glob lists', () => {
     expect(violationsOf('lint/image-pattern-scope', renderPolicy({ imagePatterns: ['ghcr.io/*'] })).map((v) => v.message)).toEqual([
       `image pattern "ghcr.io/*" admits every owner's images on the public registry ghcr.io: name the owner (ghcr.io/<owner>/*)`,

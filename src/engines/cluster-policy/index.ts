@@ -22,6 +22,8 @@ import { policyMetadata } from '../../policies/metadata';
 import { fieldPath, type PredicateCondition } from '../../policies/predicate';
 import { PUBLIC_REKOR_URL, rootsPem, type TrustRoot } from '../../model/trust-root';
 import { autogenRuleName, reportedRuleNames } from './rule-names';
+import { imageGlobSpellings, type ImageSpelling } from '../../model/image-spellings';
+import { splitImageReference } from '../../model/image-reference';
 
 /** Both guardrail checks render as a ClusterPolicy with one Pod rule. */
 const CLUSTER_POLICY: RenderedKind = {
@@ -52,7 +54,7 @@ export const clusterPolicyEngine = {
       { entries: [{ keyless: { issuer: check.signer.issuer, subject: check.signer.subject, ...keylessTrust(check.signer.trustRoot) } }] },
     ];
     const verifyImages: ClusterPolicySpecRulesVerifyImages = {
-      imageReferences: [...check.imagePatterns],
+      imageReferences: imageReferences(check.imagePatterns),
       failureAction: enforce ? FailureAction.ENFORCE : FailureAction.AUDIT,
       mutateDigest: enforce,
       verifyDigest: enforce,
@@ -97,6 +99,28 @@ export const clusterPolicyEngine = {
   },
   webhookRules: 'kyverno.io/v1',
 } satisfies PolicyEngine;
+
+/**
+ * Each pattern, and the other spellings of the images it names (src/model/image-spellings.ts) that this engine can see:
+ * Kyverno v1.19.0 matches `imageReferences` against its own spelling of a Pod's image (pkg/engine/utils/image.go:27-43),
+ * which always names a registry (`docker.io/` added to a name without one: pkg/utils/image/infos.go:102-109, with the
+ * defaults `defaultRegistry: docker.io` and `enableDefaultRegistryMutation: true` of pkg/config/config.go:290-291) and a
+ * tag or a digest, never both (infos.go:34-46). An added spelling without a registry, without tag, digest or `*`, with
+ * both, or whose `*` must stop at `/` (which this engine's `*` cannot) would never match, and is left out.
+ */
+function imageReferences(patterns: readonly string[]): string[] {
+  const references = patterns.flatMap((pattern) => {
+    const [itself, ...others] = imageGlobSpellings(pattern);
+    return [itself.glob, ...others.filter(spelledByKyverno).map(({ glob }) => glob)];
+  });
+  return [...new Set(references)];
+}
+
+function spelledByKyverno({ glob, withinSegment }: ImageSpelling): boolean {
+  const { host, tag, digest } = splitImageReference(glob);
+  const tagOrDigest = tag === undefined || digest === undefined;
+  return host !== undefined && !withinSegment && tagOrDigest && (tag !== undefined || digest !== undefined || glob.includes('*'));
+}
 
 /**
  * The trust fields of a keyless attestor, as Kyverno v1.19.0 reads them (pkg/engine/internal/imageverifier.go

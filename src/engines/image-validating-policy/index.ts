@@ -9,6 +9,7 @@ import {
 } from '../../../imports/ivpol-policies.kyverno.io';
 import { goDuration } from '../../model/duration';
 import { globToRegExp, isGlob } from '../../model/glob';
+import { imageGlobSpellings, spellingRegExp } from '../../model/image-spellings';
 import type { Signer } from '../../model/environment';
 import { rootsPem, type TrustRoot } from '../../model/trust-root';
 import type { ImageVerification } from '../../policies/definition';
@@ -55,7 +56,7 @@ export const imageValidatingPolicyEngine = {
       metadata: policyMetadata(check),
       spec: {
         ...admissionSpec({ failurePolicy, validationActions }, check, false),
-        matchImageReferences: check.imagePatterns.map((glob) => ({ glob })),
+        matchImageReferences: matchImageReferences(check.imagePatterns),
         // Kyverno defaults all three to true; spelled out so each phase reads the same in every policy.
         validationConfigurations: { mutateDigest: enforce, verifyDigest: enforce, required: true },
         attestors: [{ name: ATTESTOR, cosign: cosignAttestor(check.signer) }],
@@ -103,6 +104,26 @@ function cosignAttestor(signer: Signer): Cosign {
     ...(trustRoot.trustedRoot === undefined ? {} : { trustedRoot: { value: trustRoot.trustedRoot } }),
     ...(source.form === 'tuf' ? { tuf: { mirror: source.mirror, root: { data: source.rootBase64 } } } : {}),
   };
+}
+
+/**
+ * Every spelling a Pod may write of the images the patterns name (src/model/image-spellings.ts), as this engine matches
+ * it: the image as the Pod writes it. A `glob` is compiled by github.com/gobwas/glob v0.2.3 without separators
+ * (Kyverno v1.19.0 pkg/cel/compiler/compiler.go:174-199), where `*` matches any run of characters as in the config's
+ * globs, but `?`, `[…]`, `{…,…}` and `\` are syntax too (syntax/lexer/lexer.go:10-31): an IPv6 registry host
+ * (`[fd00::1]:5000/…`) would read as a character class, so each of them is escaped with `\` (glob.go:63-80 QuoteMeta).
+ * A spelling whose `*` stops at `/` has no glob form: it is a CEL `expression` over the reference, named `ref`
+ * (pkg/cel/compiler/keys.go:9, image.go:25-37).
+ */
+function matchImageReferences(patterns: readonly string[]): ({ glob: string } | { expression: string })[] {
+  const references = patterns
+    .flatMap(imageGlobSpellings)
+    .map((spelling) =>
+      spelling.withinSegment && spelling.glob.includes('*')
+        ? { expression: `ref.matches(${celString(spellingRegExp(spelling))})` }
+        : { glob: spelling.glob.replace(/[?\\[\]{}]/g, '\\$&') },
+    );
+  return [...new Map(references.map((reference) => [JSON.stringify(reference), reference])).values()];
 }
 
 /** ClusterPolicy matches issuer and subject as globs; here both match exactly unless given as regexps. */
