@@ -1,4 +1,5 @@
-import type { Environment } from '../model/environment';
+import type { Environment, Signer } from '../model/environment';
+import { publicInstanceIssuerProblem } from '../model/oidc-issuers';
 import type { CommittedState } from '../output/committed';
 import {
   describeWeakenedPolicy,
@@ -14,8 +15,9 @@ import { controllerDenials } from '../policies/cluster-controllers';
 
 /**
  * One line per risk: an enforced guardrail that would deny the images of controllers in a namespace it checks, an
- * environment that enforces from its first commit (`newEnvironments`, found against the committed output), and an
- * attestation guardrail its engine verifies in one signature format only (or in none) for its trust root.
+ * environment that enforces from its first commit (`newEnvironments`, found against the committed output), an
+ * attestation guardrail its engine verifies in one signature format only (or in none) for its trust root, and a signer
+ * on the public Sigstore instance whose issuer that instance does not certify.
  */
 export function safetyWarnings(environments: readonly Environment[], newEnvironments: readonly NewEnforcingEnvironment[]): string[] {
   const denials = environments.flatMap((env) =>
@@ -31,7 +33,22 @@ export function safetyWarnings(environments: readonly Environment[], newEnvironm
       `would be denied: start each policy at phase: audit, and enforce it once \`npm run readiness -- --env ${environment} --reports <reports>\` says ready (docs/rollout.md)`,
   );
   const attestationFormats = environments.flatMap((env) => attestationLimits(env).map(({ message }) => message));
-  return [...denials, ...enforcingFromTheStart, ...attestationFormats];
+  return [...denials, ...enforcingFromTheStart, ...attestationFormats, ...environments.flatMap(unknownPublicIssuers)];
+}
+
+/**
+ * A signer on the public instance whose issuer that instance never certifies: its policy would match no signature. (The
+ * publisher's issuer is GitHub Actions' own, which the config requires.)
+ */
+function unknownPublicIssuers(env: Environment): string[] {
+  const signers: [string, Signer | undefined][] = [
+    ['signer', env.signer],
+    ['provenance.signer', env.provenance.provenanceSigner],
+  ];
+  return signers.flatMap(([field, signer]) => {
+    const problem = signer?.trustRoot.kind === 'public' ? publicInstanceIssuerProblem(signer.issuer) : undefined;
+    return problem ? [`environment "${env.name}": ${field}.issuer "${signer!.issuer}" ${problem}`] : [];
+  });
 }
 
 /**

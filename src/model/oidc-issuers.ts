@@ -9,8 +9,10 @@
 //   the issuer of the login it federates, not its own (`pkg/identity/email/principal.go:57`): GitHub's
 //   `https://github.com/login/oauth`, Google's and Microsoft's `https://login.microsoftonline.com`, as
 //   docs.sigstore.dev's verification cheat sheet lists them.
-// Another issuer keeps the generic checks (one exact issuer, a subject that pins its owner).
+// Another issuer keeps the generic checks (one exact issuer, a subject that pins its owner); on a signer of the public
+// instance, synth warns when that instance's Fulcio does not certify it (`publicInstanceIssuerProblem`).
 
+import { closestMatch } from './did-you-mean';
 import { literalPrefix } from './identity';
 import { isPrintableAscii } from './printable-ascii';
 
@@ -205,6 +207,65 @@ const FEDERATING_ISSUERS: Readonly<Record<string, readonly string[]>> = {
     'https://login.microsoftonline.com',
   ],
 };
+
+/**
+ * The issuers the public instance's Fulcio issues certificates for, exactly as certificates carry them: its
+ * `oidc-issuers` (config.yaml:21-126), the login service replaced by the logins it federates ({@link FEDERATING_ISSUERS}).
+ */
+const PUBLIC_FULCIO_ISSUERS: readonly string[] = [
+  'https://accounts.google.com',
+  'https://agent.buildkite.com',
+  'https://auth.eclipse.org/auth/realms/foundation-service-accounts',
+  'https://dev.gitlab.org',
+  'https://gitlab.archlinux.org',
+  'https://gitlab.com',
+  'https://issuer.enforce.dev',
+  'https://issuer.chainops.dev',
+  'https://issuer.hello.coop',
+  'https://www.kaggle.com/api/v1/models/signing',
+  'https://oauth2.sigstore.dev/auth',
+  'https://oidc.circleci.com',
+  'https://oidc.codefresh.io',
+  'https://ops.gitlab.net',
+  'https://token.actions.githubusercontent.com',
+  'https://sigstore.verify.ibm.com/oauth2',
+].flatMap((issuer) => FEDERATING_ISSUERS[issuer] ?? [issuer]);
+
+/**
+ * The public instance's `meta-issuers` (config.yaml:127-163: AKS, GKE and EKS clusters, CircleCI organisations, GitHub
+ * Enterprise), each `*` one or more of `[-_a-zA-Z0-9]` (pkg/config/config.go:152-171 MetaRegex).
+ */
+const PUBLIC_FULCIO_META_ISSUERS: readonly RegExp[] = [
+  'https://*.oic.prod-aks.azure.com/*/*',
+  'https://*.oic.prod-aks.azure.com/*/*/',
+  'https://container.googleapis.com/v1/projects/*/locations/*/clusters/*',
+  'https://oidc.circleci.com/org/*',
+  'https://oidc.eks.*.amazonaws.com/id/*',
+  'https://oidc.prod-aks.azure.com/*',
+  'https://oidc.prod-aks.azure.com/*/',
+  'https://oidc.prod-aks.azure.com/*/*',
+  'https://token.actions.githubusercontent.com/*',
+].map((issuer) => new RegExp(`^${issuer.split('*').map(literal).join('[-_a-zA-Z0-9]+')}$`));
+
+/** Whether the public instance's Fulcio issues certificates carrying this issuer. */
+export function issuedByPublicInstance(issuer: string): boolean {
+  return PUBLIC_FULCIO_ISSUERS.includes(issuer) || PUBLIC_FULCIO_META_ISSUERS.some((meta) => meta.test(issuer));
+}
+
+/**
+ * Why a signer trusting the public instance can never verify a signature with this issuer, or undefined: the public
+ * Fulcio issues certificates for its configured issuers only, so any other (`https://www.accounts.google.com`) matches
+ * no certificate. A warning, not a refusal: the public configuration grows upstream, after the release read here.
+ */
+export function publicInstanceIssuerProblem(issuer: string): string | undefined {
+  if (issuedByPublicInstance(issuer)) return undefined;
+  const closest = closestMatch(issuer, PUBLIC_FULCIO_ISSUERS);
+  return (
+    'is none of the issuers the public Sigstore instance certifies (Fulcio v1.8.8), so no signature of that instance can match it' +
+    (closest === undefined ? '' : ` (did you mean ${closest}?)`) +
+    '; if it is an identity provider of your own, give the signer its private trust root (trustRoot, docs/private-sigstore.md)'
+  );
+}
 
 /**
  * Why an issuer is a known issuer misspelled, or undefined: a trailing slash, upper case, a default port — the
