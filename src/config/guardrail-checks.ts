@@ -3,7 +3,12 @@ import { MAX_GO_DURATION_SECONDS, goDuration, parseDuration } from '../model/dur
 import type { FieldPath } from '../model/field-path';
 import { imagePatternProblem, imageReferenceProblem } from '../model/image-pattern';
 import { splitImageReference } from '../model/image-reference';
-import { DEFAULT_KYVERNO_NAMESPACE, DEFAULT_SYSTEM_NAMESPACES, KUBE_SYSTEM_NAMESPACE } from '../model/system-namespaces';
+import {
+  DEFAULT_KYVERNO_NAMESPACE,
+  DEFAULT_SYSTEM_NAMESPACES,
+  KUBE_SYSTEM_NAMESPACE,
+  NEVER_SYSTEM_NAMESPACES,
+} from '../model/system-namespaces';
 import { failOpenProblem } from '../model/webhook';
 import { identityProblems } from './identity-checks';
 import type { RawEnvironment } from './raw-environment';
@@ -34,6 +39,7 @@ export function guardrailProblems(env: RawEnvironment): EnvironmentProblem[] {
     ...imageGlobProblems(env),
     ...drillImageProblems(env),
     ...controllerImageProblems(env),
+    ...systemNamespaceProblems(env),
     ...namespaceScopeProblems(env),
     ...sbomProblems(env),
     ...webhookProblems(env),
@@ -89,6 +95,38 @@ function controllerImageProblems(env: RawEnvironment): EnvironmentProblem[] {
       return problem ? [{ field: ['controllers', namespace, j], message: `"${image}" ${problem}` }] : [];
     }),
   );
+}
+
+/**
+ * The Kyverno namespace and `systemNamespaces` are never checked, so each must be where the cluster's own controllers
+ * run: `default`, `kube-public` or `kube-node-lease` there would exempt a namespace where no controller runs (and, as
+ * `kyvernoNamespace`, leave the namespace Kyverno does run in checked).
+ */
+function systemNamespaceProblems(env: RawEnvironment): EnvironmentProblem[] {
+  const exempted: [FieldPath, string | undefined, string][] = [
+    [
+      ['kyvernoNamespace'],
+      env.kyvernoNamespace,
+      'name the namespace Kyverno is installed in: the one named here is never checked, and the one Kyverno runs in would be',
+    ],
+    ...(env.systemNamespaces ?? []).map((namespace, j): [FieldPath, string, string] => [
+      ['systemNamespaces', j],
+      namespace,
+      "list only namespaces where the cluster's own controllers run",
+    ]),
+  ];
+  return exempted.flatMap(([field, namespace, remedy]): EnvironmentProblem[] => {
+    const why = namespace === undefined ? undefined : NEVER_SYSTEM_NAMESPACES[namespace];
+    if (why === undefined) return [];
+    return [
+      {
+        field,
+        message:
+          `"${namespace}" ${why}: no guardrail would check Pods there; ${remedy} ` +
+          `(to leave "${namespace}" unchecked on purpose, list it in excludeNamespaces)`,
+      },
+    ];
+  });
 }
 
 /**

@@ -14,3 +14,14 @@ export const DEFAULT_KYVERNO_NAMESPACE = 'kyverno';
  * environment. A team that lists its own leaves it out only on purpose (then its controllers' images must be allowed).
  */
 export const DEFAULT_SYSTEM_NAMESPACES: readonly string[] = [FLUX_NAMESPACE];
+
+/**
+ * Kubernetes' initial namespaces that hold no controller of the cluster (kubernetes.io, Concepts, Namespaces, "Initial
+ * namespaces"), with why: as a system namespace (or the Kyverno namespace) one would be exempt from every guardrail
+ * while protecting no controller, and `default` is where applications run.
+ */
+export const NEVER_SYSTEM_NAMESPACES: Readonly<Record<string, string>> = {
+  default: "is Kubernetes' namespace for objects created without one, where applications run",
+  'kube-public': "holds the cluster's public information (readable by anyone), no controller",
+  'kube-node-lease': "holds the nodes' heartbeat Leases, no controller",
+};
