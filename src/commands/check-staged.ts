@@ -8,6 +8,7 @@ import { describeHandEdits, findHandEdits } from '../output/hand-edits';
 import { readCommittedOutput } from '../output/committed';
 import { CLUSTERS_DIR, isGenerated, WORKFLOWS_DIR, type FileTree } from '../model/layout';
 import { git, readBlobs } from '../output/git';
+import { gitConfigFiles } from '../output/git-config-files';
 import { withManifest } from '../output/ownership';
 import { ACCEPT_COMMAND, describeLockDiff, diffLock, isLockCurrent, lockTree } from '../output/policy-lock';
 import { diffTrees } from '../output/write';
@@ -38,14 +39,15 @@ interface CheckedPaths {
 }
 
 /**
- * `check --staged`: what the pre-commit hook runs. Reads the config from the git index, synthesizes it, and
+ * `check --staged`: what the pre-commit hook runs. Reads the config, and the files it names (a trust root's
+ * certificates and keys), from the git index, synthesizes it, and
  * compares the result with the `dist/` files, entry points and policy lock in the index, so it judges the commit
  * being made, not the working tree. Fails (1) with one message per problem, each naming what to do:
  * - the staged config is invalid (its errors, with lines of the staged version);
  * - the staged output differs from what the staged config synthesizes (the files);
  * - the staged policy lock differs from what the staged config renders (environment and policy); a repository
  *   with no lock in the index yet is not checked for it (the first `npm test` writes the lock);
- * - the config, the schema, `dist/`, an entry point or the lock has changes that are not staged, so the commit
+ * - the config, a file it names, the schema, `dist/`, an entry point or the lock has changes that are not staged, so the commit
  *   would not hold what was checked (the files).
  * It warns, without failing, of what the commit weakens among the policies HEAD enforces (synth refused it unless
  * allowed) and of the risks synth warns about.
@@ -67,15 +69,22 @@ export function checkStaged(configFile: string, outdir: string, lockDir: string,
   const [configText] = readBlobs(root, [config.id]);
   const staged = stagedOutput(root, paths, index);
   const locked = staged.lock.size > 0;
+  // The files the config names (a trust root's certificates and keys) are read as staged, like the config.
+  const configDirectory = posix.dirname(paths.config);
+  const configFiles = gitConfigFiles(join(root, configDirectory), 'index');
+  const namedFiles = () =>
+    configFiles.asked.map(({ path, inTree }) => ({ path: posix.join(configDirectory, posix.normalize(path)), inTree }));
   const stageAll = () => {
     const workflows = touchesWorkflows(root, paths, expectedEntryPoints, staged.clusterFiles) ? [paths.workflows] : [];
-    return `git add ${[paths.config, paths.dist, paths.clusters, ...workflows, ...(locked ? [paths.lock] : [])].join(' ')}`;
+    // `git add` refuses a path neither on disk nor in the index.
+    const named = namedFiles().flatMap(({ path, inTree }) => (inTree || existsSync(join(root, path)) ? [path] : []));
+    return `git add ${[paths.config, ...named, paths.dist, paths.clusters, ...workflows, ...(locked ? [paths.lock] : [])].join(' ')}`;
   };
   const problems: string[][] = [];
   let expectedEntryPoints: FileTree = new Map();
   let warnings: string[] = [];
   try {
-    const environments = parseConfig(configText, paths.config);
+    const environments = parseConfig(configText, paths.config, configFiles);
     const { synthesis } = synthesizeValidated(environments);
     expectedEntryPoints = generatedFilesBeside(synthesis);
     const committed = readCommittedOutput(outdir);
@@ -106,7 +115,13 @@ export function checkStaged(configFile: string, outdir: string, lockDir: string,
   } catch (error) {
     problems.push(invalidConfig(error, paths.config));
   }
-  const unstaged = unstagedChanges(root, paths, expectedEntryPoints, staged.clusterFiles);
+  const unstaged = unstagedChanges(
+    root,
+    paths,
+    expectedEntryPoints,
+    staged.clusterFiles,
+    namedFiles().map(({ path }) => path),
+  );
   if (unstaged.length > 0) {
     problems.push([
       'changes not staged for commit, so the commit would not hold what was checked:',
@@ -239,14 +254,22 @@ function stagedFiles(root: string, paths: CheckedPaths): IndexEntry[] {
 
 /**
  * One line per checked path whose working-tree version differs from the index (`unstaged: <path>`) or that git
- * does not track yet (`untracked: <path>`): the config, the schema, anything under `dist/` and the lock
- * directory, and under `clusters/` only entry points (expected ones, and files either version marks as
+ * does not track yet (`untracked: <path>`): the config and the files it names (`namedFiles`), the schema, anything
+ * under `dist/` and the lock directory, and under `clusters/` only entry points (expected ones, and files either version marks as
  * generated): the rest of `clusters/` is not synth's.
  */
-function unstagedChanges(root: string, paths: CheckedPaths, expectedEntryPoints: FileTree, stagedClusterFiles: FileTree): string[] {
+function unstagedChanges(
+  root: string,
+  paths: CheckedPaths,
+  expectedEntryPoints: FileTree,
+  stagedClusterFiles: FileTree,
+  namedFiles: readonly string[],
+): string[] {
+  // The files the config names, each exactly (no pathspec magic in a name).
+  const named = namedFiles.map((path) => `:(literal)${path}`);
   const list = (args: string[]) =>
     (
-      git(root, [...args, '-z', '--', paths.config, paths.schema, paths.dist, paths.clusters, paths.workflows, paths.lock]) ??
+      git(root, [...args, '-z', '--', paths.config, ...named, paths.schema, paths.dist, paths.clusters, paths.workflows, paths.lock]) ??
       Buffer.alloc(0)
     )
       .toString()

@@ -1,4 +1,5 @@
 import type { Environment } from '../model/environment';
+import { workingTreeFiles, type ConfigFiles } from './config-files';
 import { crossFieldProblems } from './cross-field-checks';
 import { ConfigError, inFileOrder, problemLocator, type ProblemAt } from './problems';
 import type { RawConfig } from './raw-environment';
@@ -10,6 +11,7 @@ import { validateConfigSchema } from './schema-validator';
 import { parseConfigDocument } from './yaml-document';
 
 export { ConfigError, type ConfigProblem } from './problems';
+export type { ConfigFiles } from './config-files';
 
 // Loading the config, stage by stage: its bytes (read.ts), its YAML with positions (yaml-document.ts), the
 // schema, the cross-field checks, then resolution into the model. A stage refuses the config with every problem
@@ -27,8 +29,11 @@ export function loadConfig(file: string): Environment[] {
   return parseConfig(read.text, file);
 }
 
-/** Same as loadConfig, from text already read; `file` is only used in messages. */
-export function parseConfig(text: string, file: string): Environment[] {
+/**
+ * Same as loadConfig, from text already read; `file` names it in messages, and the files it names are read from `files`
+ * (by default beside `file` in the working tree).
+ */
+export function parseConfig(text: string, file: string, files: ConfigFiles = workingTreeFiles(file)): Environment[] {
   const document = parseConfigDocument(text);
   if ('problems' in document) {
     throw new ConfigError(document.problems.map(({ line, column, message }) => ({ file, line, column, field: '(yaml)', message })));
@@ -54,7 +59,7 @@ export function parseConfig(text: string, file: string): Environment[] {
   const { environments } = config;
 
   // Trust roots are read from their files here; a problem of one is placed at its field with the environments using it.
-  const { trustRoots, problems: trustRootProblems } = loadTrustRoots(config, file);
+  const { trustRoots, problems: trustRootProblems } = loadTrustRoots(config, file, files);
   const problems = [
     ...crossFieldProblems(environments).map(({ index, field, message }) => problemAt(['environments', index, ...field], message)),
     ...trustRootProblems.map(({ path, message }) => problemAt(path, message)),

@@ -1,5 +1,4 @@
 import { isAbsolute, relative, resolve } from 'node:path';
-import { readAtMost } from '../bounded-read';
 import type { FieldPath } from '../model/field-path';
 import { httpsUrlProblem } from '../model/https-url';
 import {
@@ -24,6 +23,7 @@ import {
   type RepositoryFile,
   type SigstoreMaterial,
 } from '../model/trust-root';
+import type { ConfigFiles } from './config-files';
 import type { RawConfig, RawEnvironment, RawTrustRoot } from './raw-environment';
 import { DEFAULT_ENGINE } from './resolve-environment';
 
@@ -50,10 +50,11 @@ const FILES_ONLY = ['rekor', 'ctlog', 'tsa'] as const;
 /** The log each switch gives up, as the files form names it. */
 const SWITCHED_LOG: Readonly<Record<InsecureSwitch, 'rekor' | 'ctlog'>> = { insecureIgnoreTlog: 'rekor', insecureIgnoreSCT: 'ctlog' };
 
-/** Every trust root of the config, read and checked, and every problem found in them or in their use. */
+/** Every trust root of the config, its files read from `files`, checked, and every problem found in them or in their use. */
 export function loadTrustRoots(
   config: RawConfig,
   configFile: string,
+  files: ConfigFiles,
   now: Date = new Date(),
 ): { trustRoots: Map<string, PrivateTrustRoot>; problems: RootedProblem[] } {
   const trustRoots = new Map<string, ReadTrustRootResult>();
@@ -71,7 +72,7 @@ export function loadTrustRoots(
       problems.push(...at(shape));
       continue;
     }
-    const read = readTrustRoot(name, raw, new FileReader(configFile), now);
+    const read = readTrustRoot(name, raw, new FileReader(configFile, files), now);
     if ('problems' in read) problems.push(...at(read.problems));
     else trustRoots.set(name, read);
   }
@@ -163,15 +164,18 @@ function shapeProblems(raw: RawTrustRoot): FieldProblem[] {
   return problems;
 }
 
-/** Reads the repository files a trust root names, relative to the config file's directory. */
+/** Reads the repository files a trust root names, relative to the config file's directory, from `files`. */
 class FileReader {
   private readonly directory: string;
 
-  constructor(configFile: string) {
+  constructor(
+    configFile: string,
+    private readonly files: ConfigFiles,
+  ) {
     this.directory = resolve(configFile, '..');
   }
 
-  /** The file's text, or why it cannot be read as a file of the repository. */
+  /** The file's bytes, or why it cannot be read as a file of the repository. */
   read(path: string): Read<{ file: RepositoryFile; bytes: Buffer }> {
     if (isAbsolute(path)) return { problem: `"${path}" is an absolute path: name a file of the repository, relative to the config file` };
     const location = resolve(this.directory, path);
@@ -179,17 +183,10 @@ class FileReader {
     if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) {
       return { problem: `"${path}" is outside the config file's directory: name a file of the repository` };
     }
-    let bytes: Buffer | undefined;
-    try {
-      bytes = readAtMost(location, MAX_TRUST_FILE_BYTES);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      return {
-        problem: `cannot read "${path}" (${code === 'ENOENT' ? 'no such file' : (error as Error).message}); paths are relative to the config file`,
-      };
-    }
-    if (bytes === undefined) return { problem: `"${path}" is larger than the ${MAX_TRUST_FILE_BYTES} bytes a trust file may have` };
-    return { value: { file: { path, location }, bytes } };
+    const read = this.files.read(path, MAX_TRUST_FILE_BYTES);
+    if ('problem' in read) return read;
+    if ('tooLarge' in read) return { problem: `"${path}" is larger than the ${MAX_TRUST_FILE_BYTES} bytes a trust file may have` };
+    return { value: { file: { path, location }, bytes: read.bytes } };
   }
 }
 

@@ -45,6 +45,11 @@ export function readBlobs(cwd: string, objects: readonly string[]): string[] {
 
 /** As {@link readBlobs}, with undefined for an object that does not exist (a path not committed, one outside the repository). */
 export function readObjects(cwd: string, objects: readonly string[]): (string | undefined)[] {
+  return readObjectBytes(cwd, objects).map((bytes) => bytes?.toString('utf8'));
+}
+
+/** As {@link readObjects}, each blob's bytes as git holds them. */
+export function readObjectBytes(cwd: string, objects: readonly string[]): (Buffer | undefined)[] {
   if (objects.length === 0) return [];
   const batch = git(cwd, ['cat-file', '--batch'], objects.map((object) => `${object}\n`).join(''));
   if (batch === undefined) throw new Error(`git cat-file failed in ${cwd}`);
@@ -57,6 +62,6 @@ export function readObjects(cwd: string, objects: readonly string[]): (string | 
     if (!found) return undefined;
     const start = offset;
     offset += Number(found[2]) + 1;
-    return found[1] === 'blob' ? batch.subarray(start, offset - 1).toString('utf8') : undefined;
+    return found[1] === 'blob' ? batch.subarray(start, offset - 1) : undefined;
   });
 }

@@ -1,3 +1,4 @@
+import { dirname, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { parseConfig } from '../config/load';
 import { UserError } from '../errors';
@@ -9,6 +10,7 @@ import { resolveGuardrail } from '../policies/guardrail';
 import { GUARDRAILS } from '../policies';
 import { REMOVED, weakeningsOf, weakeningsWithoutBaseline } from '../policies/weakening';
 import type { CommittedState } from './committed';
+import { gitConfigFiles } from './git-config-files';
 import { isPolicyFile } from './guards';
 
 // The regression gate: what a new output would weaken among the policies the committed output enforces. A policy's
@@ -87,7 +89,8 @@ function committedDefinitions(committed: CommittedState, configFile: string): re
       : `${configFile} is not committed at git HEAD`;
   }
   try {
-    return parseConfig(text, `${configFile} (git HEAD)`);
+    // The files it names (a trust root's certificates and keys) as committed with it, not as the work tree holds them.
+    return parseConfig(text, `${configFile} (git HEAD)`, gitConfigFiles(dirname(resolve(configFile)), 'HEAD'));
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
     return `the committed ${configFile} no longer loads (${error.message.split('\n')[0]})`;

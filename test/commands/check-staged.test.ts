@@ -27,6 +27,22 @@ const EXTRA_ENVIRONMENT = [
   '',
 ].join('\n');
 
+/** An environment that enforces a signature check against a private instance described by its root file. */
+const PRIVATE_TRUST_ROOT_CONFIG = [
+  'trustRoots:',
+  '  lab-ca:',
+  '    fulcio: { roots: sigstore/fulcio-root.pem }',
+  '    insecureIgnoreTlog: the lab signs without a Rekor instance',
+  '    insecureIgnoreSCT: the lab CA runs no CT log',
+  'environments:',
+  '  - name: lab',
+  '    trustRoot: lab-ca',
+  '    imagePatterns: [registry.lab.test/apps/*]',
+  '    signer: { issuer: https://issuer.lab.test, subject: https://git.lab.test/apps/* }',
+  '    policies: { verify-image-signatures: { phase: enforce } }',
+  '',
+].join('\n');
+
 const STAGE_ADVICE =
   'Stage them (`git add environments.yaml dist clusters`) or set them aside (`git stash --keep-index`), and commit again.';
 const SYNTH_ADVICE = 'Run `npm run synth`, then `git add environments.yaml dist clusters`, and commit again.';
@@ -68,6 +84,22 @@ function committedFixture(repo: string, config = FIXTURE_CONFIG): string {
   expect(git(repo, 'commit', '-q', '--no-verify', '-m', 'fixture').code).toBe(0);
   return repo;
 }
+
+/** A repository committing PRIVATE_TRUST_ROOT_CONFIG with its root file and output (made once, copied per test). */
+function trustRootRepository(): string {
+  if (trustRootTemplate === undefined) {
+    trustRootTemplate = join(TEMPLATE_PARENT, 'trust-root');
+    mkdirSync(join(trustRootTemplate, 'sigstore'), { recursive: true });
+    cpSync('test/fixtures/sigstore/fulcio-root.pem', join(trustRootTemplate, 'sigstore', 'fulcio-root.pem'));
+    const config = join(TEMPLATE_PARENT, 'trust-root.yaml');
+    writeFileSync(config, PRIVATE_TRUST_ROOT_CONFIG);
+    committedFixture(trustRootTemplate, config);
+  }
+  const repo = tempDir();
+  cpSync(trustRootTemplate, repo, { recursive: true });
+  return repo;
+}
+let trustRootTemplate: string | undefined;
 
 function synth(repo: string) {
   expect(runCli('synth', '--config', join(repo, 'environments.yaml'), '--outdir', join(repo, 'dist')).code).toBe(0);
@@ -303,6 +335,60 @@ describe('check --staged', () => {
     );
     expect(git(repo, 'commit', '-q', '--no-verify', '-m', 'replaced').code).toBe(0);
     expect(git(repo, 'status', '--porcelain').out).toBe('');
+  });
+
+  test('reads the files the config names as staged: an unstaged trust root is reported, and HEAD is the baseline of the gate', () => {
+    const repo = trustRootRepository();
+    const root = join(repo, 'sigstore', 'fulcio-root.pem');
+
+    // The instance's root changes (here: one more certificate trusted). What HEAD enforces is judged with HEAD's root.
+    appendFileSync(root, readFileSync('test/fixtures/sigstore/fulcio-intermediate.pem'));
+    const synthArgs = ['synth', '--config', join(repo, 'environments.yaml'), '--outdir', join(repo, 'dist')];
+    const refused = runCli(...synthArgs);
+    expect(refused.code).not.toBe(0);
+    expect(refused.err).toContain('lab/verify-image-signatures: trusts another Sigstore instance (private lab-ca → private lab-ca)');
+    expect(runCli(...synthArgs, '--allow-weakening', 'lab/verify-image-signatures').code).toBe(0);
+
+    // The output is staged, the root is not: the commit would hold the old root beside policies that trust the new one.
+    expect(git(repo, 'add', 'environments.yaml', 'dist', 'clusters').code).toBe(0);
+    const blocked = checkStaged(repo);
+    expect(blocked.code).toBe(1);
+    const lines = blocked.err.split('\n');
+    expect(lines).toContain('changed: dist/lab/verify-image-signatures.yaml');
+    expect(lines).toContain('unstaged:  sigstore/fulcio-root.pem');
+    expect(lines).toContain(
+      'Stage them (`git add environments.yaml sigstore/fulcio-root.pem dist clusters`) or set them aside (`git stash --keep-index`), and commit again.',
+    );
+
+    expect(git(repo, 'add', 'sigstore/fulcio-root.pem').code).toBe(0);
+    const passed = checkStaged(repo);
+    expect(passed.err).toBe('');
+    expect(passed.code).toBe(0);
+    expect(passed.out).toContain(
+      'warning: this commit weakens a policy enforced at git HEAD: lab/verify-image-signatures: trusts another Sigstore instance',
+    );
+  });
+
+  test('a file the staged config names but the index lacks is refused at its field and listed as untracked', () => {
+    const repo = trustRootRepository();
+    // The same root under a new name: the output does not change, but the commit would not hold the file.
+    cpSync('test/fixtures/sigstore/fulcio-root.pem', join(repo, 'sigstore', 'lab-root.pem'));
+    const configFile = join(repo, 'environments.yaml');
+    writeFileSync(configFile, readFileSync(configFile, 'utf8').replace('sigstore/fulcio-root.pem', 'sigstore/lab-root.pem'));
+    expect(git(repo, 'add', 'environments.yaml').code).toBe(0);
+
+    const blocked = checkStaged(repo);
+    expect(blocked.code).toBe(1);
+    expect(blocked.err.split('\n')).toEqual([
+      'the staged environments.yaml is invalid (lines of the staged version):',
+      'environments.yaml:3:22: environment "lab": trustRoots.lab-ca.fulcio.roots: "sigstore/lab-root.pem" is not in the git index: `git add` it',
+      'Fix environments.yaml, `git add environments.yaml`, and commit again.',
+      'changes not staged for commit, so the commit would not hold what was checked:',
+      'untracked: sigstore/lab-root.pem',
+      'Stage them (`git add environments.yaml sigstore/lab-root.pem dist clusters`) or set them aside (`git stash --keep-index`), and commit again.',
+    ]);
+    expect(git(repo, 'add', 'sigstore/lab-root.pem').code).toBe(0);
+    expect(checkStaged(repo)).toMatchObject({ code: 0, err: '' });
   });
 
   test('the hook blocks a partially staged change with an exact message, and lets it through once staged', { timeout: 30_000 }, () => {
