@@ -6,10 +6,11 @@ import { splitImageReference } from '../model/image-reference';
 import { RESERVED_ENVIRONMENT_NAMES } from '../model/layout';
 import { deliveryProblems, publishingConsistencyProblems, type IndexedProblem } from './delivery-checks';
 import { gitSourceProblems } from './git-source-checks';
-import { guardrailProblems, type EnvironmentProblem } from './guardrail-checks';
+import { guardrailProblems, systemNamespacesOf, type EnvironmentProblem } from './guardrail-checks';
 import { ownerSpellingProblems } from './identity-checks';
 import type { RawEnvironment } from './raw-environment';
 import { DEFAULT_FOREIGN_DRILL_IMAGE } from './resolve-environment';
+import { drillNamespace } from '../model/system-namespaces';
 
 // What the schema cannot say because it takes two fields, or two environments: checked on the config once it
 // passed the schema, so each mistake is reported at its config line before anything is synthesized.
@@ -29,6 +30,7 @@ const ENVIRONMENT_CHECKS: readonly ((env: RawEnvironment) => EnvironmentProblem[
   fluxDurationProblems,
   allowedForeignImageProblems,
   sameDrillImageProblems,
+  excludedDrillNamespaceProblems,
 ];
 
 /**
@@ -145,6 +147,24 @@ function sameDrillImageProblems(env: RawEnvironment): EnvironmentProblem[] {
     {
       field: ['drill', 'unsignedImage'],
       message: `"${unsignedImage}" is the signed image too: the drill would expect one image admitted and denied; name an image of yours that was never signed`,
+    },
+  ];
+}
+
+/**
+ * The drill runs in the environment's first listed namespace, else `default`: excluded, every policy would skip its
+ * Pods and the drill would prove nothing (a listed namespace that is excluded is refused at `namespaces`).
+ */
+function excludedDrillNamespaceProblems(env: RawEnvironment): EnvironmentProblem[] {
+  if (env.drill === undefined || env.namespaces !== undefined) return [];
+  const namespace = drillNamespace(env.namespaces);
+  if (![...systemNamespacesOf(env), ...(env.excludeNamespaces ?? [])].includes(namespace)) return [];
+  return [
+    {
+      field: ['drill'],
+      message:
+        `runs in "${namespace}" (the environment lists no namespaces), which the policies exclude, so every policy would skip its Pods: ` +
+        'list the namespaces to check, the drill running in the first, or leave drill: out',
     },
   ];
 }

@@ -2,6 +2,7 @@ import { ApiObject, Chart, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import type { DrillImages, Environment } from '../model/environment';
+import { drillNamespace } from '../model/system-namespaces';
 
 /** The result a drill Deployment must get from a guardrail rule: `pass` is admitted, `fail` denied once enforced. */
 export type DrillExpectation = 'pass' | 'fail';
@@ -41,11 +42,6 @@ export function expectedResult(judges: 'registry' | 'signature', role: DrillRole
   return role === 'foreign' ? undefined : role === 'signed' ? 'pass' : 'fail';
 }
 
-/** The namespace the drill runs in: one the environment checks (its first listed namespace, else `default`). */
-function drillNamespace(env: Environment): string {
-  return env.namespaces?.[0] ?? 'default';
-}
-
 /** A drill Pod only has to be admitted, not to do work: keep its footprint small. */
 const DRILL_RESOURCES: kplus.ContainerResources = {
   cpu: { request: kplus.Cpu.millis(10), limit: kplus.Cpu.millis(100) },
@@ -70,7 +66,7 @@ export class DrillChart extends Chart {
 
   constructor(scope: Construct, props: DrillChartProps) {
     const env = props.environment;
-    super(scope, `drill-${env.name}`, { disableResourceNameHashes: true, namespace: drillNamespace(env) });
+    super(scope, `drill-${env.name}`, { disableResourceNameHashes: true, namespace: drillNamespace(env.namespaces) });
     this.cases = drillCases(env.drill);
     for (const drillCase of this.cases) {
       // Explicit name and selector: cdk8s-plus would otherwise derive them from the construct path with a hash.

@@ -15,13 +15,21 @@ export const DEFAULT_KYVERNO_NAMESPACE = 'kyverno';
  */
 export const DEFAULT_SYSTEM_NAMESPACES: readonly string[] = [FLUX_NAMESPACE];
 
+/** Where objects created without a namespace go; the admission drill runs there unless the environment lists its namespaces. */
+export const DEFAULT_NAMESPACE = 'default';
+
 /**
  * Kubernetes' initial namespaces that hold no controller of the cluster (kubernetes.io, Concepts, Namespaces, "Initial
  * namespaces"), with why: as a system namespace (or the Kyverno namespace) one would be exempt from every guardrail
  * while protecting no controller, and `default` is where applications run.
  */
 export const NEVER_SYSTEM_NAMESPACES: Readonly<Record<string, string>> = {
-  default: "is Kubernetes' namespace for objects created without one, where applications run",
+  [DEFAULT_NAMESPACE]: "is Kubernetes' namespace for objects created without one, where applications run",
   'kube-public': "holds the cluster's public information (readable by anyone), no controller",
   'kube-node-lease': "holds the nodes' heartbeat Leases, no controller",
 };
+
+/** The namespace the admission drill runs in: the environment's first listed namespace, else `default`. */
+export function drillNamespace(namespaces: readonly string[] | undefined): string {
+  return namespaces?.[0] ?? DEFAULT_NAMESPACE;
+}

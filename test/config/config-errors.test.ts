@@ -260,6 +260,16 @@ const BAD_INPUTS: { name: string; config: string; line: number; environment?: st
     message: /"registry\.example\.io\/apps\/" ends its path with "\/".*: did you mean registry\.example\.io\/apps\/\*\?$/,
   },
   {
+    name: 'a drill in the default namespace, which the environment excludes',
+    config: withDevelop(
+      `    excludeNamespaces: [default]\n    drill: { signedImage: "ghcr.io/acme/app@${SHA256}", unsignedImage: ghcr.io/acme/app:1 }`,
+    ),
+    line: 9,
+    environment: 'develop',
+    field: 'drill',
+    message: /runs in "default" \(the environment lists no namespaces\), which the policies exclude, so every policy would skip its Pods/,
+  },
+  {
     name: 'a drill image with an upper-case registry host',
     config: withDevelop(`    drill: { signedImage: "GHCR.IO/acme/app@${SHA256}", unsignedImage: ghcr.io/acme/app:1 }`),
     line: 8,
