@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, expect, onTestFinished } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { main } from '../src/cli';
-import { loadConfig } from '../src/config/load';
+import { ConfigError, loadConfig, parseConfig } from '../src/config/load';
 import { POLICY_NAMES, type EngineKind, type Environment, type PolicyName } from '../src/model/environment';
 import { FLUX_CONTROLLER_IMAGES } from '../src/model/flux-release';
 import type { FileTree } from '../src/model/layout';
@@ -176,4 +176,15 @@ export function gitIn(dir: string, ...args: string[]): string {
   const result = spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: dir, env, encoding: 'utf8' });
   expect(result.status, result.stderr).toBe(0);
   return result.stdout;
+}
+
+/** The problems of a config text as printed (file:line:col: environment "x": field: message), or [] when it loads. */
+export function configRefusals(text: string): string[] {
+  try {
+    parseConfig(text, 'environments.yaml');
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.message.split('\n');
+    throw error;
+  }
 }

@@ -128,10 +128,21 @@ export function spellingRegExp({ glob, withinSegment }: ImageSpelling): string {
 
 /** Whether `image`, as a Pod writes it, is one of the spellings of the images the glob names. */
 export function matchesImageGlob(glob: string, image: string): boolean {
-  return imageGlobSpellings(glob).some((spelling) =>
-    spelling.withinSegment ? new RegExp(spellingRegExp(spelling)).test(image) : matchesGlob(spelling.glob, image),
-  );
+  let matches = imageGlobMatchers.get(glob);
+  if (matches === undefined) {
+    const each = imageGlobSpellings(glob).map((spelling): ((value: string) => boolean) => {
+      if (!spelling.withinSegment) return (value) => matchesGlob(spelling.glob, value);
+      const regexp = new RegExp(spellingRegExp(spelling));
+      return (value) => regexp.test(value);
+    });
+    matches = (value) => each.some((matchesSpelling) => matchesSpelling(value));
+    imageGlobMatchers.set(glob, matches);
+  }
+  return matches(image);
 }
+
+/** The matcher of each glob asked about, made once: checks and commands match many images against a few globs. */
+const imageGlobMatchers = new Map<string, (image: string) => boolean>();
 
 /**
  * The glob as Docker normalises the images it names: a first segment that is no registry host means Docker Hub, whose

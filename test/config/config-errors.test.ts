@@ -260,16 +260,6 @@ const BAD_INPUTS: { name: string; config: string; line: number; environment?: st
     message: /"registry\.example\.io\/apps\/" ends its path with "\/".*: did you mean registry\.example\.io\/apps\/\*\?$/,
   },
   {
-    name: 'a drill in the default namespace, which the environment excludes',
-    config: withDevelop(
-      `    excludeNamespaces: [default]\n    drill: { signedImage: "ghcr.io/acme/app@${SHA256}", unsignedImage: ghcr.io/acme/app:1 }`,
-    ),
-    line: 9,
-    environment: 'develop',
-    field: 'drill',
-    message: /runs in "default" \(the environment lists no namespaces\), which the policies exclude, so every policy would skip its Pods/,
-  },
-  {
     name: 'a drill image with an upper-case registry host',
     config: withDevelop(`    drill: { signedImage: "GHCR.IO/acme/app@${SHA256}", unsignedImage: ghcr.io/acme/app:1 }`),
     line: 8,
@@ -333,41 +323,6 @@ const BAD_INPUTS: { name: string; config: string; line: number; environment?: st
     environment: 'develop',
     field: 'namespaces[1]',
     message: /"cert-manager" is in systemNamespaces: the policies would never check it/,
-  },
-  // Never checked, yet no controller of the cluster runs there (`default` is where applications run).
-  {
-    name: 'the default namespace as the Kyverno namespace',
-    config: withDevelop('    kyvernoNamespace: default'),
-    line: 8,
-    environment: 'develop',
-    field: 'kyvernoNamespace',
-    message:
-      /"default" is Kubernetes' namespace for objects created without one, where applications run: no guardrail would check Pods there; name the namespace Kyverno is installed in/,
-  },
-  {
-    name: 'the default namespace as a system namespace',
-    config: withDevelop('    systemNamespaces: [flux-system, default]'),
-    line: 8,
-    environment: 'develop',
-    field: 'systemNamespaces[1]',
-    message:
-      /"default" is Kubernetes' namespace .*; list only namespaces where the cluster's own controllers run \(to leave "default" unchecked on purpose, list it in excludeNamespaces\)/,
-  },
-  {
-    name: 'kube-node-lease as a system namespace',
-    config: withDevelop('    systemNamespaces: [kube-node-lease]'),
-    line: 8,
-    environment: 'develop',
-    field: 'systemNamespaces[0]',
-    message: /"kube-node-lease" holds the nodes' heartbeat Leases, no controller/,
-  },
-  {
-    name: 'kube-public as the Kyverno namespace',
-    config: withDevelop('    kyvernoNamespace: kube-public'),
-    line: 8,
-    environment: 'develop',
-    field: 'kyvernoNamespace',
-    message: /"kube-public" holds the cluster's public information/,
   },
   {
     name: 'a controller image whose registry host ends with a dot',
@@ -553,9 +508,6 @@ test.each([
   ['the longest SBOM age Kyverno parses', withDevelop('    sbom: { maxAge: 106751d }')],
   ['a scope besides the excluded namespaces', withDevelop('    namespaces: [apps]\n    excludeNamespaces: [sandbox]')],
   ['a scope of flux-system once systemNamespaces leaves it out', withDevelop('    systemNamespaces: []\n    namespaces: [flux-system]')],
-  // Left unchecked by an explicit exclusion, not as a system namespace; Kyverno installed in kube-system.
-  ['default excluded on purpose', withDevelop('    excludeNamespaces: [default]')],
-  ['Kyverno in kube-system', withDevelop('    kyvernoNamespace: kube-system')],
   [
     'controllers declared for a namespace',
     withDevelop(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { signerProblems } from '../../src/config/identity-checks';
-import { ConfigError, parseConfig } from '../../src/config/load';
+import { configRefusals } from '../helpers';
 
 const GITHUB = 'https://token.actions.githubusercontent.com';
 
@@ -18,17 +18,6 @@ function config(issuer: string, subject: string, extra = '', policies = 'verify-
     `      ${policies}`,
     '',
   ].join('\n');
-}
-
-/** The config's problems as printed (file:line:col: environment "x": field: message), or [] when it loads. */
-function refusals(text: string): string[] {
-  try {
-    parseConfig(text, 'environments.yaml');
-    return [];
-  } catch (error) {
-    if (error instanceof ConfigError) return error.message.split('\n');
-    throw error;
-  }
 }
 
 /** The one suggestion a message offers, if any. */
@@ -162,7 +151,7 @@ const HOLLOW: [string, string, 'issuer' | 'subject', RegExp, string | undefined]
 
 describe('signer identities a certificate of their issuer can carry', () => {
   it.each(HOLLOW)('refuses issuer %s with subject %s at signer.%s, naming the expected form', (issuer, subject, field, message, repair) => {
-    const [line, ...rest] = refusals(config(issuer, subject));
+    const [line, ...rest] = configRefusals(config(issuer, subject));
     expect(rest).toEqual([]);
     expect(line).toMatch(new RegExp(`^environments\\.yaml:${field === 'issuer' ? 5 : 6}:\\d+: environment "dev": signer\\.${field}: `));
     expect(line).toMatch(message);
@@ -171,7 +160,7 @@ describe('signer identities a certificate of their issuer can carry', () => {
 
   it('offers only suggestions that pass every check of the signer', () => {
     const offered = HOLLOW.flatMap(([issuer, subject, field]) => {
-      const repaired = suggestion(refusals(config(issuer, subject))[0]);
+      const repaired = suggestion(configRefusals(config(issuer, subject))[0]);
       return repaired === undefined ? [] : [field === 'issuer' ? { issuer: repaired, subject } : { issuer, subject: repaired }];
     });
     expect(offered.length).toBeGreaterThan(10);
@@ -199,10 +188,10 @@ describe('signer identities a certificate of their issuer can carry', () => {
     // An issuer this product does not know keeps the generic rules.
     ['https://issuer.example.com', 'https://ci.example.com/acme/anything'],
     ['https://oidc.eks.us-east-1.amazonaws.com/id/0A1B2C3D', 'https://kubernetes.io/namespaces/ci/serviceaccounts/signer'],
-  ])('accepts issuer %s with subject %s', (issuer, subject) => expect(refusals(config(issuer, subject))).toEqual([]));
+  ])('accepts issuer %s with subject %s', (issuer, subject) => expect(configRefusals(config(issuer, subject))).toEqual([]));
 
   it('applies to the provenance signer and the provenance allow-lists on github.com', () => {
-    const lines = refusals(
+    const lines = configRefusals(
       config(
         GITHUB,
         'https://github.com/acme/*',
@@ -230,7 +219,7 @@ describe('signer identities a certificate of their issuer can carry', () => {
     ['https://GitHub.com/acme/*', 'https://github.com/acme/*'],
     ['https://www.github.com/acme/app', 'https://github.com/acme/app'],
   ])('judges the allow-list glob %s, which names github.com otherwise than its provenance, against what it writes', (glob, repair) => {
-    const lines = refusals(config(GITHUB, 'https://github.com/acme/*', `    provenance: { sourceRepositories: ["${glob}"] }`));
+    const lines = configRefusals(config(GITHUB, 'https://github.com/acme/*', `    provenance: { sourceRepositories: ["${glob}"] }`));
     expect(lines).toEqual([
       expect.stringMatching(/provenance\.sourceRepositories\[0\]: .*can never match a GitHub build provenance's source repository/),
     ]);
@@ -239,7 +228,7 @@ describe('signer identities a certificate of their issuer can carry', () => {
 
   it('refuses an allow-list glob with more "*" than Kyverno\'s matcher handles', () => {
     expect(
-      refusals(config(GITHUB, 'https://github.com/acme/*', '    provenance: { builderIds: ["https://ci.acme.example/*/*/*/*"] }')),
+      configRefusals(config(GITHUB, 'https://github.com/acme/*', '    provenance: { builderIds: ["https://ci.acme.example/*/*/*/*"] }')),
     ).toEqual([expect.stringMatching(/provenance\.builderIds\[0\]: "https:\/\/ci\.acme\.example\/\*\/\*\/\*\/\*" has 4 "\*"/)]);
   });
 
@@ -253,12 +242,12 @@ describe('signer identities a certificate of their issuer can carry', () => {
       '      subject: "https://github.com/acme/*"',
       `      subject: "https://github.com/acme/*"\n      rekorUrl: "${rekorUrl}"`,
     );
-    expect(refusals(text)).toEqual([expect.stringMatching(/:7:\d+: environment "dev": signer\.rekorUrl: /)]);
-    expect(refusals(text)[0]).toMatch(message);
+    expect(configRefusals(text)).toEqual([expect.stringMatching(/:7:\d+: environment "dev": signer\.rekorUrl: /)]);
+    expect(configRefusals(text)[0]).toMatch(message);
   });
 
   it("refuses provenance defaults under another known issuer, whose provenance is not GitHub's", () => {
-    const lines = refusals(
+    const lines = configRefusals(
       config('https://gitlab.com', 'https://gitlab.com/acme/*', '', 'require-provenance-attestation: { phase: audit }'),
     );
     expect(lines).toEqual([
@@ -268,7 +257,7 @@ describe('signer identities a certificate of their issuer can carry', () => {
     ]);
     const named = '    provenance: { builderIds: ["https://gitlab.com/acme/*"], sourceRepositories: ["https://gitlab.com/acme/*"] }';
     expect(
-      refusals(config('https://gitlab.com', 'https://gitlab.com/acme/*', named, 'require-provenance-attestation: { phase: audit }')),
+      configRefusals(config('https://gitlab.com', 'https://gitlab.com/acme/*', named, 'require-provenance-attestation: { phase: audit }')),
     ).toEqual([]);
   });
 });
@@ -284,7 +273,7 @@ describe('one spelling per GitHub owner across the config', () => {
     ].join('\n');
 
   it('refuses an owner spelled two ways, at the second spelling, naming the first', () => {
-    expect(refusals(config(GITHUB, 'https://github.com/Acme/*', delivery('acme')))).toEqual([
+    expect(configRefusals(config(GITHUB, 'https://github.com/Acme/*', delivery('acme')))).toEqual([
       expect.stringMatching(
         /:11:\d+: environment "dev": delivery\.signer\.subject: spells the GitHub owner "acme", environment "dev" signer\.subject spells it "Acme": .*one of the two matches nothing/,
       ),
@@ -292,6 +281,6 @@ describe('one spelling per GitHub owner across the config', () => {
   });
 
   it('accepts one spelling everywhere, whatever the case of the lower-case ghcr.io names', () => {
-    expect(refusals(config(GITHUB, 'https://github.com/Acme/*', delivery('Acme')))).toEqual([]);
+    expect(configRefusals(config(GITHUB, 'https://github.com/Acme/*', delivery('Acme')))).toEqual([]);
   });
 });

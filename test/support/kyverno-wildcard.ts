@@ -9,6 +9,10 @@
  * globs (src/config/guardrail-checks.ts), but the oracle models it so a test can show what Kyverno would do.
  */
 export function kyvernoWildcardMatch(pattern: string, value: string): boolean {
+  // The text before the first wildcard must start the value (a quick answer for most values a test probes).
+  const wildcard = pattern.search(/[*?]/);
+  if (wildcard < 0) return pattern === value;
+  if (!value.startsWith(pattern.slice(0, wildcard))) return false;
   const STAR = 42; // '*'
   const QUESTION = 63; // '?'
   // matched[j]: whether the pattern read so far matches the first j characters of value.
