@@ -11,7 +11,8 @@ import { isPrintableAscii } from './printable-ascii';
 // `:` and `@` included. The registry restriction (CEL, both engines) and the ImageValidatingPolicy engine match
 // the image as the Pod writes it; the ClusterPolicy engine matches Kyverno's own spelling of it (infos.go:34-46):
 // `<registry>/<path>:<tag>`, or `<registry>/<path>@<digest>` with the tag dropped when a digest is present, and
-// `:latest` added when neither is. So:
+// `:latest` added when neither is; each also in the other spellings of the images a glob names
+// (src/model/image-spellings.ts). So:
 // - a `*` in the repository path is the last character: text after it (`apps/*/web`, `apps/*-prod`) can be
 //   satisfied by a tag the ClusterPolicy spelling drops, or can never match that spelling at all;
 // - no `*` in a tag (`app:*`, `app:1.*`): it also matches `app:1@sha256:<any>`, which the registry restriction

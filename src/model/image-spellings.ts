@@ -43,7 +43,7 @@ const OFFICIAL = 'library/';
  * Every spelling of the images a glob of the config names, the glob itself first: on Docker Hub (`docker.io` or
  * `index.docker.io`), the same repository under the other host and without one (unless its owner would read as a
  * registry host), and an official image's familiar name with either host or without; then, for any registry, the
- * reference without `:latest` when that is its tag, and with any tag beside its digest when it names a digest.
+ * reference without tag when its tag can be `latest`, and with any tag beside its digest when it names a digest.
  */
 export function imageGlobSpellings(glob: string): ImageSpelling[] {
   const spellings = dockerHubSpellings(glob).flatMap(tagAndDigestSpellings);
@@ -61,9 +61,9 @@ function dockerHubSpellings(glob: string): ImageSpelling[] {
   const { host, path, tag, digest } = splitImageReference(glob);
   if (host !== DOCKER_HUB && host !== DOCKER_HUB_LEGACY) return [itself];
   const repository = dockerHubRepository(path);
-  const owner = repository.slice(0, repository.indexOf('/'));
-  // A `*` in the owner could stand for another owner.
-  if (owner.includes('*')) return [itself];
+  const owner = repository.split('/')[0];
+  // A `*` in the owner, or in a one-segment name (`ngin*`, which the config refuses), could stand for another owner.
+  if (!repository.includes('/') || owner.includes('*')) return [itself];
   const spelled = (at: string | undefined, name: string, withinSegment = false) => ({
     glob: joinImageReference({ host: at, path: name, tag, digest }),
     withinSegment,

@@ -61,6 +61,8 @@ describe('the spellings of the images a glob names', () => {
       ],
     ],
     ['docker.io/library/*', ['docker.io/library/*', 'index.docker.io/library/*', 'library/*', '~docker.io/*', '~index.docker.io/*', '~*']],
+    // A one-segment name with a `*` could stand for any owner (the config refuses it): no other spelling.
+    ['docker.io/ngin*', ['docker.io/ngin*']],
   ])('%s', (glob, spellings) => {
     expect(spellingsOf(glob)).toEqual(spellings);
   });
