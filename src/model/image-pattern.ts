@@ -79,8 +79,8 @@ export function imageGlobBreadth(pattern: string): string | undefined {
   // Without a wildcard the glob is one literal reference, which names at most one owner.
   const multiTenant = PUBLIC_MULTI_TENANT_REGISTRIES.has(host) || ARTIFACT_REGISTRY_HOST.test(host);
   if (!multiTenant || !pattern.includes('*') || /^[^*/]+\//.test(path)) return undefined;
-  // Docker Hub's own images live under `library`; elsewhere the owner is yours to name.
-  const example = DOCKER_HUB_OWNERS.has(host) ? `e.g. ${host}/library/*` : `${host}/<owner>/*`;
+  // Docker Hub's official images live under `library`, one by one (src/model/image-spellings.ts); any other owner is yours to name.
+  const example = DOCKER_HUB_OWNERS.has(host) ? `${host}/<owner>/*, or an official image: ${host}/library/<image>@*` : `${host}/<owner>/*`;
   return `admits every owner's images on the public registry ${host}: name the owner (${example})`;
 }
 

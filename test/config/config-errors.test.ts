@@ -158,7 +158,7 @@ const BAD_INPUTS: { name: string; config: string; line: number; environment?: st
     environment: 'develop',
     field: 'thirdPartyImages[0]',
     message:
-      /"docker\.io\/\*" admits every owner's images on the public registry docker\.io: name the owner \(e\.g\. docker\.io\/library\/\*\)/,
+      /"docker\.io\/\*" admits every owner's images on the public registry docker\.io: name the owner \(docker\.io\/<owner>\/\*, or an official image: docker\.io\/library\/<image>@\*\)/,
   },
   {
     name: 'a provenance source-repository glob that matches every owner on the forge',

@@ -194,7 +194,10 @@ describe('registries where anyone publishes', () => {
     ['us-docker.pkg.dev/*', /public registry us-docker\.pkg\.dev: name the owner \(us-docker\.pkg\.dev\/<owner>\/\*\)/],
     ['europe-west1-docker.pkg.dev/acme*', /public registry europe-west1-docker\.pkg\.dev/],
     ['eu.gcr.io/*', /public registry eu\.gcr\.io/],
-    ['mirror.gcr.io/*', /public registry mirror\.gcr\.io: name the owner \(e\.g\. mirror\.gcr\.io\/library\/\*\)/],
+    [
+      'mirror.gcr.io/*',
+      /public registry mirror\.gcr\.io: name the owner \(mirror\.gcr\.io\/<owner>\/\*, or an official image: mirror\.gcr\.io\/library\/<image>@\*\)/,
+    ],
     ['ttl.sh/*', /ttl\.sh, where anyone can push any name without an account/],
     ['ttl.sh/acme/*', /ttl\.sh, where anyone can push any name/],
     ['ttl.sh/acme/app:1h', /only a digest .* pins what it serves there/],
