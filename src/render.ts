@@ -1,6 +1,7 @@
-import { ApiObject, Yaml, type Chart } from 'cdk8s';
+import { ApiObject, type Chart } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import type { FileTree, Manifests } from './model/layout';
+import { yamlText } from './yaml-text';
 
 /**
  * Renders a chart as one YAML file per top-level construct (`<dir>/<construct id>.yaml`) plus a
@@ -12,7 +13,7 @@ export function renderChartDirectory(chart: Chart, dir: string, tree: FileTree =
     const json = objectsOf(child);
     if (json.length === 0) continue;
     const file = `${child.node.id}.yaml`;
-    tree.set(`${dir}/${file}`, Yaml.stringify(...json));
+    tree.set(`${dir}/${file}`, yamlText(...json));
     manifests?.set(`${dir}/${file}`, json);
     files.push(file);
   }
@@ -26,7 +27,7 @@ export function renderChartDirectory(chart: Chart, dir: string, tree: FileTree =
  */
 export function renderChartFile(chart: Chart, path: string, tree: FileTree, manifests: Manifests, header = ''): void {
   const json = objectsOf(chart);
-  tree.set(path, header + Yaml.stringify(...json));
+  tree.set(path, header + yamlText(...json));
   manifests.set(path, json);
 }
 
@@ -39,7 +40,7 @@ function objectsOf(scope: IConstruct): unknown[] {
 }
 
 function kustomization(files: readonly string[]): string {
-  return Yaml.stringify({
+  return yamlText({
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
     resources: [...files].sort(),

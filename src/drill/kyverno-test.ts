@@ -1,8 +1,8 @@
-import { Yaml } from 'cdk8s';
 import { posix } from 'node:path';
 import type { Environment } from '../model/environment';
 import { renderedKind, type KyvernoTestResultSelector } from '../engines';
 import { GUARDRAILS } from '../policies';
+import { yamlText } from '../yaml-text';
 import { expectedResult, type DrillCase, type DrillExpectation } from './drill-chart';
 
 /** The parts of the Kyverno CLI's `cli.kyverno.io/v1alpha1` `Test` the drill uses. */
@@ -58,5 +58,5 @@ export function kyvernoTest(
       results: judged.map(({ drillCase, result }) => ({ policy, ...selector, kind: 'Deployment', resources: [drillCase.name], result })),
     };
   });
-  return Yaml.stringify(...tests);
+  return yamlText(...tests);
 }
