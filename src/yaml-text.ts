@@ -106,8 +106,28 @@ function inlineText(value: unknown, seen: Set<object>): string {
   return renderedScalar(value);
 }
 
+/**
+ * A string yaml writes as it is, wherever it stands: it starts with a letter or `_` and holds only letters, digits and
+ * `_./-`, so no YAML 1.1 type (numbers, timestamps and `.inf` start otherwise) reads it but the words below. Most
+ * names, labels and paths are such strings: written without asking yaml, so a fleet's thousands of distinct names
+ * cost nothing more.
+ */
+const PLAIN = /^[A-Za-z_][A-Za-z0-9_./-]{0,999}$/;
+const YAML_1_1_WORDS = new Set(
+  ['y', 'yes', 'n', 'no', 'true', 'false', 'on', 'off', 'null'].flatMap((word) => [
+    word,
+    word.toUpperCase(),
+    word[0].toUpperCase() + word.slice(1),
+  ]),
+);
+
+function isPlain(text: string): boolean {
+  return PLAIN.test(text) && !YAML_1_1_WORDS.has(text);
+}
+
 /** A scalar as yaml writes it as a map value (a sequence item is written alike): `Yaml.stringify({ k: value })` minus `k: `. */
 function renderedScalar(value: unknown): string {
+  if (typeof value === 'string' && isPlain(value)) return value;
   const cacheKey = scalarCacheKey(value);
   const cached = valueText.get(cacheKey);
   if (cached !== undefined) return cached;
@@ -118,6 +138,7 @@ function renderedScalar(value: unknown): string {
 
 /** A map key as yaml writes it: `Yaml.stringify({ [key]: 1 })` minus `: 1`. */
 function renderedKey(key: string): string {
+  if (isPlain(key)) return key;
   const cached = keyText.get(key);
   if (cached !== undefined) return cached;
   if (!isSingleLineWithoutMarker(key)) throw new NotPlainBlockYaml();

@@ -82,12 +82,20 @@ function random(seed: number): () => number {
   };
 }
 
+/** A short string of letters, digits and `_./-` (a name, a label, a path), YAML 1.1's bare words among them. */
+function nameLike(next: () => number): string {
+  if (next() < 0.2) return ['Yes', 'NO', 'on', 'Off', 'y', 'N', 'true', 'Null', 'null', '_', 'a-', 'x.y'][Math.floor(next() * 12)];
+  const alphabet = 'aZ_09./-yYnN';
+  return Array.from({ length: 1 + Math.floor(next() * 8) }, () => alphabet[Math.floor(next() * alphabet.length)]).join('');
+}
+
 function documentOf(next: () => number, depth: number, withFallbacks: boolean): unknown {
   const pick = <T>(items: readonly T[]) => items[Math.floor(next() * items.length)];
   const scalar = (): unknown => {
     const kind = next();
     if (withFallbacks && kind < 0.05) return pick(FALLBACK_VALUES);
-    if (kind < 0.6) return pick(TRICKY_STRINGS);
+    if (kind < 0.45) return pick(TRICKY_STRINGS);
+    if (kind < 0.6) return nameLike(next);
     if (kind < 0.75) return pick([0, 1, -1, 30, 1.5, 1e21, 2 ** 53, Number.NaN, Number.POSITIVE_INFINITY]);
     if (kind < 0.9) return next() < 0.5;
     return null;
@@ -97,7 +105,10 @@ function documentOf(next: () => number, depth: number, withFallbacks: boolean): 
   const size = Math.floor(next() * 4);
   if (roll < 0.7) {
     return Object.fromEntries(
-      Array.from({ length: size }, (_, i) => [`${pick(TRICKY_STRINGS)}${i}`, documentOf(next, depth + 1, withFallbacks)]),
+      Array.from({ length: size }, (_, i) => [
+        next() < 0.5 ? `${pick(TRICKY_STRINGS)}${i}` : nameLike(next),
+        documentOf(next, depth + 1, withFallbacks),
+      ]),
     );
   }
   return Array.from({ length: size }, () => documentOf(next, depth + 1, withFallbacks));
