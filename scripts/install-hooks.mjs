@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// Installs the git pre-commit hook that runs the drift gate on what is being committed (`npm run check -- --staged`)
-// in the current checkout.
+// Installs the git pre-commit hook that runs the drift gate on what is being committed (`check --staged`) in the
+// current checkout. The hook starts the runner with node itself: `npm run` would add npm's own start-up to every commit.
 // Run by `npm install` / `npm ci` through the `prepare` script; safe to run again by hand.
 //
-// Does nothing when CI is set (CI runs `npm run check` itself) or outside a git checkout (e.g. an unpacked
+// Does nothing when CI is set (CI runs `npm run check -- --full` itself) or outside a git checkout (e.g. an unpacked
 // tarball). A pre-commit hook this script did not write is left alone, with a message saying what to add.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -37,7 +37,7 @@ function installHook() {
     const current = readFileSync(hook, 'utf8');
     if (current === HOOK) return `${hook} is up to date`;
     if (!current.includes(MARKER)) {
-      return `${hook} exists and was not written by this project, so it was left unchanged. To block commits with stale output, add \`npm run --silent check -- --staged || exit 1\` to it.`;
+      return `${hook} exists and was not written by this project, so it was left unchanged. To block commits with stale output, add \`node scripts/run.mjs check --staged || exit 1\` to it.`;
     }
   }
   mkdirSync(hooksDir, { recursive: true });

@@ -22,7 +22,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import nodeModule, { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { Script } from 'node:vm';
-import { bundleInputsHash } from './bundle-inputs.mjs';
+import { bundleInputsHash, generatorIdentity } from './bundle-inputs.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const buildDir = join(root, '.build');
@@ -86,6 +86,9 @@ async function buildBundle(stamp) {
     format: 'cjs',
     target: 'node20',
     banner: { js: stamp },
+    // What synth records in the output manifest as the generator and CRD pins it rendered with: hashed here once,
+    // not on every run (src/generator.ts hashes the sources when it runs without the bundle).
+    define: { GUARDRAILS_GENERATOR_IDENTITY: JSON.stringify(generatorIdentity(root)) },
     legalComments: 'none',
     // Half the bytes to read and load on every run (the generated validators are most of it); names are kept, so
     // a bug's stack trace still reads.

@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { MANIFEST_FILE } from '../src/output/ownership';
+import { MANIFEST_FILE } from '../src/output/manifest';
 import { ACCEPT_COMMAND } from '../src/output/policy-lock';
 import { readTree } from '../src/output/write';
 import { ADOPTION_EDITS } from '../scripts/adoption-edits.mjs';

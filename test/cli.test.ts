@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../src/cli';
 import { defineCommand, execute } from '../src/commands/command';
 import { INTERNAL_ERROR_EXIT_CODE, UserError } from '../src/errors';
-import { MANIFEST_FILE } from '../src/output/ownership';
+import { MANIFEST_FILE } from '../src/output/manifest';
 import { diffTrees, readTree } from '../src/output/write';
 import type { Readiness } from '../src/rollout/readiness';
 import { MAX_REPORTS_BYTES } from '../src/rollout/reports';
@@ -277,7 +277,9 @@ describe('synth prints what it changed, as check does', () => {
 
     const { lines, disk } = synth(edited, outdir);
     expect(disk.changed.length).toBeGreaterThan(0);
-    expect(fileLines(lines)).toEqual(disk.changed.map((path) => `changed: ${outdir}/${path}`));
+    // The manifest records every file's id: it changes with them, and is not listed besides them.
+    expect(disk.changed).toContain(MANIFEST_FILE);
+    expect(fileLines(lines)).toEqual(disk.changed.filter((path) => path !== MANIFEST_FILE).map((path) => `changed: ${outdir}/${path}`));
     expect(stale.err.split('\n').slice(0, -1)).toEqual(fileLines(lines));
     // No environment is new; the policies changed, so the project's lock beside dist/ must follow.
     expect(lines.filter((line) => line.startsWith('next:'))).toEqual([

@@ -287,7 +287,7 @@ describe('the publishing workflow', () => {
 
   test('the drift gate runs before publishing; the artifact is pushed reproducibly, signed by digest, then tagged', async () => {
     const { workflow } = await checkedWorkflow(path, content);
-    expect(workflow.jobs.check.steps.map((step: any) => step.run).filter(Boolean)).toEqual(['npm ci', 'npm run check']);
+    expect(workflow.jobs.check.steps.map((step: any) => step.run).filter(Boolean)).toEqual(['npm ci', 'npm run check -- --full']);
     expect(workflow.jobs.publish.needs).toBe('check');
     const script: string = workflow.jobs.publish.steps.at(-1).run;
     expect(workflow.jobs.publish.steps.at(-1).env).toEqual({ ARTIFACT: 'ghcr.io/acme/guardrails-policies' });

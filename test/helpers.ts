@@ -13,6 +13,10 @@ import type { FileTree } from '../src/model/layout';
 import { publicTrustRoot } from '../src/model/trust-root';
 import { GUARDRAILS } from '../src/policies';
 import { synthesizeTree } from '../src/synthesize';
+import { currentGenerator } from '../src/generator';
+import { CheckedRendering } from '../src/output/checked-rendering';
+import { FleetOutput, planFleet, type OutputView } from '../src/output/fleet';
+import { MANIFEST_FILE } from '../src/output/manifest';
 
 /**
  * The product's test config: three environments (develop, staging, production) covering each phase. Tests of
@@ -112,6 +116,22 @@ export function treeFor(configFile: string = THREE_ENVIRONMENTS_CONFIG): FileTre
   return synthesizeTree(loadConfig(configFile));
 }
 
+/** Everything synth writes into the output directory for a config file: the tree and its manifest. */
+export function outputTreeFor(configFile: string = THREE_ENVIRONMENTS_CONFIG): FileTree {
+  const environments = loadConfig(configFile);
+  const rendering = new CheckedRendering(environments);
+  const nothing: OutputView = { paths: [], idOf: () => '', read: () => '' };
+  const options = { generator: currentGenerator(), full: true, sharedClusters: rendering.sharedClusters };
+  const fleet = new FleetOutput(
+    planFleet(environments, nothing, () => undefined, options),
+    rendering,
+    currentGenerator(),
+    nothing,
+  );
+  const tree: FileTree = new Map([...fleet.files()].map(([path, content]) => [path, content as string]));
+  return new Map([...tree, [MANIFEST_FILE, fleet.manifest()]]);
+}
+
 /** The Kubernetes objects in one file of a tree. */
 export function objectsIn(tree: FileTree, path: string): any[] {
   const text = tree.get(path);
@@ -167,6 +187,8 @@ export function projectCopy(config: string = THREE_ENVIRONMENTS_CONFIG): string 
   // The compiled bundle too, when there is one: its inputs are the same, so the copy need not rebuild it.
   if (existsSync(join(root, '.build'))) cpSync(join(root, '.build'), join(dir, '.build'), { recursive: true });
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  // The pinned CRDs are an input of the generator's identity (scripts/bundle-inputs.mjs), read only: linked too.
+  symlinkSync(join(root, 'crds'), join(dir, 'crds'), 'dir');
   return dir;
 }
 

@@ -1,21 +1,24 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
-import { ConfigError, parseConfig } from '../config/load';
+import { parseConfigKept } from '../config/checked-cache';
+import { ConfigError } from '../config/load';
 import { UserError } from '../errors';
-import { diffEntryPoints, isEntryPointLocation, readClusterFiles } from '../output/entry-points';
-import { OutputGuardError } from '../output/guards';
-import { describeHandEdits, findHandEdits } from '../output/hand-edits';
+import { renderPublishWorkflows } from '../flux/publish-workflow';
+import { isEntryPointLocation, readClusterFiles, type FilesBeside } from '../output/entry-points';
 import { readCommittedOutput } from '../output/committed';
-import { CLUSTERS_DIR, isGenerated, WORKFLOWS_DIR, type FileTree } from '../model/layout';
+import { describeHandEdits } from '../output/hand-edits';
+import { compareOutput } from '../output/fleet-output';
+import type { OutputView } from '../output/fleet';
+import { OutputGuardError } from '../output/guards';
+import { CLUSTERS_DIR, entryPointPath, isGenerated, WORKFLOWS_DIR } from '../model/layout';
 import { git, readBlobs } from '../output/git';
 import { gitConfigFiles } from '../output/git-config-files';
-import { withManifest } from '../output/ownership';
+import { blobId, MANIFEST_FILE, parseManifest } from '../output/manifest';
 import { ACCEPT_COMMAND, describeLockDiff, diffLock, isLockCurrent, lockTree } from '../output/policy-lock';
-import { diffTrees } from '../output/write';
+import { checkedConfigBeside } from '../output/write';
 import { formatFinding, ValidationError } from '../validate';
 import type { Output } from './output';
-import { generatedFilesBeside } from '../synthesize';
-import { describeDiff, synthesizeValidated } from './synth';
+import { describeDiff } from './synth';
 import { commitWarnings } from './warnings';
 
 /**
@@ -52,7 +55,7 @@ interface CheckedPaths {
  * It warns, without failing, of what the commit weakens among the policies HEAD enforces (synth refused it unless
  * allowed) and of the risks synth warns about.
  */
-export function checkStaged(configFile: string, outdir: string, lockDir: string, output: Output): number {
+export function checkStaged(configFile: string, outdir: string, lockDir: string, full: boolean, output: Output): number {
   const root = repositoryRoot(configFile);
   const paths = checkedPaths(root, configFile, outdir, lockDir);
   const index = stagedFiles(root, paths);
@@ -69,33 +72,40 @@ export function checkStaged(configFile: string, outdir: string, lockDir: string,
   const [configText] = readBlobs(root, [config.id]);
   const staged = stagedOutput(root, paths, index);
   const locked = staged.lock.size > 0;
-  // The files the config names (a trust root's certificates and keys) are read as staged, like the config.
+  // The files the config names (a trust root's certificates and keys) are read as staged, like the config, also when
+  // the checked config is kept: its trust roots are read again through this source.
   const configDirectory = posix.dirname(paths.config);
   const configFiles = gitConfigFiles(join(root, configDirectory), 'index');
-  const namedFiles = () =>
-    configFiles.asked.map(({ path, inTree }) => ({ path: posix.join(configDirectory, posix.normalize(path)), inTree }));
+  const namedFiles = () => [
+    ...new Map(
+      configFiles.asked.map(({ path, inTree }) => {
+        const named = posix.join(configDirectory, posix.normalize(path));
+        return [named, { path: named, inTree }] as const;
+      }),
+    ).values(),
+  ];
+  let expectedBeside: ReadonlySet<string> = new Set();
   const stageAll = () => {
-    const workflows = touchesWorkflows(root, paths, expectedEntryPoints, staged.clusterFiles) ? [paths.workflows] : [];
+    const workflows = touchesWorkflows(root, paths, expectedBeside, staged.beside) ? [paths.workflows] : [];
     // `git add` refuses a path neither on disk nor in the index.
     const named = namedFiles().flatMap(({ path, inTree }) => (inTree || existsSync(join(root, path)) ? [path] : []));
     return `git add ${[paths.config, ...named, paths.dist, paths.clusters, ...workflows, ...(locked ? [paths.lock] : [])].join(' ')}`;
   };
   const problems: string[][] = [];
-  let expectedEntryPoints: FileTree = new Map();
   let warnings: string[] = [];
   try {
-    const environments = parseConfig(configText, paths.config, configFiles);
-    const { synthesis } = synthesizeValidated(environments);
-    expectedEntryPoints = generatedFilesBeside(synthesis);
+    const environments = parseConfigKept(configText, paths.config, checkedConfigBeside(outdir), configFiles).environments;
+    expectedBeside = new Set([
+      ...environments.map((env) => entryPointPath(env.name, env.cluster)),
+      ...renderPublishWorkflows(environments).keys(),
+    ]);
     const committed = readCommittedOutput(outdir);
-    warnings = commitWarnings(committed, join(root, paths.config), { tree: synthesis.tree, environments });
-    const expectedOutput = withManifest(synthesis.tree);
-    const outputDiff = diffTrees(expectedOutput, staged.dist);
-    const handEdits = outputDiff.changed.length > 0 ? findHandEdits(outputDiff.changed, staged.dist, expectedOutput, committed) : [];
+    const compared = compareOutput(environments, staged.dist, staged.beside, () => committed, { full });
+    warnings = commitWarnings(committed, join(root, paths.config), { ids: compared.ids, environments });
     const stale = [
-      ...describeDiff(outputDiff, paths.dist),
-      ...describeHandEdits(handEdits, paths.dist, false),
-      ...describeDiff(diffEntryPoints(expectedEntryPoints, staged.clusterFiles), paths.parent),
+      ...describeDiff(compared.diff, paths.dist),
+      ...describeHandEdits(compared.handEdits, paths.dist, false),
+      ...describeDiff(compared.besideDiff, paths.parent),
     ];
     if (stale.length > 0) {
       problems.push([
@@ -104,7 +114,7 @@ export function checkStaged(configFile: string, outdir: string, lockDir: string,
         `Run \`npm run synth\`, then \`${stageAll()}\`, and commit again.`,
       ]);
     }
-    const lockDiff = diffLock(lockTree(environments, synthesis.tree), staged.lock);
+    const lockDiff = diffLock(lockTree(environments, compared.ids), staged.lock);
     if (locked && !isLockCurrent(lockDiff)) {
       problems.push([
         `the staged policy lock is not what the staged ${paths.config} renders:`,
@@ -118,8 +128,8 @@ export function checkStaged(configFile: string, outdir: string, lockDir: string,
   const unstaged = unstagedChanges(
     root,
     paths,
-    expectedEntryPoints,
-    staged.clusterFiles,
+    expectedBeside,
+    staged.beside,
     namedFiles().map(({ path }) => path),
   );
   if (unstaged.length > 0) {
@@ -131,7 +141,7 @@ export function checkStaged(configFile: string, outdir: string, lockDir: string,
   }
   for (const warning of warnings) output.out(`warning: ${warning}`);
   if (problems.length > 0) return report(output, problems);
-  const workflows = [...expectedEntryPoints.keys()].some((path) => path.startsWith(`${WORKFLOWS_DIR}/`)) ? [`${paths.workflows}/`] : [];
+  const workflows = [...expectedBeside].some((path) => path.startsWith(`${WORKFLOWS_DIR}/`)) ? [`${paths.workflows}/`] : [];
   const parts = [`${paths.dist}/`, `${paths.clusters}/`, ...workflows, ...(locked ? [`${paths.lock}/`] : [])];
   const checked = `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
   output.out(`the staged ${checked} are what the staged ${paths.config} synthesizes`);
@@ -139,33 +149,73 @@ export function checkStaged(configFile: string, outdir: string, lockDir: string,
 }
 
 /**
- * The staged files under `dist/` and under the lock directory (relative to each), and directly in the clusters'
- * directories (relative to the parent of `dist/`, as synth names entry points), read with one `git cat-file`.
+ * The staged files under `dist/` (as an output view) and under the lock directory (relative to each), and directly
+ * in the clusters' and workflows' directories (relative to the parent of `dist/`, as synth names entry points), each
+ * by blob id: the index records them, so no file is read but the manifest, and the files beside `dist/` whose
+ * marker is asked for. In a repository whose object ids are not SHA-1 (`git hash-object`'s default, which the
+ * manifest records), every file is read and hashed instead.
  */
 function stagedOutput(
   root: string,
   paths: CheckedPaths,
   index: readonly IndexEntry[],
-): { dist: FileTree; clusterFiles: FileTree; lock: FileTree } {
-  const staged = { dist: new Map(), clusterFiles: new Map(), lock: new Map() } satisfies Record<string, FileTree>;
-  const placeOf = (path: string): [FileTree, string] | undefined => {
-    if (isUnder(path, paths.dist)) return [staged.dist, posix.relative(paths.dist, path)];
-    if (isUnder(path, paths.lock)) return [staged.lock, posix.relative(paths.lock, path)];
-    if (isClusterFile(path, paths)) return [staged.clusterFiles, posix.relative(paths.parent, path)];
+): { dist: OutputView; beside: FilesBeside; lock: Map<string, string> } {
+  /** Per place, each staged file's blob id and the git object holding it (the same in a SHA-1 repository). */
+  const places = { dist: new StagedFiles(), beside: new StagedFiles(), lock: new StagedFiles() };
+  const placeOf = (path: string): [StagedFiles, string] | undefined => {
+    if (isUnder(path, paths.dist)) return [places.dist, posix.relative(paths.dist, path)];
+    if (isUnder(path, paths.lock)) return [places.lock, posix.relative(paths.lock, path)];
+    if (isClusterFile(path, paths)) return [places.beside, posix.relative(paths.parent, path)];
     return undefined;
   };
-  const entries = index.flatMap((entry) => {
+  const placed = index.flatMap((entry) => {
     const place = placeOf(entry.path);
-    return place ? [{ id: entry.id, place }] : [];
+    return place ? [{ object: entry.id, files: place[0], path: place[1] }] : [];
   });
-  readBlobs(
-    root,
-    entries.map((entry) => entry.id),
-  ).forEach((content, i) => {
-    const [tree, path] = entries[i].place;
-    tree.set(path, content);
-  });
-  return staged;
+  // A SHA-1 repository's object id is the blob id; any other is replaced by the blob id of the content.
+  const otherFormat = placed.filter((entry) => entry.object.length !== 40);
+  const rehashed = new Map(
+    readBlobs(
+      root,
+      otherFormat.map((entry) => entry.object),
+    ).map((content, i) => [otherFormat[i].object, blobId(content)]),
+  );
+  for (const { object, files, path } of placed) files.add(path, object, rehashed.get(object) ?? object);
+  const read = (files: StagedFiles, path: string) => readBlobs(root, [files.objects.get(path)!])[0];
+  const manifestText = places.dist.objects.has(MANIFEST_FILE) ? read(places.dist, MANIFEST_FILE) : undefined;
+  places.dist.delete(MANIFEST_FILE);
+  const dist: OutputView = {
+    paths: [...places.dist.ids.keys()].sort(),
+    manifest: manifestText === undefined ? undefined : parseManifest(manifestText),
+    manifestText,
+    idOf: (path) => places.dist.ids.get(path)!,
+    read: (path) => read(places.dist, path),
+  };
+  const generated = new Map<string, boolean>();
+  const beside: FilesBeside = {
+    ids: places.beside.ids,
+    isGenerated(path) {
+      if (!generated.has(path)) generated.set(path, isGenerated(read(places.beside, path)));
+      return generated.get(path)!;
+    },
+  };
+  return { dist, beside, lock: places.lock.ids };
+}
+
+/** Staged files of one place: blob id and git object id, by path relative to the place. */
+class StagedFiles {
+  readonly ids = new Map<string, string>();
+  readonly objects = new Map<string, string>();
+
+  add(path: string, object: string, id: string): void {
+    this.objects.set(path, object);
+    this.ids.set(path, id);
+  }
+
+  delete(path: string): void {
+    this.objects.delete(path);
+    this.ids.delete(path);
+  }
 }
 
 /**
@@ -174,13 +224,13 @@ function stagedOutput(
  * config that published). `git add` stages the removal of a file the index holds, and refuses a path that is
  * neither on disk nor in the index, so the directory is named only then.
  */
-function touchesWorkflows(root: string, paths: CheckedPaths, expectedEntryPoints: FileTree, stagedClusterFiles: FileTree): boolean {
+function touchesWorkflows(root: string, paths: CheckedPaths, expectedBeside: ReadonlySet<string>, stagedBeside: FilesBeside): boolean {
   const isWorkflow = (path: string) => path.startsWith(`${WORKFLOWS_DIR}/`);
-  const holdsGeneratedWorkflow = (files: FileTree) => [...files].some(([path, content]) => isWorkflow(path) && isGenerated(content));
+  const onDisk = readClusterFiles(join(root, paths.parent));
   return (
-    [...expectedEntryPoints.keys()].some(isWorkflow) ||
-    holdsGeneratedWorkflow(stagedClusterFiles) ||
-    holdsGeneratedWorkflow(readClusterFiles(join(root, paths.parent)))
+    [...expectedBeside].some(isWorkflow) ||
+    [...stagedBeside.ids.keys()].some((path) => isWorkflow(path) && stagedBeside.isGenerated(path)) ||
+    [...onDisk].some(([path, content]) => isWorkflow(path) && isGenerated(content))
   );
 }
 
@@ -261,8 +311,8 @@ function stagedFiles(root: string, paths: CheckedPaths): IndexEntry[] {
 function unstagedChanges(
   root: string,
   paths: CheckedPaths,
-  expectedEntryPoints: FileTree,
-  stagedClusterFiles: FileTree,
+  expectedBeside: ReadonlySet<string>,
+  stagedBeside: FilesBeside,
   namedFiles: readonly string[],
 ): string[] {
   // The files the config names, each exactly (no pathspec magic in a name).
@@ -279,11 +329,10 @@ function unstagedChanges(
   const isEntryPoint = (path: string) => {
     if (!isClusterFile(path, paths)) return false;
     const relativePath = posix.relative(paths.parent, path);
-    const staged = stagedClusterFiles.get(relativePath);
     const file = join(root, path);
     return (
-      expectedEntryPoints.has(relativePath) ||
-      (staged !== undefined && isGenerated(staged)) ||
+      expectedBeside.has(relativePath) ||
+      (stagedBeside.ids.has(relativePath) && stagedBeside.isGenerated(relativePath)) ||
       (existsSync(file) && isGenerated(readFileSync(file, 'utf8')))
     );
   };

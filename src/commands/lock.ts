@@ -27,8 +27,7 @@ export const lock = defineCommand({
   run({ values }, output) {
     const lockDir = values['lock-dir'];
     const environments = loadConfig(values.config);
-    const { synthesis } = synthesizeValidated(environments);
-    const expected = lockTree(environments, synthesis.tree);
+    const expected = lockTree(environments, synthesizeValidated(environments).tree);
     const diff = compareLock(expected, lockDir);
     if (isLockCurrent(diff)) {
       output.out(`${lockDir}/ is current (${expected.size} files for ${environments.length} environments)`);

@@ -1,20 +1,20 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
-import { loadConfig } from '../config/load';
+import { parseConfigKept } from '../config/checked-cache';
+import { readConfigText } from '../config/load';
 import { UsageError, UserError } from '../errors';
 import type { Environment } from '../model/environment';
 import { NOT_YET_PUBLISHED_SUMMARY, isPublished } from '../model/delivery';
-import { assertNoClusterCollision } from '../output/cluster-sharing';
-import { readCommittedOutput } from '../output/committed';
-import { assertEntryPointsWritable, diffEntryPoints, readClusterFiles, writeEntryPoints } from '../output/entry-points';
-import { assertNoEmptyEnvironment } from '../output/guards';
-import { describeHandEdits, findHandEdits, type HandEdit } from '../output/hand-edits';
 import { clustersDirectoryFor, drillDirectory, environmentOfPath, fluxDirectory, type FileTree } from '../model/layout';
-import { MANIFEST_FILE, withManifest } from '../output/ownership';
-import { compareLock, DEFAULT_LOCK_DIR, lockTree } from '../output/policy-lock';
-import { diffTrees, readOutput, writeTreeAtomically, type TreeDiff } from '../output/write';
-import { generatedFilesBeside, synthesize, type Synthesis } from '../synthesize';
-import { formatFinding, validateTree, ValidationError, type ValidationReport } from '../validate';
+import { CheckedRendering } from '../output/checked-rendering';
+import { checkOutput, writeOutput, type FleetComparison } from '../output/fleet-output';
+import { MANIFEST_FILE } from '../output/manifest';
+import { compareLockIds, DEFAULT_LOCK_DIR, lockTree } from '../output/policy-lock';
+import { checkedConfigBeside, type TreeDiff } from '../output/write';
+import { formatFinding, type ValidationReport } from '../validate';
+import { describeHandEdits } from '../output/hand-edits';
+import { notWrittenNote, staleOutputRemedy } from './missing-output';
+import { readCommittedOutput } from '../output/committed';
 import {
   ALLOW_WEAKENING_OPTION,
   RETIRED_ALLOW_OPTIONS,
@@ -22,12 +22,10 @@ import {
   describeGateOutcome,
   parseAllowances,
   regressionGate,
-  type GateOutcome,
 } from './regression-gate';
 import { checkStaged } from './check-staged';
 import { defineCommand, type OptionDescription } from './command';
 import { NEXT_STEP_HINTS, type OutputChange } from './hints';
-import { notWrittenNote, staleOutputRemedy } from './missing-output';
 import type { Output } from './output';
 
 export const DEFAULT_CONFIG = 'environments.yaml';
@@ -56,31 +54,31 @@ function resolveOutdir(outdir: string | undefined): string {
   return chosen === '/' ? chosen : normalize(chosen).replace(/\/+$/, '');
 }
 
+/** `--full`, shared by synth and check. */
+const FULL_OPTION = {
+  full: {
+    type: 'boolean',
+    default: false,
+    description:
+      'render and validate every environment, whatever the output manifest records (CI); by default an environment whose config, generator and files are unchanged is not rendered again',
+  },
+} as const satisfies Record<string, OptionDescription>;
+
 /**
- * Synthesizes in memory, refuses environments that would collide on a shared cluster and output in which an
- * environment has no policy, and validates every object (entry points included); throws ConfigError,
- * OutputGuardError or ValidationError.
+ * Synthesizes every environment in memory, refuses environments that would collide on a shared cluster and output
+ * in which an environment has no policy, and validates every object (entry points included); throws ConfigError,
+ * OutputGuardError or ValidationError. The output tree, and the report.
  */
-export function synthesizeValidated(environments: readonly Environment[]): { synthesis: Synthesis; report: ValidationReport } {
-  const synthesis = synthesize(environments);
-  assertNoClusterCollision(environments, synthesis);
-  assertNoEmptyEnvironment(
-    synthesis.tree,
-    environments.map((env) => env.name),
-  );
-  const output = validateTree(synthesis.tree, environments, synthesis.manifests);
-  const entryPoints = validateTree(synthesis.entryPoints, environments, synthesis.entryPointManifests);
-  const report: ValidationReport = {
-    findings: [...output.findings, ...entryPoints.findings],
-    warnings: [...output.warnings, ...entryPoints.warnings],
-    // Entry points count under `clusters`, which an environment may be named too: add, do not replace.
-    objectsValidated: [...entryPoints.objectsValidated].reduce(
-      (counts, [owner, n]) => counts.set(owner, (counts.get(owner) ?? 0) + n),
-      new Map(output.objectsValidated),
-    ),
-  };
-  if (report.findings.length > 0) throw new ValidationError(report.findings);
-  return { synthesis, report };
+export function synthesizeValidated(environments: readonly Environment[]): { tree: FileTree; report: ValidationReport } {
+  const rendering = new CheckedRendering(environments);
+  const tree: FileTree = new Map();
+  for (const environment of environments) for (const [path, content] of rendering.render(environment).tree) tree.set(path, content);
+  return { tree, report: rendering.assertAccepted() };
+}
+
+/** The config's environments, checked once per text: `keep` keeps the checked config beside the output directory. */
+function loadEnvironments(config: string, outdir: string): { environments: Environment[]; keep: () => void } {
+  return parseConfigKept(readConfigText(config), config, checkedConfigBeside(outdir));
 }
 
 /** Runs `step`; a refusal it throws is thrown again with a line of context before and/or after its message. */
@@ -99,10 +97,12 @@ export const synth = defineCommand({
   summary:
     "Validate environments.yaml and write every environment's policies, Flux objects and drill into the output directory, and its cluster's entry point into clusters/.",
   details: [
-    'The whole tree is built and validated in memory, then swapped in; on any error the output directory is left as it was. ' +
+    'Environment by environment, each changed one is rendered, validated and written beside the output directory, and the new tree is then swapped in; ' +
+      'on any error the output directory is left as it was. An environment whose config, generator and pinned CRDs are those the output manifest records, ' +
+      'and whose files hold the bytes it records, is not rendered again and its files are kept as they are. ' +
       'Prints every added, changed and removed file, then a summary, then the steps that must follow (if any).',
   ],
-  options: { ...OUTPUT_OPTIONS, ...ALLOW_WEAKENING_OPTION },
+  options: { ...OUTPUT_OPTIONS, ...FULL_OPTION, ...ALLOW_WEAKENING_OPTION },
   retiredOptions: RETIRED_ALLOW_OPTIONS,
   exitCodes: [
     { code: 0, meaning: 'written, or already up to date' },
@@ -120,67 +120,55 @@ export const synth = defineCommand({
         return notWrittenNote(outdir);
       },
     };
-    const environments = withContext(() => loadConfig(values.config), unchanged);
+    const { environments, keep } = withContext(() => loadEnvironments(values.config, outdir), unchanged);
     const allowances = parseAllowances(values['allow-weakening']);
     if (allowances.length > 0) assertKnownEnvironments(allowances, environments, readCommittedOutput(outdir), values.config);
-    const { synthesis, report } = withContext(() => synthesizeValidated(environments), unchanged);
-    const { tree } = synthesis;
-    const entryPoints = generatedFilesBeside(synthesis);
-    // Refused before anything is written; compared again, and written, holding the output's lock (afterWrite).
-    let entryPointDiff = diffEntryPoints(entryPoints, readClusterFiles(parent));
-    withContext(() => assertEntryPointsWritable(entryPointDiff), unchanged);
-    const written = withManifest(tree); // the files the output directory will hold
-    let described: OutputChange | undefined;
-    let handEdits: HandEdit[] = [];
-    let gate: GateOutcome | undefined;
-    // Holding the output's lock, the writer hands over what the output holds now: the change is described from
-    // that one read, and the regression gate (which, without git, reads the disk) sees no other synth's swap.
-    const beforeWrite = (current: FileTree) => {
-      described = describeChange(outdir, environments, written, current);
-      const committed = readCommittedOutput(outdir);
-      gate = regressionGate(committed, outdir, values.config, { tree, environments }, allowances);
-      handEdits = findHandEdits(described.diff.changed, current, written, committed);
-    };
-    let entryPointFailure: unknown;
-    const afterWrite = () => {
-      try {
-        entryPointDiff = diffEntryPoints(entryPoints, readClusterFiles(parent));
-        writeEntryPoints(parent, entryPoints, entryPointDiff);
-      } catch (error) {
-        entryPointFailure = error; // the output is written by now: reported below, without "was not changed"
-      }
-    };
-    withContext(() => writeTreeAtomically(outdir, tree, { beforeWrite, afterWrite }), unchanged);
-    if (entryPointFailure !== undefined) {
-      if (!(entryPointFailure instanceof UserError)) throw entryPointFailure;
+    const written = withContext(
+      () =>
+        writeOutput(outdir, environments, {
+          full: values.full,
+          againstCommitted: (committed, next) => regressionGate(committed, outdir, values.config, next, allowances),
+        }),
+      unchanged,
+    );
+    keep(); // the config synth accepted and wrote: the next synth need not check it again
+    if (written.entryPointFailure !== undefined) {
+      if (!(written.entryPointFailure instanceof UserError)) throw written.entryPointFailure;
       throw new UserError(
-        `${outdir}/ was written, but not the entry points in ${clustersDirectoryFor(outdir)}/:\n${entryPointFailure.message}`,
+        `${outdir}/ was written, but not the entry points in ${clustersDirectoryFor(outdir)}/:\n${written.entryPointFailure.message}`,
       );
     }
-    if (described === undefined || gate === undefined) throw new Error('the writer returned without handing over the current output');
-    const lines = [...formatChange(described), ...describeHandEdits(handEdits, outdir, true), ...describeDiff(entryPointDiff, parent)];
+    const change = outputChange(outdir, environments, written);
+    const lines = [
+      ...formatChange(change),
+      ...describeHandEdits(written.handEdits, outdir, true),
+      ...describeDiff(written.besideDiff, parent),
+    ];
     lines.forEach((line) => output.out(line));
-    printSummary(environments, report, output);
-    const { allowed, warnings } = describeGateOutcome(gate, environments);
+    printSummary(environments, written, output);
+    const { allowed, warnings } = describeGateOutcome(written.gate, environments);
     allowed.forEach((line) => output.out(line));
     warnings.forEach((line) => output.out(line));
     if (lines.length === 0) {
       output.out(
-        `${outdir}/ and the entry points in ${clustersDirectoryFor(outdir)}/ are up to date (${written.size} files, ${describeBeside(synthesis)})`,
+        `${outdir}/ and the entry points in ${clustersDirectoryFor(outdir)}/ are up to date (${written.fileCount} files, ${describeBeside(written)})`,
       );
       return 0;
     }
-    const { added, changed, removed } = described.diff;
-    output.out(`wrote ${outdir}/: ${added.length} added, ${changed.length} changed, ${removed.length} removed (${written.size} files)`);
-    const entryPointChanges = entryPointDiff.added.length + entryPointDiff.changed.length + entryPointDiff.removed.length;
+    const { added, changed, removed } = change.diff;
+    output.out(
+      `wrote ${outdir}/: ${added.length} added, ${changed.length} changed, ${removed.length} removed (${written.fileCount} files)`,
+    );
+    const { besideDiff } = written;
+    const entryPointChanges = besideDiff.added.length + besideDiff.changed.length + besideDiff.removed.length;
     if (entryPointChanges > 0) {
       // The files are listed above; entry points and publishing workflows are counted together here.
       const files = entryPointChanges === 1 ? '1 file' : `${entryPointChanges} files`;
-      output.out(`wrote ${files} beside ${outdir}/ (${describeBeside(synthesis)} in all)`);
+      output.out(`wrote ${files} beside ${outdir}/ (${describeBeside(written)} in all)`);
     }
     // The lock is read only when the output changed: an up-to-date synth reads nothing more.
-    const change = { ...described, lock: lockBeside(parent, environments, tree) };
-    for (const hint of NEXT_STEP_HINTS.flatMap((hintFor) => hintFor(change))) output.out(`next: ${hint}`);
+    const withLock = { ...change, lock: lockBeside(parent, environments, written.ids) };
+    for (const hint of NEXT_STEP_HINTS.flatMap((hintFor) => hintFor(withLock))) output.out(`next: ${hint}`);
     return 0;
   },
 });
@@ -197,6 +185,7 @@ export const check = defineCommand({
     'The drift gate: synthesize in memory and list every file of the output directory and every entry point in clusters/ that differs; writes nothing.',
   options: {
     ...OUTPUT_OPTIONS,
+    ...FULL_OPTION,
     staged: {
       type: 'boolean',
       default: false,
@@ -211,24 +200,20 @@ export const check = defineCommand({
   ],
   run({ values }, output) {
     const outdir = resolveOutdir(values.outdir);
-    if (values.staged) return checkStaged(values.config, outdir, values['lock-dir'], output);
-    const environments = loadConfig(values.config);
-    const { synthesis, report } = synthesizeValidated(environments);
-    const { files, irregular } = readOutput(outdir);
-    const written = withManifest(synthesis.tree); // counted as synth counts them
-    const change = describeChange(outdir, environments, written, files);
-    const handEdits = change.diff.changed.length > 0 ? findHandEdits(change.diff.changed, files, written, readCommittedOutput(outdir)) : [];
+    if (values.staged) return checkStaged(values.config, outdir, values['lock-dir'], values.full, output);
+    const { environments } = loadEnvironments(values.config, outdir);
+    const checked = checkOutput(outdir, environments, { full: values.full });
     const stale = [
-      ...formatChange(change),
-      ...describeHandEdits(handEdits, outdir, false),
-      ...irregular.map(({ path, kind }) => `${outdir}/${path} is ${kind}: synth writes only regular files`),
-      ...describeDiff(diffEntryPoints(generatedFilesBeside(synthesis), readClusterFiles(dirname(outdir))), dirname(outdir)),
+      ...formatChange(outputChange(outdir, environments, checked)),
+      ...describeHandEdits(checked.handEdits, outdir, false),
+      ...checked.irregular,
+      ...describeDiff(checked.besideDiff, dirname(outdir)),
     ];
     const clustersDir = clustersDirectoryFor(outdir);
     if (stale.length === 0) {
       output.out(
         `${outdir}/ is current, and so are the entry points in ${clustersDir}/ ` +
-          `(${written.size} files, ${describeBeside(synthesis)}, ${totalObjects(report)} objects validated)`,
+          `(${checked.fileCount} files, ${describeBeside(checked)}; ${describeRendered(checked)})`,
       );
       return 0;
     }
@@ -243,25 +228,16 @@ function environmentOfFile(path: string): string | undefined {
   return path.includes('/') ? environmentOfPath(path) : undefined;
 }
 
-/** The policy lock of the project holding the output directory, compared with the config; undefined while it has none. */
-function lockBeside(parent: string, environments: readonly Environment[], tree: FileTree): OutputChange['lock'] {
+/** The policy lock of the project holding the output directory, compared with the new output; undefined while it has none. */
+function lockBeside(parent: string, environments: readonly Environment[], ids: ReadonlyMap<string, string>): OutputChange['lock'] {
   const dir = join(parent, DEFAULT_LOCK_DIR);
-  return existsSync(dir) ? { dir, diff: compareLock(lockTree(environments, tree), dir) } : undefined;
+  return existsSync(dir) ? { dir, diff: compareLockIds(lockTree(environments, ids), dir) } : undefined;
 }
 
-/** How `next` differs from `current`, with the environments that appear or disappear as a whole. */
-function describeChange(outdir: string, environments: readonly Environment[], next: FileTree, current: FileTree): OutputChange {
-  const diff = diffTrees(next, current);
-  const environmentsOf = (tree: FileTree) => new Set([...tree.keys()].flatMap((path) => environmentOfFile(path) ?? []));
-  const before = environmentsOf(current);
-  const after = environmentsOf(next);
-  return {
-    outdir,
-    environments,
-    diff,
-    addedEnvironments: [...after].filter((env) => !before.has(env)).sort(),
-    removedEnvironments: [...before].filter((env) => !after.has(env)).sort(),
-  };
+/** What the hints and the change's lines are told of a comparison. */
+function outputChange(outdir: string, environments: readonly Environment[], compared: FleetComparison): OutputChange {
+  const { diff, addedEnvironments, removedEnvironments } = compared;
+  return { outdir, environments, diff, addedEnvironments, removedEnvironments };
 }
 
 /**
@@ -270,31 +246,32 @@ function describeChange(outdir: string, environments: readonly Environment[], ne
  */
 function formatChange({ outdir, diff: fullDiff, addedEnvironments, removedEnvironments }: OutputChange): string[] {
   const diff = withoutDerivedManifest(fullDiff);
-  const ofWholeEnvironments = (environments: readonly string[]) => (path: string) => {
-    const env = environmentOfFile(path);
-    return env !== undefined && environments.includes(env);
-  };
-  const wholeEnvironments = (kind: 'added' | 'removed', environments: readonly string[], paths: readonly string[]) =>
-    environments.map((env) => {
-      const files = paths.filter((path) => environmentOfFile(path) === env);
-      const directories = [env, fluxDirectory(env), drillDirectory(env)].filter((dir) => files.some((path) => path.startsWith(`${dir}/`)));
-      return `${kind} environment ${env}: ${directories.map((dir) => `${outdir}/${dir}/`).join(', ')} (${files.length} files)`;
+  // Each changed file is grouped by its environment once: the lines cost what the diff is long, whatever the fleet.
+  const wholeEnvironments = (kind: 'added' | 'removed', environments: readonly string[], paths: readonly string[]) => {
+    const whole = new Set(environments);
+    const files = new Map(environments.map((env) => [env, [] as string[]]));
+    const rest = paths.filter((path) => {
+      const env = environmentOfFile(path);
+      if (env === undefined || !whole.has(env)) return true;
+      files.get(env)!.push(path);
+      return false;
     });
-  const rest: TreeDiff = {
-    added: diff.added.filter((path) => !ofWholeEnvironments(addedEnvironments)(path)),
-    changed: diff.changed,
-    removed: diff.removed.filter((path) => !ofWholeEnvironments(removedEnvironments)(path)),
+    const lines = environments.map((env) => {
+      const own = files.get(env)!;
+      const directories = [env, fluxDirectory(env), drillDirectory(env)].filter((dir) => own.some((path) => path.startsWith(`${dir}/`)));
+      return `${kind} environment ${env}: ${directories.map((dir) => `${outdir}/${dir}/`).join(', ')} (${own.length} files)`;
+    });
+    return { lines, rest };
   };
-  return [
-    ...wholeEnvironments('added', addedEnvironments, diff.added),
-    ...wholeEnvironments('removed', removedEnvironments, diff.removed),
-    ...describeDiff(rest, outdir),
-  ];
+  const added = wholeEnvironments('added', addedEnvironments, diff.added);
+  const removed = wholeEnvironments('removed', removedEnvironments, diff.removed);
+  return [...added.lines, ...removed.lines, ...describeDiff({ added: added.rest, changed: diff.changed, removed: removed.rest }, outdir)];
 }
 
 /**
  * One line per file a diff lists, `added:   <dir>/<path>` and so on; none for an empty diff. The writer's
- * manifest changes whenever a file is added or removed: it is listed only when nothing else explains it.
+ * manifest records every file's id and every environment's config: it is listed only when nothing else explains
+ * its change.
  */
 export function describeDiff(diff: TreeDiff, dir: string): string[] {
   const at = (path: string) => (dir === '.' ? path : `${dir}/${path}`);
@@ -306,29 +283,38 @@ export function describeDiff(diff: TreeDiff, dir: string): string[] {
   ];
 }
 
-/** The diff without the writer's manifest when an added or removed file explains its change. */
+/** The diff without the writer's manifest when another file's change explains its own. */
 function withoutDerivedManifest(diff: TreeDiff): TreeDiff {
-  if (![...diff.added, ...diff.removed].some((path) => path !== MANIFEST_FILE)) return diff;
+  if (![...diff.added, ...diff.changed, ...diff.removed].some((path) => path !== MANIFEST_FILE)) return diff;
   const listed = (paths: readonly string[]) => paths.filter((path) => path !== MANIFEST_FILE);
   return { added: listed(diff.added), changed: listed(diff.changed), removed: listed(diff.removed) };
 }
 
-/** Per environment: its policies with their phase, and how many objects were validated; then every warning. */
-function printSummary(environments: readonly Environment[], report: ValidationReport, output: Output): void {
+/**
+ * Per environment: its policies with their phase, and how many objects were validated, or that it is unchanged; then
+ * every warning of the environments rendered (an unchanged one's were printed when it was rendered).
+ */
+function printSummary(environments: readonly Environment[], { plan, report }: FleetComparison, output: Output): void {
   for (const env of environments) {
     const phases = [...env.policies].map(([name, { phase }]) => `${name} (${phase})`).join(', ');
+    const validated = plan.rendered.has(env.name)
+      ? `${report.objectsValidated.get(env.name) ?? 0} objects validated`
+      : 'unchanged, not rendered again';
     const unpublished = env.delivery.mode === 'oci' && !isPublished(env.delivery) ? `; ${NOT_YET_PUBLISHED_SUMMARY}` : '';
-    output.out(`${env.name} [${env.engine}]: ${phases}; ${report.objectsValidated.get(env.name) ?? 0} objects validated${unpublished}`);
+    output.out(`${env.name} [${env.engine}]: ${phases}; ${validated}${unpublished}`);
   }
   for (const warning of report.warnings) output.out(`warning: ${formatFinding(warning)}`);
 }
 
-function totalObjects(report: ValidationReport): number {
-  return [...report.objectsValidated.values()].reduce((sum, n) => sum + n, 0);
+/** How many environments were rendered and objects validated, and how many environments were current. */
+function describeRendered({ plan, report }: FleetComparison): string {
+  const objects = [...report.objectsValidated.values()].reduce((sum, n) => sum + n, 0);
+  const current = plan.current.size === 0 ? '' : `, ${plan.current.size} unchanged as the manifest records`;
+  return `${plan.rendered.size} environments rendered, ${objects} objects validated${current}`;
 }
 
 /** How many entry points (and publishing workflows, when there are any) synth owns beside the output. */
-function describeBeside({ entryPoints, workflows }: Synthesis): string {
-  const workflowCount = workflows.size === 0 ? '' : `, ${workflows.size} publishing workflow${workflows.size === 1 ? '' : 's'}`;
-  return `${entryPoints.size} entry points${workflowCount}`;
+function describeBeside({ entryPointCount, workflowCount }: FleetComparison): string {
+  const workflows = workflowCount === 0 ? '' : `, ${workflowCount} publishing workflow${workflowCount === 1 ? '' : 's'}`;
+  return `${entryPointCount} entry points${workflows}`;
 }

@@ -1,4 +1,4 @@
-import type { Environment } from '../model/environment';
+import type { ConfigLocation, Environment } from '../model/environment';
 import { workingTreeFiles, type ConfigFiles } from './config-files';
 import { crossFieldProblems } from './cross-field-checks';
 import { ConfigError, inFileOrder, problemLocator, type ProblemAt } from './problems';
@@ -19,6 +19,11 @@ export type { ConfigFiles } from './config-files';
 
 /** Reads, validates and resolves the environments config; throws ConfigError listing every problem. */
 export function loadConfig(file: string): Environment[] {
+  return parseConfig(readConfigText(file), file);
+}
+
+/** The config file's text; throws ConfigError when it cannot be read as a UTF-8 config of a sane size. */
+export function readConfigText(file: string): string {
   let read: DecodeResult;
   try {
     read = readConfigFile(file);
@@ -26,7 +31,7 @@ export function loadConfig(file: string): Environment[] {
     throw new ConfigError([{ file, line: 0, column: 0, field: '(file)', message: `cannot read: ${(error as Error).message}` }]);
   }
   if ('problem' in read) throw new ConfigError([{ file, line: read.line, column: read.column, field: '(file)', message: read.problem }]);
-  return parseConfig(read.text, file);
+  return read.text;
 }
 
 /**
@@ -34,6 +39,21 @@ export function loadConfig(file: string): Environment[] {
  * (by default beside `file` in the working tree).
  */
 export function parseConfig(text: string, file: string, files: ConfigFiles = workingTreeFiles(file)): Environment[] {
+  return checkConfig(text, file, files).environments;
+}
+
+/**
+ * What can be kept of a config every stage accepted, to resolve it again without parsing its YAML: its data (as
+ * YAML gave it) and where each environment's cluster is named. Its trust roots are not kept: they are read from
+ * their files (and their validity checked against the clock) on every resolution.
+ */
+export interface CheckedConfig {
+  readonly config: RawConfig;
+  readonly clusterDeclaredAt: readonly ConfigLocation[];
+}
+
+/** parseConfig, with what can be kept of the config; throws ConfigError listing every problem. */
+export function checkConfig(text: string, file: string, files: ConfigFiles): { environments: Environment[]; checked: CheckedConfig } {
   const document = parseConfigDocument(text);
   if ('problems' in document) {
     throw new ConfigError(document.problems.map(({ line, column, message }) => ({ file, line, column, field: '(yaml)', message })));
@@ -65,8 +85,20 @@ export function parseConfig(text: string, file: string, files: ConfigFiles = wor
     ...trustRootProblems.map(({ path, message }) => problemAt(path, message)),
   ];
   if (problems.length > 0) throw new ConfigError(inFileOrder(problems));
-  return environments.map((env, i) => {
+  const clusterDeclaredAt = environments.map((env, i) => {
     const { line, column, field } = problemAt(['environments', i, env.cluster === undefined ? 'name' : 'cluster'], '');
-    return resolveEnvironment(env, { file, line, column, field }, trustRoots);
+    return { file, line, column, field };
   });
+  const resolved = environments.map((env, i) => resolveEnvironment(env, clusterDeclaredAt[i], trustRoots));
+  return { environments: resolved, checked: { config, clusterDeclaredAt } };
+}
+
+/**
+ * The environments of a config checked before, its trust roots read again from `files`; undefined when they no longer
+ * pass (a file changed, a root expired): parse the config again to report where.
+ */
+export function resolveChecked({ config, clusterDeclaredAt }: CheckedConfig, file: string, files: ConfigFiles): Environment[] | undefined {
+  const { trustRoots, problems } = loadTrustRoots(config, file, files);
+  if (problems.length > 0) return undefined;
+  return config.environments.map((env, i) => resolveEnvironment(env, clusterDeclaredAt[i], trustRoots));
 }

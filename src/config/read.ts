@@ -7,10 +7,13 @@ import type { FieldPath } from '../model/field-path';
 // control characters, so no later check or regular expression ever sees megabytes, U+FFFD or an invisible NUL.
 
 /**
- * Largest config file read. The shipped one is a few KiB and a hundred environments stay far below this; the
- * bound keeps parsing, the schema's patterns and every glob turned into a regular expression fast.
+ * Largest config file read: 16 MiB. The shipped one is a few KiB, an environment about 900 bytes, so a fleet of
+ * 3,000 is under 3 MiB and the bound leaves room for about 18,000 such environments, or fewer and larger ones. It
+ * exists against input that is no config at all (an endless stream, a device, a file named by mistake): what is read
+ * is held in memory and parsed with the position of every node (about 13 bytes of memory per byte of YAML), so it
+ * stops there. The length of each value is bounded by the schema, which keeps every pattern and glob fast.
  */
-export const MAX_CONFIG_BYTES = 1024 * 1024;
+export const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
 
 /**
  * Most YAML aliases one config may resolve. Anchors shared by a few environments stay far below it; a nested

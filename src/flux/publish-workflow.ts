@@ -24,7 +24,9 @@ export function renderPublishWorkflows(environments: readonly Environment[]): Fi
     if (delivery.mode !== 'oci') continue;
     const entry = byFile.get(delivery.workflow.file) ?? { workflow: delivery.workflow, artifacts: new Map() };
     byFile.set(delivery.workflow.file, entry);
-    entry.artifacts.set(delivery.repository, [...(entry.artifacts.get(delivery.repository) ?? []), { name, delivery }]);
+    const artifact = entry.artifacts.get(delivery.repository) ?? [];
+    artifact.push({ name, delivery });
+    entry.artifacts.set(delivery.repository, artifact);
   }
   const files: FileTree = new Map();
   for (const { workflow, artifacts } of byFile.values()) {
@@ -58,7 +60,8 @@ function renderWorkflow(workflow: PublishingWorkflow, artifacts: readonly Artifa
           // so the gate before the signing job installs what the lockfile names, whatever package.json says.
           { uses: usesOf(ACTION_PINS.setupNode), with: { 'node-version': '24', 'package-manager-cache': false } },
           { run: 'npm ci' },
-          { name: 'Drift gate: dist/, clusters/ and this workflow are what synth writes', run: 'npm run check' },
+          // --full: every environment rendered and compared, whatever the committed output manifest records.
+          { name: 'Drift gate: dist/, clusters/ and this workflow are what synth writes', run: 'npm run check -- --full' },
         ],
       },
       publish: {

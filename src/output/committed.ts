@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { readFileSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { git, readBlobs } from './git';
 import type { FileTree } from '../model/layout';
-import { readTree } from './write';
+import { blobId } from './manifest';
+import { listTree } from './write';
 
 /** The files committed under an output directory: listed at once, read only on demand. */
 export interface CommittedOutput {
@@ -17,8 +17,11 @@ export interface CommittedOutput {
 
 /** The committed output, compared with a new one without reading what did not change, and the config committed with it. */
 export interface CommittedState extends CommittedOutput {
-  /** The committed contents of those of `paths` that `tree` does not hold as they are (missing from it included). */
-  differingFrom(tree: FileTree, paths: readonly string[]): FileTree;
+  /**
+   * The committed contents of those of `paths` that the new output (`next`: path → blob id, as the output manifest
+   * records it) does not hold as they are, missing from it included.
+   */
+  differingFrom(next: ReadonlyMap<string, string>, paths: readonly string[]): FileTree;
   /** The config file as committed with the output (at git HEAD); undefined without git, or when HEAD does not hold it. */
   readConfig(configFile: string): string | undefined;
 }
@@ -27,11 +30,12 @@ export interface CommittedState extends CommittedOutput {
  * What is committed under `outdir`: the files at `git HEAD` when `outdir` lies in a git work tree that has a
  * HEAD, else (no git, no commit yet) the files on disk. HEAD comes first because `npx cdk8s synth` deletes
  * `dist/` before running the app, and an earlier synth may have rewritten it: neither is what Flux pulls.
- * Synth runs on every commit, so the common case costs one `git ls-tree` and no file reads.
+ * Synth runs on every commit, so the common case costs one `git ls-tree` and no file reads. `onDisk` lists the
+ * files on disk when the caller has listed them already.
  */
-export function readCommittedOutput(outdir: string): CommittedState {
+export function readCommittedOutput(outdir: string, onDisk: () => readonly string[] = () => listTree(resolve(outdir))): CommittedState {
   const absolute = resolve(outdir);
-  return committedAtHead(absolute) ?? onDisk(absolute);
+  return committedAtHead(absolute) ?? readFromDisk(absolute, onDisk());
 }
 
 function committedAtHead(outdir: string): CommittedState | undefined {
@@ -67,13 +71,11 @@ function committedAtHead(outdir: string): CommittedState | undefined {
     source: 'git HEAD',
     paths: [...ids.keys()],
     read,
-    differingFrom(tree, paths) {
-      // Only files whose blob id differs are read, and compared as text (git may store them normalized).
-      const candidates = paths.filter((path) => {
-        const next = tree.get(path);
-        return next === undefined || blobId(next, ids.get(path)!) !== ids.get(path);
-      });
-      return new Map([...read(candidates)].filter(([path, content]) => tree.get(path) !== content));
+    differingFrom(next, paths) {
+      // Only files whose blob id differs are read (all of them in a repository whose ids are not SHA-1), and compared
+      // by the id of their content (git may store them normalized).
+      const candidates = paths.filter((path) => next.get(path) !== ids.get(path));
+      return new Map([...read(candidates)].filter(([path, content]) => blobId(content) !== next.get(path)));
     },
     readConfig(configFile) {
       // Asked in the config's own directory: a config outside the output's repository is not in its HEAD.
@@ -83,22 +85,13 @@ function committedAtHead(outdir: string): CommittedState | undefined {
   };
 }
 
-/** The id git gives `content` as a blob, in the object format of `like` (SHA-1, or SHA-256 in a repository using it). */
-function blobId(content: string, like: string): string {
-  const bytes = Buffer.from(content, 'utf8');
-  return createHash(like.length === 64 ? 'sha256' : 'sha1')
-    .update(`blob ${bytes.length}\0`)
-    .update(bytes)
-    .digest('hex');
-}
-
-function onDisk(outdir: string): CommittedState {
+function readFromDisk(outdir: string, paths: readonly string[]): CommittedState {
   const read = (wanted: readonly string[]): FileTree => new Map(wanted.map((path) => [path, readFileSync(join(outdir, path), 'utf8')]));
   return {
     source: 'disk',
-    paths: [...readTree(outdir).keys()],
+    paths,
     read,
-    differingFrom: (tree, paths) => new Map([...read(paths)].filter(([path, content]) => tree.get(path) !== content)),
+    differingFrom: (next, wanted) => new Map([...read(wanted)].filter(([path, content]) => blobId(content) !== next.get(path))),
     readConfig: () => undefined,
   };
 }

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, r
 import { dirname, join } from 'node:path';
 import { UserError } from '../errors';
 import { CLUSTERS_DIR, GENERATED_MARKER, isGenerated, WORKFLOWS_DIR, type FileTree } from '../model/layout';
+import { blobId } from './manifest';
 import { diffTrees, type TreeDiff } from './write';
 
 /**
@@ -44,17 +45,34 @@ export interface EntryPointDiff extends TreeDiff {
   readonly foreign: string[];
 }
 
+/** The files present where entry points and publishing workflows are: each one's blob id, and whether synth generated it. */
+export interface FilesBeside {
+  readonly ids: ReadonlyMap<string, string>;
+  /** Whether the file at `path` (one of `ids`) starts with {@link GENERATED_MARKER}. */
+  isGenerated(path: string): boolean;
+}
+
+/** The files {@link readClusterFiles} read, as compared with the entry points. */
+export function filesBesideOf(files: FileTree): FilesBeside {
+  const ids = new Map([...files].map(([path, content]) => [path, blobId(content)]));
+  return { ids, isGenerated: (path) => isGenerated(files.get(path) ?? '') };
+}
+
 /**
- * Compares the entry points synth would write (`expected`) with the files in the clusters' directories
- * (`present`, as {@link readClusterFiles} reads them): missing ones are `added`, differing ones `changed`
+ * Compares the entry points synth would write (`expected`, path → blob id) with the files in the clusters'
+ * directories (`present`, as {@link readClusterFiles} reads them): missing ones are `added`, differing ones `changed`
  * (a file without the marker at an entry point's path included), generated ones no environment owns any more
  * `removed`. Files without the marker elsewhere are not synth's and are ignored.
  */
-export function diffEntryPoints(expected: FileTree, present: FileTree): EntryPointDiff {
+export function diffEntryPoints(expected: ReadonlyMap<string, string>, present: FilesBeside): EntryPointDiff {
   const owned = new Map(
-    [...present].filter(([path, content]) => expected.has(path) || (isEntryPointLocation(path) && isGenerated(content))),
+    [...present.ids].filter(([path]) => expected.has(path) || (isEntryPointLocation(path) && present.isGenerated(path))),
   );
-  const foreign = [...expected.keys()].filter((path) => present.has(path) && !isGenerated(present.get(path)!)).sort();
+  // A file holding what synth writes there is synth's: only a differing one is read for the marker.
+  const foreign = [...expected]
+    .filter(([path, id]) => present.ids.has(path) && present.ids.get(path) !== id && !present.isGenerated(path))
+    .map(([path]) => path)
+    .sort();
   return { ...diffTrees(expected, owned), foreign };
 }
 
@@ -62,7 +80,7 @@ export function diffEntryPoints(expected: FileTree, present: FileTree): EntryPoi
  * Refuses to write entry points when a file synth did not generate sits at one's path; call it before writing
  * anything, so a refusal leaves every file as it was.
  */
-export function assertEntryPointsWritable(diff: EntryPointDiff): void {
+export function assertEntryPointsWritable(diff: Pick<EntryPointDiff, 'foreign'>): void {
   if (diff.foreign.length === 0) return;
   throw new UserError(
     diff.foreign
@@ -75,11 +93,11 @@ export function assertEntryPointsWritable(diff: EntryPointDiff): void {
 }
 
 /**
- * Writes the entry points below `parent` as `diff` says: each added or changed file through a temporary file
- * and a rename (a reader never sees half a file), each orphaned generated file removed, with its cluster's
- * directory when nothing else is left in it. Returns whether anything changed.
+ * Writes the entry points below `parent` as `diff` says: each added or changed file (whose content `contents`
+ * holds) through a temporary file and a rename (a reader never sees half a file), each orphaned generated file
+ * removed, with its cluster's directory when nothing else is left in it. Returns whether anything changed.
  */
-export function writeEntryPoints(parent: string, expected: FileTree, diff: EntryPointDiff): boolean {
+export function writeEntryPoints(parent: string, contents: FileTree, diff: EntryPointDiff): boolean {
   assertEntryPointsWritable(diff);
   for (const path of [...diff.added, ...diff.changed]) {
     const file = join(parent, path);
@@ -87,7 +105,9 @@ export function writeEntryPoints(parent: string, expected: FileTree, diff: Entry
     const staging = `${file}.guardrails-staging-${randomUUID()}`;
     mkdirSync(dirname(file), { recursive: true });
     try {
-      writeFileSync(staging, expected.get(path)!);
+      const content = contents.get(path);
+      if (content === undefined) throw new Error(`${path} differs from what synth writes there, but was not rendered`);
+      writeFileSync(staging, content);
       renameSync(staging, file);
     } finally {
       rmSync(staging, { force: true });

@@ -3,6 +3,8 @@ import * as fs from 'node:fs';
 /** Every file system call the output writer makes, so a test can fail or interrupt any one of them. */
 export const FILE_SYSTEM_CALLS = [
   'accessSync',
+  'copyFileSync',
+  'linkSync',
   'lstatSync',
   'mkdirSync',
   'readFileSync',

@@ -15,8 +15,9 @@ const KUSTOMIZATION_FILE = 'kustomization.yaml';
  * and, with `prune: true`, delete every guardrail it applied before.
  */
 export function assertNoEmptyEnvironment(tree: FileTree, environments: readonly string[]): void {
+  const withPolicy = new Set([...tree.keys()].filter(isPolicyFile).map((path) => path.slice(0, path.indexOf('/'))));
   const problems = environments
-    .filter((env) => ![...tree.keys()].some((path) => isPolicyFile(path) && path.startsWith(`${env}/`)))
+    .filter((env) => !withPolicy.has(env))
     .map((env) => `${env}/ would hold no policy: Flux would prune every guardrail of "${env}". Enable at least one policy.`);
   if (problems.length > 0) throw new OutputGuardError(problems);
 }

@@ -3,24 +3,11 @@ import { join, parse, posix, resolve, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { UserError } from '../errors';
 import { errorCode, type FileSystem } from './file-system';
-import { DRILL_OUTPUT_DIR, FLUX_OUTPUT_DIR, KYVERNO_TEST_FILE, type FileTree } from '../model/layout';
+import { DRILL_OUTPUT_DIR, FLUX_OUTPUT_DIR, KYVERNO_TEST_FILE } from '../model/layout';
+import { MANIFEST_FILE } from './manifest';
 import type { DirectoryScan } from './scan';
 
-/**
- * The file synth writes into the output directory listing every other file it wrote. Synth replaces an
- * existing output directory only when it holds nothing but the files its manifest lists.
- */
-export const MANIFEST_FILE = '.guardrails-manifest';
-
-const MANIFEST_HEADER = '# Every file synth wrote to this directory. Synth replaces the directory only while it holds nothing else.\n';
-
 const KUSTOMIZATION_FILE = 'kustomization.yaml';
-
-/** `tree` plus its manifest: exactly what synth writes to the output directory. */
-export function withManifest(tree: FileTree): FileTree {
-  const paths = [...tree.keys()].filter((path) => path !== MANIFEST_FILE).sort();
-  return new Map([...tree, [MANIFEST_FILE, MANIFEST_HEADER + paths.map((path) => `${path}\n`).join('')]]);
-}
 
 /**
  * The absolute output directory `outdir` names, refused (a UserError, before anything is touched) when
@@ -66,19 +53,19 @@ function entryKind(path: string, fs: FileSystem): 'missing' | 'symlink' | 'direc
 }
 
 /**
- * Refuses (a UserError naming them) an existing output directory holding anything synth did not write. A file
- * is synth's when `next` (what it is about to write) has the same path, or when the directory's manifest lists
- * it. Without a manifest (written before synth wrote manifests), every file must lie in synth's layout
- * (`<env>/`, `flux/<env>/`, `drill/<env>/`) and be a `kustomization.yaml`, a file its directory's
- * kustomization lists, or a drill's Kyverno test.
+ * Refuses (a UserError naming them) an existing output directory holding anything synth did not write. A file is
+ * synth's when `isNext` says synth is about to write it, or when the directory's manifest lists it. Without a
+ * manifest (written before synth wrote manifests), every file must lie in synth's layout (`<env>/`, `flux/<env>/`,
+ * `drill/<env>/`) and be a `kustomization.yaml`, a file its directory's kustomization lists, or a drill's Kyverno
+ * test.
  */
-export function assertWrittenBySynth(outdir: string, existing: DirectoryScan, next: FileTree): void {
-  const manifest = existing.files.get(MANIFEST_FILE);
-  const listed = manifest === undefined ? undefined : new Set(manifest.split('\n').filter((line) => line && !line.startsWith('#')));
-  const isSynths = (path: string) => next.has(path) || (listed ? listed.has(path) : isLegacyOutputFile(path, existing.files));
+export function assertWrittenBySynth(outdir: string, existing: DirectoryScan, isNext: (path: string) => boolean): void {
+  const listed = existing.manifest?.files;
+  const present = new Set(existing.paths);
+  const isSynths = (path: string) => isNext(path) || (listed ? listed.has(path) : isLegacyOutputFile(path, existing, present));
   const foreign = [
     ...existing.irregular.map(({ path, kind }) => `${path} (${kind})`),
-    ...[...existing.files.keys()].filter((path) => !isSynths(path)),
+    ...existing.paths.filter((path) => !isSynths(path)),
   ].sort();
   if (foreign.length === 0) return;
   const shown = foreign.slice(0, 10).map((path) => `  ${posix.join(outdir, path)}`);
@@ -94,17 +81,17 @@ export function assertWrittenBySynth(outdir: string, existing: DirectoryScan, ne
 
 const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-function isLegacyOutputFile(path: string, files: FileTree): boolean {
+function isLegacyOutputFile(path: string, existing: DirectoryScan, present: ReadonlySet<string>): boolean {
   const parts = path.split('/');
   const [top, env, name] = parts.length === 3 ? parts : [undefined, ...parts];
   if (parts.length > 3 || !LABEL.test(env ?? '') || !name?.endsWith('.yaml')) return false;
   if (top !== undefined && top !== FLUX_OUTPUT_DIR && top !== DRILL_OUTPUT_DIR) return false;
   if (top === DRILL_OUTPUT_DIR && name === KYVERNO_TEST_FILE) return true;
-  const kustomization = files.get(posix.join(posix.dirname(path), KUSTOMIZATION_FILE));
-  if (kustomization === undefined) return false;
+  const kustomizationPath = posix.join(posix.dirname(path), KUSTOMIZATION_FILE);
+  if (!present.has(kustomizationPath)) return false;
   if (name === KUSTOMIZATION_FILE) return true;
   try {
-    const resources = (parseYaml(kustomization) as { resources?: unknown } | null)?.resources;
+    const resources = (parseYaml(existing.read(kustomizationPath)) as { resources?: unknown } | null)?.resources;
     return Array.isArray(resources) && resources.includes(name);
   } catch {
     return false;

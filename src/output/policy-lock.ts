@@ -1,7 +1,7 @@
 import type { Environment } from '../model/environment';
 import { FLUX_OUTPUT_DIR, type FileTree } from '../model/layout';
-import { MANIFEST_FILE } from './ownership';
-import { diffTrees, readTree, writeTreeAtomically, type TreeDiff } from './write';
+import { MANIFEST_FILE } from './manifest';
+import { diffTrees, readTree, readTreeIds, writeTreeAtomically, type TreeDiff } from './write';
 
 /**
  * The policy lock: a reviewed copy of what `environments.yaml` renders, one readable YAML file per environment
@@ -16,10 +16,13 @@ export const ACCEPT_COMMAND = 'npm run lock -- --accept';
 /** Generated per directory from the files beside it: locking it would add nothing to review. */
 const DERIVED_FILE = 'kustomization.yaml';
 
-/** The lock's files for a synthesized tree: each environment's policies and Flux objects (the drill is not policy). */
-export function lockTree(environments: readonly Environment[], tree: FileTree): FileTree {
+/**
+ * The lock's files for a synthesized tree: each environment's policies and Flux objects (the drill is not policy).
+ * The values are carried over as they are: the files' contents, or their blob ids.
+ */
+export function lockTree<V>(environments: readonly Environment[], tree: ReadonlyMap<string, V>): Map<string, V> {
   const names = new Set(environments.map((env) => env.name));
-  const lock: FileTree = new Map();
+  const lock = new Map<string, V>();
   for (const [path, text] of tree) {
     if (path.endsWith(`/${DERIVED_FILE}`)) continue;
     const [top, ...rest] = path.split('/');
@@ -61,8 +64,8 @@ function toLockDiff({ added, changed, removed }: TreeDiff): LockDiff {
   return { added: added.map(lockEntry), changed: changed.map(lockEntry), obsolete: removed.map(lockEntry) };
 }
 
-/** Compares the config's lock files with the files of a lock directory (read from disk or from the git index). */
-export function diffLock(expected: FileTree, locked: FileTree): LockDiff {
+/** Compares the config's lock files with the files of a lock directory (read from disk or from the git index), by content or by blob id. */
+export function diffLock<V>(expected: ReadonlyMap<string, V>, locked: ReadonlyMap<string, V>): LockDiff {
   const policies = new Map(locked);
   policies.delete(MANIFEST_FILE); // the writer's record of the files it wrote, not a locked policy
   return toLockDiff(diffTrees(expected, policies));
@@ -71,6 +74,11 @@ export function diffLock(expected: FileTree, locked: FileTree): LockDiff {
 /** Compares the config's lock files with the lock directory; the one comparison the `lock` command and its test share. */
 export function compareLock(expected: FileTree, lockDir: string): LockDiff {
   return diffLock(expected, readTree(lockDir));
+}
+
+/** {@link compareLock} by blob id: `expected` maps each lock file to the id of its content. */
+export function compareLockIds(expected: ReadonlyMap<string, string>, lockDir: string): LockDiff {
+  return diffLock(expected, readTreeIds(lockDir));
 }
 
 export function isLockCurrent(diff: LockDiff): boolean {

@@ -32,9 +32,12 @@ export function describeWeakenedPolicy({ id, weakenings }: WeakenedPolicy): stri
   return `${id}: ${weakenings.join('; ')}`;
 }
 
-/** The new state compared with the committed one: the synthesized tree and the environments it was rendered from. */
+/**
+ * The new state compared with the committed one: the blob id of each file of the new output (as its manifest records
+ * them, so no environment need be rendered again to be compared) and the environments it was rendered from.
+ */
 export interface NextOutput {
-  readonly tree: FileTree;
+  readonly ids: ReadonlyMap<string, string>;
   readonly environments: readonly Environment[];
 }
 
@@ -43,7 +46,7 @@ export interface NextOutput {
  * changes are read; the committed config is read and resolved only when one of them is enforced.
  */
 export function findWeakenedPolicies(committed: CommittedState, configFile: string, next: NextOutput): WeakenedPolicy[] {
-  const changed = committed.differingFrom(next.tree, committed.paths.filter(isPolicyFile));
+  const changed = committed.differingFrom(next.ids, committed.paths.filter(isPolicyFile));
   const enforced = policiesIn(changed).filter((policy) => policy.phase === 'enforce');
   if (enforced.length === 0) return [];
   const baseline = committedDefinitions(committed, configFile);

@@ -1,16 +1,39 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { describeFilesystemProblem, UserError } from '../errors';
 import { errorCode, NODE_FILE_SYSTEM, type FileSystem } from './file-system';
 import { acquireLock } from './lock';
-import { assertWrittenBySynth, MANIFEST_FILE, resolveOutputDirectory, withManifest } from './ownership';
+import { blobId, MANIFEST_FILE, parseManifest, pathsManifest } from './manifest';
+import { assertWrittenBySynth, resolveOutputDirectory } from './ownership';
 import type { FileTree } from '../model/layout';
 import { scanDirectory, type DirectoryScan } from './scan';
 
-/** Every regular file below `dir`, by path relative to `dir` (always `/`-separated); empty if `dir` is missing. */
+/**
+ * Every regular file below `dir` with its content, the manifest included, by path relative to `dir` (always
+ * `/`-separated); empty if `dir` is missing. For small directories (the policy lock) and tests: synth's output is
+ * compared by blob id, file by file.
+ */
 export function readTree(dir: string): FileTree {
-  return scanDirectory(dir, NODE_FILE_SYSTEM).files;
+  const scan = scanDirectory(dir, NODE_FILE_SYSTEM, 0);
+  const tree: FileTree = new Map(scan.paths.map((path) => [path, scan.read(path)]));
+  if (scan.manifestText !== undefined) tree.set(MANIFEST_FILE, scan.manifestText);
+  return new Map([...tree].sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/** The path of every regular file below `dir`, the manifest included, none read. */
+export function listTree(dir: string): string[] {
+  const scan = scanDirectory(dir, NODE_FILE_SYSTEM, 0);
+  return scan.manifestText === undefined ? [...scan.paths] : [...scan.paths, MANIFEST_FILE].sort();
+}
+
+/** Every regular file below `dir`, the manifest included, by path → blob id. */
+export function readTreeIds(dir: string): Map<string, string> {
+  const scan = scanDirectory(dir, NODE_FILE_SYSTEM, 0);
+  const ids = new Map(scan.paths.map((path) => [path, scan.idOf(path)]));
+  if (scan.manifestText !== undefined) ids.set(MANIFEST_FILE, blobId(scan.manifestText));
+  return ids;
 }
 
 /** How the tree on disk differs from the one synth would write. */
@@ -23,7 +46,8 @@ export interface TreeDiff {
   readonly removed: string[];
 }
 
-export function diffTrees(expected: FileTree, actual: FileTree): TreeDiff {
+/** How `actual` differs from `expected`; the values compared are contents or blob ids, as long as both hold the same. */
+export function diffTrees<V>(expected: ReadonlyMap<string, V>, actual: ReadonlyMap<string, V>): TreeDiff {
   const added: string[] = [];
   const changed: string[] = [];
   for (const [path, content] of expected) {
@@ -47,15 +71,8 @@ export interface WriterOptions {
   readonly lockTimeoutMs?: number;
 }
 
-/** What `writeTreeAtomically` can be asked to do besides writing. */
+/** What a write can be asked to do besides writing. */
 export interface WriteOptions extends WriterOptions {
-  /**
-   * Runs holding the lock, after a killed run's leftovers are repaired and before anything is written: a
-   * check of the output on disk (such as the regression gate) sees it whole and unchanged by another synth.
-   * It receives the files the output holds now, so a caller can say what the write changes without reading
-   * them again. Throwing from it leaves the output untouched.
-   */
-  readonly beforeWrite?: (current: FileTree) => void;
   /**
    * Runs holding the lock once the output holds the new tree (written now, or already current): what must match
    * the output, such as the cluster entry points beside it, is written before another synth can swap it.
@@ -63,11 +80,38 @@ export interface WriteOptions extends WriterOptions {
   readonly afterWrite?: () => void;
 }
 
+/** A file of the new tree that the output already holds with the bytes it must have: linked, not written again. */
+export const KEEP: unique symbol = Symbol('the file the output holds');
+
+/** The new tree, produced file by file while the writer stages it, so it is never held in memory whole. */
+export interface TreeSource {
+  /**
+   * Every file but the manifest, each with its content or {@link KEEP}. A refusal thrown while producing them
+   * leaves the output as it was.
+   */
+  readonly files: Iterable<readonly [path: string, content: string | typeof KEEP]>;
+  /** The manifest's text, asked once every file was produced. */
+  manifest(): string;
+}
+
+/** What a write puts in place of the output. */
+export interface OutputPlan {
+  /** How many files the new tree will hold, about: scales the bound on the directory's entries. */
+  readonly expectedFiles: number;
+  /**
+   * Whether the new tree may hold `path`. Every file of the output that neither this nor the manifest allows is
+   * refused before anything is produced, so a directory synth did not write is refused at once, not after rendering.
+   */
+  readonly mayHold: (path: string) => boolean;
+  /** The new tree, decided holding the lock from what the output holds now. */
+  source(current: DirectoryScan): TreeSource;
+}
+
 const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
 
 /**
  * The writer's own entries beside output directory `dist`, all named `dist.guardrails-*`: the lock, the breaker
- * that serialises taking over a stale lock, and per run a staging directory (the new tree, complete once its
+ * that serialises taking over a stale lock, the checked config synth keeps, and per run a staging directory (the new tree, complete once its
  * manifest is written, which is written last) and a retired one (the old tree, between the two renames).
  */
 class SideEntries {
@@ -75,12 +119,15 @@ class SideEntries {
   readonly prefix: string;
   readonly lock: string;
   readonly breaker: string;
+  /** The checked config of the last run (src/config/checked-cache.ts). */
+  readonly checkedConfig: string;
 
   constructor(readonly outdir: string) {
     this.parent = dirname(outdir);
     this.prefix = `${basename(outdir)}.guardrails-`;
     this.lock = join(this.parent, `${this.prefix}lock`);
     this.breaker = join(this.parent, `${this.prefix}lock-breaker`);
+    this.checkedConfig = join(this.parent, `${this.prefix}config`);
   }
 
   newStaging(): string {
@@ -110,44 +157,67 @@ class SideEntries {
 }
 
 /**
- * Replaces the output directory `outdir` with exactly `tree` plus its manifest, and returns whether anything
- * changed (an unchanged tree is not rewritten). Refuses, before touching anything, a directory synth did not
- * write (see `resolveOutputDirectory` and `assertWrittenBySynth`) and one it could not replace completely (a
- * directory that is not writable). Holding the output's lock, it repairs what a killed run left, writes the
- * new tree beside `outdir` and swaps it in with two renames; on any failure `outdir` is left as it was.
- * docs/crash-model.md lists what a kill at each step leaves and how the next run repairs it.
+ * Where synth keeps the checked config beside the output directory `outdir` (`dist.guardrails-config`); none for an
+ * output directory the writer refuses, which is reported when it is written.
+ */
+export function checkedConfigBeside(outdir: string): string | undefined {
+  try {
+    return new SideEntries(resolveOutputDirectory(outdir, NODE_FILE_SYSTEM)).checkedConfig;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Replaces the output directory `outdir` with exactly `tree` plus a manifest listing its paths (see
+ * {@link writeOutputAtomically}); returns whether anything changed.
  */
 export function writeTreeAtomically(outdir: string, tree: FileTree, options: WriteOptions = {}): boolean {
+  const source: TreeSource = { files: tree, manifest: () => pathsManifest(tree) };
+  return writeOutputAtomically(outdir, { expectedFiles: tree.size, mayHold: (path) => tree.has(path), source: () => source }, options);
+}
+
+/**
+ * Replaces the output directory `outdir` with the tree `plan` produces plus its manifest, and returns whether
+ * anything changed: an unchanged tree is not rewritten, and an unchanged file of a changed tree is linked into the
+ * new one, not written again. Holding the output's lock, it repairs what a killed run left, asks `plan` for the new
+ * tree given what the output holds now, and writes it beside `outdir` as it is produced, to swap it in with two
+ * renames; on any failure or refusal `outdir` is left as it was. Refuses, before producing anything, a directory
+ * synth did not write (see `resolveOutputDirectory` and `assertWrittenBySynth`) and one it could not replace
+ * completely (a directory that is not writable). docs/crash-model.md lists what a kill at each step leaves and how
+ * the next run repairs it.
+ */
+export function writeOutputAtomically(outdir: string, plan: OutputPlan, options: WriteOptions = {}): boolean {
   const fs = options.fs ?? NODE_FILE_SYSTEM;
   const side = new SideEntries(attempt(`inspect ${outdir}`, () => resolveOutputDirectory(outdir, fs)));
   attempt(`create ${side.parent}`, () => fs.mkdirSync(side.parent, { recursive: true }));
   return withLock(side, fs, options, () => {
     repairUnderLock(side, fs);
-    const existing = attempt(`read ${outdir}`, () => scanDirectory(side.outdir, fs));
-    if (options.beforeWrite) attempt(`read ${outdir}`, () => options.beforeWrite!(existing.files));
-    const next = withManifest(tree);
-    assertWrittenBySynth(outdir, existing, next);
-    const changed = !existing.exists || !isEmptyDiff(diffTrees(next, existing.files));
-    if (changed) {
-      assertWritable(side, existing, fs);
-      swapIn(side, next, existing.exists, fs);
-    }
+    const existing = attempt(`read ${outdir}`, () => scanDirectory(side.outdir, fs, plan.expectedFiles));
+    assertWrittenBySynth(outdir, existing, plan.mayHold);
+    // The plan reads the output's files (their ids) through the scan: a failure there names the output.
+    const source = attempt(`read ${outdir}`, () => plan.source(existing));
+    const changed = stageAndSwap(side, existing, source, fs, outdir);
     options.afterWrite?.();
     return changed;
   });
 }
-
 /**
- * Every entry below the output directory `outdir` (see `scanDirectory`), read holding its lock so that no synth
- * swaps it meanwhile, after repairing what a killed synth left: when `outdir` is missing, a complete staging
- * directory becomes the output (roll forward), else the retired old tree is put back (roll back); every
- * leftover staging and retired directory is removed. Where the lock cannot be created (a read-only checkout),
- * nothing can be repaired either, and the directory is read as it is.
+ * Runs `inspect` on what the output directory `outdir` holds (see `scanDirectory`: `expectedFiles` scales its
+ * bound), holding its lock so that no synth swaps it meanwhile, after repairing what a killed synth left: when
+ * `outdir` is missing, a complete staging directory becomes the output (roll forward), else the retired old tree is
+ * put back (roll back); every leftover staging and retired directory is removed. Where the lock cannot be created (a
+ * read-only checkout), nothing can be repaired either, and the directory is read as it is.
  */
-export function readOutput(outdir: string, options: WriterOptions = {}): DirectoryScan {
+export function inspectOutput<T>(
+  outdir: string,
+  expectedFiles: number,
+  inspect: (current: DirectoryScan) => T,
+  options: WriterOptions = {},
+): T {
   const fs = options.fs ?? NODE_FILE_SYSTEM;
   const side = new SideEntries(attempt(`inspect ${outdir}`, () => resolveOutputDirectory(outdir, fs)));
-  const read = () => attempt(`read ${outdir}`, () => scanDirectory(side.outdir, fs));
+  const read = () => inspect(attempt(`read ${outdir}`, () => scanDirectory(side.outdir, fs, expectedFiles)));
   try {
     fs.accessSync(side.parent, constants.W_OK);
   } catch {
@@ -190,8 +260,7 @@ function isComplete(dir: string, fs: FileSystem): boolean {
   } catch {
     return false;
   }
-  const listed = manifest.split('\n').filter((line) => line && !line.startsWith('#'));
-  return listed.every((path) => {
+  return [...parseManifest(manifest).files.keys()].every((path) => {
     try {
       return fs.lstatSync(join(dir, path)).isFile();
     } catch {
@@ -229,22 +298,109 @@ function assertWritable(side: SideEntries, existing: DirectoryScan, fs: FileSyst
   }
 }
 
-/** Writes `tree` to a new staging directory (its manifest last) and swaps it in for `outdir`. */
-function swapIn(side: SideEntries, tree: FileTree, exists: boolean, fs: FileSystem): void {
-  const staging = side.newStaging();
-  const files = [...tree.keys()].filter((path) => path !== MANIFEST_FILE).sort();
-  const created = new Set<string>();
+/**
+ * Writes the tree `source` produces to a new staging directory, its manifest last, and swaps it in for the output;
+ * returns whether anything changed. Refuses, before the swap, a file of the output that is neither produced nor
+ * listed in its manifest. A file the output holds with the same bytes is linked, not written. The staging
+ * directory is created at the first file that differs: while none does, the paths are only noted, so an unchanged
+ * tree costs no write at all.
+ */
+function stageAndSwap(side: SideEntries, existing: DirectoryScan, source: TreeSource, fs: FileSystem, outdir: string): boolean {
+  const present = new Set(existing.paths);
+  const produced = new Set<string>();
+  const unchanged: string[] = []; // before the staging directory exists
+  let staging: StagingDirectory | undefined;
+  const stage = () => {
+    assertWritable(side, existing, fs);
+    staging = new StagingDirectory(side, fs);
+    for (const path of unchanged) staging.link(path);
+  };
   try {
-    for (const path of [...files, MANIFEST_FILE]) {
-      const file = join(staging, path);
-      if (!created.has(dirname(file))) fs.mkdirSync(dirname(file), { recursive: true });
-      created.add(dirname(file));
-      fs.writeFileSync(file, tree.get(path)!);
+    for (const [path, content] of source.files) {
+      if (produced.has(path) || path === MANIFEST_FILE) throw new Error(`the new tree produces ${path} twice`);
+      produced.add(path);
+      if (content === KEEP && !present.has(path)) throw new Error(`the new tree keeps ${path}, which the output does not hold`);
+      const same = content === KEEP || (present.has(path) && existing.idOf(path) === blobId(content));
+      if (same) {
+        if (staging) staging.link(path);
+        else unchanged.push(path);
+        continue;
+      }
+      if (!staging) stage();
+      staging!.write(path, content as string);
     }
+    // What the plan allowed may hold more than the new tree: what neither it nor the manifest holds is not synth's.
+    assertWrittenBySynth(outdir, existing, (path) => produced.has(path));
+    const manifest = source.manifest();
+    const identical = existing.exists && manifest === existing.manifestText && existing.paths.every((path) => produced.has(path));
+    if (!staging && identical) return false;
+    if (!staging) stage();
+    staging!.write(MANIFEST_FILE, manifest);
   } catch (error) {
-    removeQuietly(staging, fs);
-    throw fileSystemError(error, `write the new output beside ${side.outdir}`);
+    if (staging) removeQuietly(staging.dir, fs);
+    throw fileSystemError(error, `read ${side.outdir}`); // what writing failed on is already a UserError naming it
   }
+  swapIn(side, staging!.dir, existing.exists ? existing.paths.length + existing.directories.length : undefined, fs);
+  return true;
+}
+
+/** The new tree being written beside the output: its files written, or linked from the output where unchanged. */
+class StagingDirectory {
+  readonly dir: string;
+  private readonly created = new Set<string>();
+
+  constructor(
+    private readonly side: SideEntries,
+    private readonly fs: FileSystem,
+  ) {
+    this.dir = side.newStaging();
+  }
+
+  write(path: string, content: string): void {
+    const file = this.prepare(path);
+    this.attempt(() => this.fs.writeFileSync(file, content));
+  }
+
+  /** The output's file, as it is: a hard link (the same file, not rewritten), or a copy where links are not supported. */
+  link(path: string): void {
+    const file = this.prepare(path);
+    const current = join(this.side.outdir, path);
+    this.attempt(() => {
+      try {
+        this.fs.linkSync(current, file);
+      } catch (error) {
+        if (!LINKS_UNSUPPORTED.includes(errorCode(error) ?? '')) throw error;
+        this.fs.copyFileSync(current, file);
+      }
+    });
+  }
+
+  private prepare(path: string): string {
+    const file = join(this.dir, path);
+    const parent = dirname(file);
+    if (!this.created.has(parent)) this.attempt(() => this.fs.mkdirSync(parent, { recursive: true }));
+    this.created.add(parent);
+    return file;
+  }
+
+  private attempt(step: () => void): void {
+    try {
+      step();
+    } catch (error) {
+      throw fileSystemError(error, `write the new output beside ${this.side.outdir}`);
+    }
+  }
+}
+
+/** What link() fails with on a file system without hard links (or where they are not allowed): the file is copied. */
+const LINKS_UNSUPPORTED = ['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'EMLINK'];
+
+/**
+ * Swaps the complete staging directory in for the output with two renames, then removes the old tree (`retiring`
+ * entries; undefined when there was none).
+ */
+function swapIn(side: SideEntries, staging: string, retiring: number | undefined, fs: FileSystem): void {
+  const exists = retiring !== undefined;
   const retired = side.newRetired();
   if (exists) {
     try {
@@ -267,7 +423,29 @@ function swapIn(side: SideEntries, tree: FileTree, exists: boolean, fs: FileSyst
     throw fileSystemError(error, `move the new output to ${side.outdir}`);
   }
   // The new tree is in place: a failure to remove the old one only leaves a leftover the next run removes.
-  if (exists) removeQuietly(retired, fs);
+  if (exists) removeRetired(retired, retiring, fs);
+}
+
+/** A retired tree from which synth does not wait for every file to be removed. */
+const REMOVED_APART_FROM_ENTRIES = 2_000;
+
+/**
+ * Removes the old tree. A large one (a fleet's) is removed by a process of its own that synth does not wait for:
+ * removing tens of thousands of files costs as much as writing them, and nothing depends on it any more. If that
+ * process is stopped, the next synth or check removes what it left (a leftover retired tree).
+ */
+function removeRetired(retired: string, entries: number, fs: FileSystem): void {
+  // A test's file system (faults injected) is never left to another process.
+  if (entries < REMOVED_APART_FROM_ENTRIES || fs !== NODE_FILE_SYSTEM) {
+    removeQuietly(retired, fs);
+    return;
+  }
+  try {
+    const remove = "require('node:fs').rmSync(process.argv[1], { recursive: true, force: true })";
+    spawn(process.execPath, ['-e', remove, retired], { detached: true, stdio: 'ignore' }).unref();
+  } catch {
+    removeQuietly(retired, fs);
+  }
 }
 
 function removeQuietly(path: string, fs: FileSystem): void {

@@ -76,6 +76,8 @@ const TEMPLATE_PARENT = tempDir(); // outside any test: removed after the file's
 function committedFixture(repo: string, config = FIXTURE_CONFIG): string {
   mkdirSync(repo, { recursive: true });
   cpSync(config, join(repo, 'environments.yaml'));
+  // The project's: what synth keeps beside dist/ is not committed.
+  cpSync('.gitignore', join(repo, '.gitignore'));
   rmSync(join(repo, 'dist'), { recursive: true, force: true });
   rmSync(join(repo, 'clusters'), { recursive: true, force: true });
   synth(repo);
@@ -412,6 +414,7 @@ describe('check --staged', () => {
     expect(commit.code).not.toBe(0);
     expect(commit.err.split('\n')).toEqual([
       'changes not staged for commit, so the commit would not hold what was checked:',
+      'unstaged:  dist/.guardrails-manifest',
       'unstaged:  dist/extra/verify-image-signatures.yaml',
       'unstaged:  environments.yaml',
       STAGE_ADVICE,

@@ -4,10 +4,9 @@ import { dirname, join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { expect, test } from 'vitest';
 import { loadConfig } from '../../src/config/load';
-import { withManifest } from '../../src/output/ownership';
 import { readTree } from '../../src/output/write';
 import { synthesize } from '../../src/synthesize';
-import { tempDir, treeFor } from '../helpers';
+import { outputTreeFor, tempDir } from '../helpers';
 import { configOf } from '../support/writer';
 
 const RUNNER = resolve(import.meta.dirname, '..', '..', 'scripts', 'run.mjs');
@@ -37,11 +36,11 @@ test("two synths of different configs at once into one output directory: both su
     expect(code, output).toBe(0);
   }
   const written = Object.fromEntries(readTree(outdir));
-  const last = configs.find((config) => isDeepStrictEqual(written, Object.fromEntries(withManifest(treeFor(config)))));
+  const last = configs.find((config) => isDeepStrictEqual(written, Object.fromEntries(outputTreeFor(config))));
   expect(last, "the output is exactly one config's").toBeDefined();
   // The entry points were written under the same lock, so they belong to the same synth, not to the other one.
   const { entryPoints } = synthesize(loadConfig(last!));
   const clusters = readTree(join(dir, 'clusters'));
   expect(Object.fromEntries([...clusters].map(([path, text]) => [`clusters/${path}`, text]))).toEqual(Object.fromEntries(entryPoints));
-  expect(readdirSync(dir).sort()).toEqual(['clusters', 'dist']); // no staging, retired or lock entry left beside them
+  expect(readdirSync(dir).sort()).toEqual(['clusters', 'dist', 'dist.guardrails-config']); // no staging, retired or lock entry left beside them
 }, 120_000); // a ceiling for three processes on a busy machine, not a speed check

@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { UserError } from '../../src/errors';
-import { withManifest } from '../../src/output/ownership';
+import { withManifest } from '../../src/output/manifest';
 import { readTree, writeTreeAtomically } from '../../src/output/write';
 import { fileSystemFault, interceptedFileSystem, type FileSystemCall } from '../support/fault-fs';
 import { expectExactly, NEW_TREE, OLD_TREE, writtenOutput } from '../support/writer';
@@ -14,9 +14,10 @@ function callsOfOneWrite(): FileSystemCall[] {
 
 const FAULTS = ['EACCES', 'ENOSPC', 'EIO'];
 
-test('a write makes every kind of call the fault tests fail (the swap, the lock, the clean-up)', () => {
+test('a write makes every kind of call the fault tests fail (the swap, an unchanged file linked, the lock, the clean-up)', () => {
   const names = new Set(callsOfOneWrite().map((call) => call.name));
-  for (const name of ['writeFileSync', 'renameSync', 'rmSync', 'unlinkSync', 'accessSync', 'mkdirSync']) expect(names).toContain(name);
+  for (const name of ['writeFileSync', 'linkSync', 'renameSync', 'rmSync', 'unlinkSync', 'accessSync', 'mkdirSync'])
+    expect(names).toContain(name);
 });
 
 test.each(callsOfOneWrite().flatMap((call) => FAULTS.map((code) => ({ ...call, code }))))(

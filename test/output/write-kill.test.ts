@@ -3,8 +3,8 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
 import { expect, test } from 'vitest';
-import { MANIFEST_FILE, withManifest } from '../../src/output/ownership';
-import { readOutput, readTree, writeTreeAtomically } from '../../src/output/write';
+import { MANIFEST_FILE, withManifest } from '../../src/output/manifest';
+import { inspectOutput, readTree, writeTreeAtomically } from '../../src/output/write';
 import { tempDir, treeFor } from '../helpers';
 import { interceptedFileSystem } from '../support/fault-fs';
 import { configOf, expectExactly } from '../support/writer';
@@ -42,7 +42,7 @@ function killedWrite(script: string, killAt: number): Promise<{ outdir: string; 
 }
 
 /** The calls that change the disk: a kill before any other call leaves the same state as one before the next of these. */
-const CHANGING_CALLS = ['mkdirSync', 'writeFileSync', 'renameSync', 'rmSync', 'unlinkSync'];
+const CHANGING_CALLS = ['mkdirSync', 'writeFileSync', 'linkSync', 'copyFileSync', 'renameSync', 'rmSync', 'unlinkSync'];
 
 test('killed before each call that changes the disk, the output is old or new and the next run repairs the rest', async () => {
   const killPoints: number[] = [];
@@ -69,7 +69,7 @@ test('killed before each call that changes the disk, the output is old or new an
         at,
       ).toBe(true);
       // The drift gate's reader repairs what it reads: it rolls the complete new tree forward.
-      expect(Object.fromEntries(readOutput(outdir).files), at).toEqual(whole[1]);
+      expect(Object.fromEntries(inspectOutput(outdir, 0, () => readTree(outdir))), at).toEqual(whole[1]);
       expect(Object.fromEntries(readTree(outdir)), at).toEqual(whole[1]);
     }
     // The next synth's writer succeeds (taking over the dead run's lock) and leaves nothing beside dist/.

@@ -1,13 +1,25 @@
-import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { homedir, hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { UserError } from '../../src/errors';
-import { MANIFEST_FILE, withManifest } from '../../src/output/ownership';
+import { MANIFEST_FILE, withManifest } from '../../src/output/manifest';
+import { NODE_FILE_SYSTEM } from '../../src/output/file-system';
 import { SCAN_LIMITS, scanDirectory } from '../../src/output/scan';
-import { diffTrees, readOutput, readTree, writeTreeAtomically } from '../../src/output/write';
-import { runCli, tempDir, treeFor, writeConfig } from '../helpers';
+import { diffTrees, inspectOutput, readTree, writeOutputAtomically, writeTreeAtomically } from '../../src/output/write';
+import { outputTreeFor, runCli, tempDir, writeConfig } from '../helpers';
 import { configOf, expectExactly, NEW_TREE, OLD_TREE, writtenOutput } from '../support/writer';
 import { fileSystemFault, interceptedFileSystem, READ_ONLY_FILE_SYSTEM } from '../support/fault-fs';
 
@@ -15,7 +27,7 @@ test('the written tree replaces the old one exactly: stale files of removed poli
   const outdir = writtenOutput();
   expect(writeTreeAtomically(outdir, NEW_TREE)).toBe(true);
   expectExactly(outdir, NEW_TREE);
-  expect(readTree(outdir).get(MANIFEST_FILE)).toContain('env/keep.yaml\nother/new.yaml\n');
+  expect(readTree(outdir).get(MANIFEST_FILE)).toContain('env/keep.yaml\nenv/same.yaml\nother/new.yaml\n');
 });
 
 test('a failure while writing leaves the previous tree exactly as it was, with nothing left beside it', () => {
@@ -28,6 +40,15 @@ test('a failure while writing leaves the previous tree exactly as it was, with n
   ]);
   expect(() => writeTreeAtomically(outdir, impossible)).toThrow(UserError);
   expectExactly(outdir, OLD_TREE);
+});
+
+test('where the file system has no hard links, an unchanged file is copied into the new tree', () => {
+  const outdir = writtenOutput();
+  const fs = interceptedFileSystem((call) => {
+    if (call.name === 'linkSync') throw fileSystemFault('EPERM', call);
+  });
+  expect(writeTreeAtomically(outdir, NEW_TREE, { fs })).toBe(true);
+  expectExactly(outdir, NEW_TREE);
 });
 
 test('an unchanged tree is not rewritten', () => {
@@ -66,7 +87,7 @@ test('removing an environment from the config removes its directory on the next 
   expect(err).toContain(`refusing to replace ${outdir}/: it holds files synth did not write (they are not in ${MANIFEST_FILE}):`);
   expect(err).toContain(`${outdir}/one/hand-written.yaml`);
   expect(readTree(outdir)).toEqual(before);
-  expect(readdirSync(dir).sort()).toEqual(['clusters', 'dist']);
+  expect(readdirSync(dir).sort()).toEqual(['clusters', 'dist', 'dist.guardrails-config']);
 });
 
 test("a file the manifest does not list at a path synth writes (as after merging two branches' output) is replaced", () => {
@@ -129,31 +150,53 @@ describe('output directories synth refuses before touching anything', () => {
 });
 
 describe('a large directory named as the output is refused as soon as it exceeds what synth writes, not read whole', () => {
-  test('by bytes: a file beyond the bound is never read', () => {
+  test('by size: a file beyond the bound, where synth would write, is never read', () => {
     const outdir = join(tempDir(), 'big');
-    mkdirSync(outdir);
-    writeFileSync(join(outdir, 'a.yaml'), 'kind: ConfigMap\n');
-    writeFileSync(join(outdir, 'sparse.img'), '');
-    truncateSync(join(outdir, 'sparse.img'), SCAN_LIMITS.bytes + 1); // sparse: takes no disk space
+    mkdirSync(join(outdir, 'env'), { recursive: true });
+    writeFileSync(join(outdir, 'env', 'keep.yaml'), '');
+    truncateSync(join(outdir, 'env', 'keep.yaml'), SCAN_LIMITS.fileBytes + 1); // sparse: takes no disk space
     const read: string[] = [];
     const fs = interceptedFileSystem((call) => {
       if (call.name === 'readFileSync') read.push(call.path);
     });
-    expect(() => writeTreeAtomically(outdir, OLD_TREE, { fs })).toThrow(`${outdir}/ holds more than 64 MiB, far more than synth writes`);
-    expect(read.filter((path) => path.endsWith('sparse.img'))).toEqual([]);
-    expect(readdirSync(outdir).sort()).toEqual(['a.yaml', 'sparse.img']);
+    expect(() => writeTreeAtomically(outdir, OLD_TREE, { fs })).toThrow(
+      `${outdir}/ holds a file larger than 64 MiB (env/keep.yaml), far more than synth writes`,
+    );
+    expect(read.filter((path) => path.endsWith('keep.yaml'))).toEqual([]);
+    expect(readdirSync(join(outdir, 'env'))).toEqual(['keep.yaml']);
   });
 
-  test('by entries: the walk stops at the first entry beyond the bound', () => {
+  test('by entries: the walk stops at the first entry beyond the bound, which grows with what is written', () => {
     const dir = tempDir();
     for (const name of ['a', 'b', 'c', 'd']) mkdirSync(join(dir, name, 'inner'), { recursive: true });
     let listed = 0;
     const fs = interceptedFileSystem((call) => {
       if (call.name === 'readdirSync') listed++;
     });
-    expect(() => scanDirectory(dir, fs, { entries: 5, bytes: SCAN_LIMITS.bytes })).toThrow(`${dir}/ holds more than 5 entries`);
+    const limits = { baseEntries: 5, fileBytes: SCAN_LIMITS.fileBytes };
+    expect(() => scanDirectory(dir, fs, 0, limits)).toThrow(`${dir}/ holds more than 5 entries`);
     expect(listed).toBeLessThan(5); // the top level and the first subdirectory, not all nine
-    expect(scanDirectory(dir, fs, { entries: 8, bytes: SCAN_LIMITS.bytes }).directories).toHaveLength(8);
+    expect(scanDirectory(dir, fs, 1, limits).directories).toHaveLength(8); // four entries more per file to write
+  });
+
+  test('the bound grows with the manifest: an output synth wrote passes whatever its size, a foreign tree as large does not', () => {
+    const outdir = writtenOutput(new Map(Array.from({ length: 6 }, (_, i) => [`env/file-${i}.yaml`, `${i}\n`])));
+    const limits = { baseEntries: 5, fileBytes: SCAN_LIMITS.fileBytes };
+    expect(scanDirectory(outdir, NODE_FILE_SYSTEM, 0, limits).paths).toHaveLength(6); // 5 + 4 × 6 listed
+    rmSync(join(outdir, MANIFEST_FILE));
+    expect(() => scanDirectory(outdir, NODE_FILE_SYSTEM, 0, limits)).toThrow(`${outdir}/ holds more than 5 entries`);
+  });
+
+  test('a file synth cannot write is refused before any file is read', () => {
+    const outdir = join(tempDir(), 'notes');
+    mkdirSync(outdir);
+    writeFileSync(join(outdir, 'todo.md'), 'mine\n');
+    const read: string[] = [];
+    const fs = interceptedFileSystem((call) => {
+      if (call.name === 'readFileSync') read.push(call.path);
+    });
+    expect(() => writeTreeAtomically(outdir, OLD_TREE, { fs })).toThrow(`${outdir}/todo.md`);
+    expect(read.filter((path) => path.startsWith(`${outdir}/`))).toEqual([]);
   });
 });
 
@@ -163,8 +206,8 @@ test("`dist/.` names dist: the output and the writer's entries are those of dist
   // Spelled as a user types it (path.join would already normalize it away).
   expect(runCli('synth', '--config', config, '--outdir', `${join(dir, 'dist')}/.`).code).toBe(0);
   expect(runCli('synth', '--config', config, '--outdir', `${join(dir, 'dist')}//`).code).toBe(0);
-  expect(readdirSync(dir).sort()).toEqual(['clusters', 'dist']);
-  expect(readTree(join(dir, 'dist'))).toEqual(withManifest(treeFor(config)));
+  expect(readdirSync(dir).sort()).toEqual(['clusters', 'dist', 'dist.guardrails-config']);
+  expect(readTree(join(dir, 'dist'))).toEqual(outputTreeFor(config));
 });
 
 describe('an output directory written before synth wrote a manifest', () => {
@@ -272,14 +315,22 @@ test('what must match the output (afterWrite) runs holding the lock, once the ne
   expect(existsSync(`${outdir}.guardrails-lock`)).toBe(false);
 });
 
-test('a check before writing runs holding the lock; throwing from it changes nothing', () => {
+test('the new tree is decided holding the lock; a refusal while producing it changes nothing', () => {
   const outdir = writtenOutput();
   const refusal = new UserError('the removal guard refuses');
-  const beforeWrite = () => {
-    expect(existsSync(`${outdir}.guardrails-lock`)).toBe(true);
+  function* refused(): Generator<readonly [string, string]> {
+    yield ['env/keep.yaml', 'v3\n'];
     throw refusal;
+  }
+  const plan = {
+    expectedFiles: 1,
+    mayHold: () => true,
+    source: () => {
+      expect(existsSync(`${outdir}.guardrails-lock`)).toBe(true);
+      return { files: refused(), manifest: () => '' };
+    },
   };
-  expect(() => writeTreeAtomically(outdir, NEW_TREE, { beforeWrite })).toThrow(refusal);
+  expect(() => writeOutputAtomically(outdir, plan)).toThrow(refusal);
   expectExactly(outdir, OLD_TREE);
 });
 
@@ -288,6 +339,6 @@ test('without a complete staging directory, a missing output is rolled back from
   renameSync(outdir, `${outdir}.guardrails-retired-1`);
   mkdirSync(join(`${outdir}.guardrails-staging-2`, 'env'), { recursive: true });
   writeFileSync(join(`${outdir}.guardrails-staging-2`, 'env', 'keep.yaml'), 'half');
-  expect(readOutput(outdir).files).toEqual(withManifest(OLD_TREE));
+  expect(inspectOutput(outdir, 0, () => readTree(outdir))).toEqual(withManifest(OLD_TREE));
   expectExactly(outdir, OLD_TREE);
 });

@@ -28,7 +28,7 @@ export function fileSystemFault(code: string, call: FileSystemCall): NodeJS.Errn
 
 /** A file system that fails every call changing the disk: proves a refusal came before anything was touched. */
 export const READ_ONLY_FILE_SYSTEM = interceptedFileSystem((call) => {
-  if (['mkdirSync', 'writeFileSync', 'renameSync', 'rmSync', 'unlinkSync'].includes(call.name)) {
+  if (['mkdirSync', 'writeFileSync', 'linkSync', 'copyFileSync', 'renameSync', 'rmSync', 'unlinkSync'].includes(call.name)) {
     throw new Error(`the writer tried to change the disk: ${call.name} ${call.path}`);
   }
 });

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { expect } from 'vitest';
-import { withManifest } from '../../src/output/ownership';
+import { withManifest } from '../../src/output/manifest';
 import { readTree, writeTreeAtomically } from '../../src/output/write';
 import { tempDir, writeConfig } from '../helpers';
 
@@ -15,13 +15,15 @@ export function configOf(...names: string[]): string {
   return writeConfig(`environments:${names.map(env).join('')}`);
 }
 
-/** A tree written before a test's write, and the one the test writes. */
+/** A tree written before a test's write, and the one the test writes: one file changed, one unchanged, one removed, one added. */
 export const OLD_TREE = new Map([
   ['env/keep.yaml', 'v1\n'],
+  ['env/same.yaml', 'same\n'],
   ['env/old.yaml', 'old\n'],
 ]);
 export const NEW_TREE = new Map([
   ['env/keep.yaml', 'v2\n'],
+  ['env/same.yaml', 'same\n'],
   ['other/new.yaml', 'new\n'],
 ]);
 

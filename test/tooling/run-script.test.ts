@@ -3,7 +3,7 @@ import { appendFileSync, cpSync, mkdirSync, readFileSync, rmSync, statSync, utim
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ENVIRONMENT_LABEL } from '../../src/environment-chart';
-import { BUNDLE_INPUTS, bundleInputsHash } from '../../scripts/bundle-inputs.mjs';
+import { BUNDLE_INPUTS, bundleInputsHash, CRD_PINS, generatorIdentity } from '../../scripts/bundle-inputs.mjs';
 import { projectCopy, tempDir } from '../helpers';
 
 function run(dir: string, ...args: string[]): string {
@@ -29,16 +29,36 @@ describe("the bundle's inputs hash", () => {
   /** A tree holding every input (a directory holds one file), and a file that is not an input. */
   function inputsTree(): string {
     const dir = tempDir();
-    for (const input of BUNDLE_INPUTS as string[]) {
+    for (const input of [...BUNDLE_INPUTS, ...CRD_PINS] as string[]) {
       const isDirectory = !input.includes('.');
       mkdirSync(join(dir, isDirectory ? input : dirname(input)), { recursive: true });
       if (!isDirectory) writeFileSync(join(dir, input), `${input}\n`);
     }
     writeFileSync(join(dir, 'src', 'load.ts'), 'export const a = 1;\n');
     writeFileSync(join(dir, 'environments.schema.json'), '{"description": "must be a DNS-1123 label"}\n');
+    writeFileSync(join(dir, 'crds', 'kyverno.yaml'), 'version: v1.19.0\n');
     writeFileSync(join(dir, 'README.md'), 'not an input\n');
     return dir;
   }
+
+  it('names the generator and the pinned CRDs apart: an edit of either changes the stamp, and only its own hash', () => {
+    const dir = inputsTree();
+    const before = { identity: generatorIdentity(dir), stamp: bundleInputsHash(dir) };
+    editKeepingSizeAndTime(join(dir, 'crds', 'kyverno.yaml'), 'v1.19.0', 'v1.19.1');
+    const pinned = generatorIdentity(dir);
+    expect(pinned.crds).not.toBe(before.identity.crds);
+    expect(pinned.generator).toBe(before.identity.generator);
+    expect(bundleInputsHash(dir)).not.toBe(before.stamp);
+    editKeepingSizeAndTime(join(dir, 'src', 'load.ts'), 'a = 1', 'a = 2');
+    expect(generatorIdentity(dir)).toEqual({ generator: expect.not.stringMatching(before.identity.generator), crds: pinned.crds });
+  });
+
+  it('is the same whatever line endings the checkout has', () => {
+    const dir = inputsTree();
+    const before = generatorIdentity(dir);
+    writeFileSync(join(dir, 'src', 'load.ts'), 'export const a = 1;\r\n');
+    expect(generatorIdentity(dir)).toEqual(before);
+  });
 
   it.each([
     ['a source', 'src/load.ts', 'a = 1', 'a = 2'],

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { loadConfig } from '../../src/config/load';
-import { MANIFEST_FILE } from '../../src/output/ownership';
+import { MANIFEST_FILE } from '../../src/output/manifest';
 import { readTree } from '../../src/output/write';
 import { synthesize } from '../../src/synthesize';
 import { validateTree } from '../../src/validate';
