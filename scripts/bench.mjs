@@ -4,6 +4,7 @@
 //   npm run bench                                   # 5 timed runs per case after one warm-up round
 //   npm run bench -- --runs 10 --json out.json      # more runs; numbers to another file
 //   npm run bench -- --no-test                      # skip the single `npm test` run
+//   npm run bench -- --fleet 300,1000 --fleet-runs 5  # other fleet sizes and runs; --no-fleet skips them
 //   npm run bench -- --help                         # every option and exit code
 //
 // `npm run bench` runs this file under tsx: its options are declared, parsed and explained by the same
@@ -22,6 +23,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { join, relative, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { parseScriptArguments } from '../src/commands/command.ts';
+import { fleetCases, fleetTargets, growthRows } from './fleet-bench.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const SHIPPED_CONFIG = 'environments.yaml';
@@ -39,9 +41,17 @@ const { values: options } = parseScriptArguments(
       warmup: { type: 'string', default: '1', valueName: 'n', description: 'warm-up rounds before timing' },
       json: { type: 'string', default: join(root, 'bench-results.json'), valueName: 'file', description: 'where the numbers are written' },
       'no-test': { type: 'boolean', default: false, description: 'skip the single `npm test` run' },
+      fleet: {
+        type: 'string',
+        default: '300,1000,3000',
+        valueName: 'sizes',
+        description: 'fleet sizes (environments, comma-separated, ascending) for the fleet cases (docs/performance.md)',
+      },
+      'fleet-runs': { type: 'string', default: '3', valueName: 'n', description: 'timed runs per fleet case' },
+      'no-fleet': { type: 'boolean', default: false, description: 'skip the fleet cases' },
     },
     exitCodes: [
-      { code: 0, meaning: 'measured (each target is printed PASS or MISS)' },
+      { code: 0, meaning: 'measured (each target is printed PASS or FAIL)' },
       { code: 1, meaning: '`npm test` failed' },
       { code: 2, meaning: 'usage error, or a benchmarked command failed' },
     ],
@@ -50,6 +60,9 @@ const { values: options } = parseScriptArguments(
 );
 const runs = integerAtLeast(1, options.runs, '--runs');
 const warmup = integerAtLeast(0, options.warmup, '--warmup');
+const fleetRuns = integerAtLeast(1, options['fleet-runs'], '--fleet-runs');
+const fleetSizes = options['no-fleet'] ? [] : options.fleet.split(',').map((size) => integerAtLeast(1, size.trim(), '--fleet'));
+if (fleetSizes.some((size, i) => i > 0 && size <= fleetSizes[i - 1])) fail(`--fleet sizes must ascend (got ${options.fleet})`);
 
 function integerAtLeast(min, text, flag) {
   const n = Number(text);
@@ -137,6 +150,12 @@ const cases = [
   // What starting Node costs on this machine, for reading the others: the issue measured 0.13 s on 2 cores.
   { id: FLOOR, label: 'node -e 0 (floor)', command: [process.execPath, '-e', '0'] },
   { id: 'synth', label: 'npm run synth', command: npmRun('synth', '--outdir', out('synth')) },
+  // As the pre-commit hook starts the app: without npm's own start.
+  {
+    id: 'synth-node',
+    label: 'node scripts/run.mjs synth',
+    command: [process.execPath, join(root, 'scripts', 'run.mjs'), 'synth', '--outdir', out('synth-node')],
+  },
   {
     id: CDK8S,
     label: 'cdk8s synth (app: npx tsx src/main.ts)',
@@ -152,17 +171,22 @@ const cases = [
 ];
 const testCase = { id: 'test', label: 'npm test (one run)', command: ['npm', 'test'] };
 
-/** Runs one command to completion: its wall time (s), peak memory (MiB) and, when it failed, why. */
+/**
+ * Runs one command to completion after its untimed `prepare` step: its wall time (s, with the case's own
+ * adjustment), peak memory (MiB) and, when it failed, why.
+ */
 function measure(benchCase, index) {
+  benchCase.prepare?.();
   const rssFile = join(work, `rss-${benchCase.id}-${index}`);
   const { command, env } = memory.wrap(benchCase.command, rssFile);
   const start = process.hrtime.bigint();
-  const result = spawnSync(command[0], command.slice(1), { cwd: root, env, encoding: 'utf8', maxBuffer: 64 * MIB });
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const result = spawnSync(command[0], command.slice(1), { cwd: benchCase.cwd ?? root, env, encoding: 'utf8', maxBuffer: 64 * MIB });
+  const wall = Number(process.hrtime.bigint() - start) / 1e9;
   const failure =
     result.status === 0
       ? undefined
       : `\`${benchCase.command.join(' ')}\` exited with ${result.status ?? result.signal}:\n${result.stdout}${result.stderr}`;
+  const seconds = failure ? wall : wall + (benchCase.adjustSeconds?.(result.stdout) ?? 0);
   return { seconds, peakMiB: peakMiB(rssFile), failure };
 }
 
@@ -201,21 +225,29 @@ if (machine.loadAverageAtStart > machine.cpus / 2) {
 }
 console.log();
 
-const samples = new Map(cases.map((c) => [c.id, []]));
-for (let round = 0; round < warmup + runs; round++) {
-  process.stdout.write(round < warmup ? 'warm-up ' : `run ${round - warmup + 1}/${runs} `);
-  for (const benchCase of cases) {
-    const sample = measure(benchCase, round);
-    // A failing case has no meaningful time, and the ratios and targets need every case.
-    if (sample.failure) fail(`\n${sample.failure}`);
-    if (round >= warmup) samples.get(benchCase.id).push(sample);
-    process.stdout.write('.');
+/** Runs `caseList` round-robin, `rounds` timed rounds after `warmupRounds`: each case's summary, by id. */
+function runRounds(caseList, rounds, warmupRounds, title) {
+  const samples = new Map(caseList.map((c) => [c.id, []]));
+  for (let round = 0; round < warmupRounds + rounds; round++) {
+    process.stdout.write(`${title}: ${round < warmupRounds ? 'warm-up' : `run ${round - warmupRounds + 1}/${rounds}`} `);
+    for (const benchCase of caseList) {
+      const sample = measure(benchCase, round);
+      // A failing case has no meaningful time, and the ratios and targets need every case.
+      if (sample.failure) fail(`\n${sample.failure}`);
+      if (round >= warmupRounds) samples.get(benchCase.id).push(sample);
+      process.stdout.write('.');
+    }
+    process.stdout.write('\n');
   }
-  process.stdout.write('\n');
+  return Object.fromEntries(caseList.map((c) => [c.id, { label: c.label, command: c.command.join(' '), ...summarize(samples.get(c.id)) }]));
 }
-const results = Object.fromEntries(
-  cases.map((c) => [c.id, { label: c.label, command: c.command.join(' '), ...summarize(samples.get(c.id)) }]),
-);
+
+const results = runRounds(cases, runs, warmup, 'cases');
+const fleetLoad = loadavg()[0];
+if (fleetSizes.length > 0)
+  console.log(`fleet of ${fleetSizes.join(', ')} environments (load ${fleetLoad.toFixed(2)}): generating and synthesizing…`);
+const fleet = fleetCases({ root, work, sizes: fleetSizes, shippedConfig: join(root, SHIPPED_CONFIG) });
+const fleetResults = fleet.length === 0 ? {} : runRounds(fleet, fleetRuns, 1, 'fleet');
 let testFailure;
 if (!options['no-test']) {
   const sample = measure(testCase, 0);
@@ -254,6 +286,11 @@ const ourPeak = ourPeaks.length === 0 ? undefined : Math.max(...ourPeaks);
 const targets = [
   { target: 'npm run synth median ≤ 0.8 s', value: `${results.synth.median.toFixed(2)} s`, pass: results.synth.median <= 0.8 },
   {
+    target: 'node scripts/run.mjs synth (the sample) median ≤ 0.5 s',
+    value: `${results['synth-node'].median.toFixed(2)} s`,
+    pass: results['synth-node'].median <= 0.5,
+  },
+  {
     target: 'npm run synth ≥ 3.5× faster than cdk8s synth',
     value: `${(cdk8sMedian / results.synth.median).toFixed(1)}×`,
     pass: cdk8sMedian / results.synth.median >= 3.5,
@@ -280,6 +317,7 @@ const targets = [
       ]
     : []),
   { target: 'cdk8s synth writes the same bytes as npm run synth', value: sameOutput ? 'identical' : 'different', pass: sameOutput },
+  ...(fleet.length === 0 ? [] : fleetTargets(fleetResults, fleetSizes)),
 ];
 
 // -------------------------------------------------------------------------------------------- report
@@ -294,9 +332,24 @@ const rows = Object.values(results).map((r) => [
 ]);
 printTable(['case', 'median s', 'min s', 'max s', 'peak MiB', 'vs cdk8s synth'], rows);
 console.log();
+if (fleet.length > 0) {
+  console.log(`\nfleet (${fleetRuns} runs per case after one warm-up round; load ${fleetLoad.toFixed(2)} when it started)`);
+  const kinds = ['floor', 'cold', 'noop', 'check', 'hook', 'changed'];
+  printTable(
+    ['environments', 'floor s', 'cold s', 'unchanged s', 'check s', 'hook s', 'one changed s', 'peak MiB'],
+    fleetSizes.map((size) => [
+      String(size),
+      ...kinds.map((kind) => fleetResults[`${kind}-${size}`].median.toFixed(3)),
+      Math.max(...kinds.slice(1).map((kind) => fleetResults[`${kind}-${size}`].peakMiB ?? 0)).toFixed(0),
+    ]),
+  );
+  console.log();
+  printTable(['growth', ...kinds.map((kind) => `${kind}`)], growthRows(fleetResults, fleetSizes));
+}
+console.log();
 printTable(
   ['target', 'measured', ''],
-  targets.map((t) => [t.target, t.value, t.pass === undefined ? 'n/a' : t.pass ? 'PASS' : 'MISS']),
+  targets.map((t) => [t.target, t.value, t.pass === undefined ? 'n/a' : t.pass ? 'PASS' : 'FAIL']),
 );
 
 function printTable(header, body) {
@@ -310,7 +363,7 @@ function printTable(header, body) {
 const jsonFile = resolve(options.json);
 writeFileSync(
   jsonFile,
-  `${JSON.stringify({ date: new Date().toISOString(), machine: { ...machine, loadAverageAtEnd: loadavg()[0] }, runs, warmup, memory: memory.source, results, targets }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), machine: { ...machine, loadAverageAtFleet: fleetLoad, loadAverageAtEnd: loadavg()[0] }, runs, warmup, fleetRuns, memory: memory.source, results, fleet: fleetResults, targets }, null, 2)}\n`,
 );
 console.log(`\nload ${loadavg()[0].toFixed(2)} at the end; numbers written to ${jsonFile}`);
 if (testFailure) {
