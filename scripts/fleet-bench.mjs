@@ -7,8 +7,8 @@
 // hook runs the app, `node scripts/run.mjs`: `npm run` adds its own start (the `npm run synth` case shows it).
 // The floor is a plain Node loop writing the very files a cold synth writes: what no synth writing them can beat.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 
 /** Growth is linear when the second increment costs per environment at most this much more than the first. */
@@ -123,10 +123,19 @@ function fleetConfigs(shippedConfig, size) {
   return [stringify({ ...config, environments }), stringify({ ...config, environments: changed })];
 }
 
-/** Synthesizes `config` into `outdir` (nothing to write when it holds it already): where the unchanged-fleet cases start. */
+/**
+ * Synthesizes `config` into `outdir` (nothing to write when it holds it already): where the unchanged-fleet cases
+ * start. Then waits until the old tree it replaced is removed (synth leaves a fleet's to a process of its own), so a
+ * timed run never shares the disk with that removal.
+ */
 function synthOnce(run, config, outdir) {
   const [command, ...args] = run('synth', '--config', config, '--outdir', outdir);
   execFileSync(command, args, { stdio: 'ignore' });
+  const retired = `${basename(outdir)}.guardrails-retired-`;
+  const deadline = Date.now() + 120_000;
+  while (readdirSync(dirname(outdir)).some((name) => name.startsWith(retired)) && Date.now() < deadline) {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+  }
 }
 
 /** A git repository holding the fleet's config, dist/ and clusters/, committed: what the hook checks on an unchanged fleet. */

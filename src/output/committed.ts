@@ -30,12 +30,22 @@ export interface CommittedState extends CommittedOutput {
  * What is committed under `outdir`: the files at `git HEAD` when `outdir` lies in a git work tree that has a
  * HEAD, else (no git, no commit yet) the files on disk. HEAD comes first because `npx cdk8s synth` deletes
  * `dist/` before running the app, and an earlier synth may have rewritten it: neither is what Flux pulls.
- * Synth runs on every commit, so the common case costs one `git ls-tree` and no file reads. `onDisk` lists the
- * files on disk when the caller has listed them already.
+ * Synth runs on every commit, so the common case costs one `git ls-tree` and no file reads. `onDisk` is the output
+ * on disk as the caller listed (and hashed) it already.
  */
-export function readCommittedOutput(outdir: string, onDisk: () => readonly string[] = () => listTree(resolve(outdir))): CommittedState {
+export function readCommittedOutput(outdir: string, onDisk: () => ListedOutput = () => listedOnDisk(resolve(outdir))): CommittedState {
   const absolute = resolve(outdir);
   return committedAtHead(absolute) ?? readFromDisk(absolute, onDisk());
+}
+
+/** An output directory as listed: its files' paths and, on demand, their blob ids. */
+export interface ListedOutput {
+  readonly paths: readonly string[];
+  idOf(path: string): string;
+}
+
+function listedOnDisk(outdir: string): ListedOutput {
+  return { paths: listTree(outdir), idOf: (path) => blobId(readFileSync(join(outdir, path))) };
 }
 
 function committedAtHead(outdir: string): CommittedState | undefined {
@@ -85,13 +95,14 @@ function committedAtHead(outdir: string): CommittedState | undefined {
   };
 }
 
-function readFromDisk(outdir: string, paths: readonly string[]): CommittedState {
+function readFromDisk(outdir: string, { paths, idOf }: ListedOutput): CommittedState {
   const read = (wanted: readonly string[]): FileTree => new Map(wanted.map((path) => [path, readFileSync(join(outdir, path), 'utf8')]));
   return {
     source: 'disk',
     paths,
     read,
-    differingFrom: (next, wanted) => new Map([...read(wanted)].filter(([path, content]) => blobId(content) !== next.get(path))),
+    // Only the files whose id differs are read.
+    differingFrom: (next, wanted) => read(wanted.filter((path) => idOf(path) !== next.get(path))),
     readConfig: () => undefined,
   };
 }

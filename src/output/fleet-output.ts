@@ -144,10 +144,11 @@ export function writeOutput<G>(
           sharedClusters: rendering.sharedClusters,
         });
         fleet = new FleetOutput(plan, rendering, currentGenerator(), current);
-        // Without git, what is committed is what the output holds: listed already.
-        const committed = readCommittedOutput(outdir, () =>
-          current.manifestText === undefined ? current.paths : [...current.paths, MANIFEST_FILE],
-        );
+        // Without git, what is committed is what the output holds: listed and hashed already.
+        const committed = readCommittedOutput(outdir, () => ({
+          paths: current.manifestText === undefined ? current.paths : [...current.paths, MANIFEST_FILE],
+          idOf: (path) => (path === MANIFEST_FILE ? blobId(current.manifestText!) : current.idOf(path)),
+        }));
         function* files() {
           yield* fleet.files();
           const report = fleet.assertAccepted();

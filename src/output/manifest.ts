@@ -62,11 +62,6 @@ export function pathsManifest(tree: FileTree): string {
   return PATHS_HEADER + paths.map((path) => `${path}\n`).join('');
 }
 
-/** `tree` plus the manifest listing its paths: exactly what the writer writes for a tree that is not synth's output. */
-export function withManifest(tree: FileTree): FileTree {
-  return new Map([...tree, [MANIFEST_FILE, pathsManifest(tree)]]);
-}
-
 /** Synth's output manifest: the generator, then each environment (sorted by name) with its files (sorted by path). */
 export function outputManifest(renderedWith: GeneratorIdentity, environments: ReadonlyMap<string, ManifestEnvironment>): string {
   const blocks = [...environments]

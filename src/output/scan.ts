@@ -47,7 +47,7 @@ export interface ScanLimits {
 export const SCAN_LIMITS: ScanLimits = { baseEntries: 20_000, fileBytes: 64 * 1024 * 1024 };
 
 /** Entries a directory may hold for a write of `expectedFiles` files over a manifest listing `listedFiles`. */
-export function entryLimit(limits: ScanLimits, expectedFiles: number, listedFiles: number): number {
+function entryLimit(limits: ScanLimits, expectedFiles: number, listedFiles: number): number {
   return limits.baseEntries + 4 * Math.max(expectedFiles, listedFiles);
 }
 

@@ -1,9 +1,8 @@
 import { expect, test } from 'vitest';
 import { UserError } from '../../src/errors';
-import { withManifest } from '../../src/output/manifest';
 import { readTree, writeTreeAtomically } from '../../src/output/write';
 import { fileSystemFault, interceptedFileSystem, type FileSystemCall } from '../support/fault-fs';
-import { expectExactly, NEW_TREE, OLD_TREE, writtenOutput } from '../support/writer';
+import { expectExactly, NEW_TREE, OLD_TREE, withManifest, writtenOutput } from '../support/writer';
 
 /** Every file system call a write of NEW_TREE over OLD_TREE makes, in order. */
 function callsOfOneWrite(): FileSystemCall[] {

@@ -3,11 +3,11 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
 import { expect, test } from 'vitest';
-import { MANIFEST_FILE, withManifest } from '../../src/output/manifest';
+import { MANIFEST_FILE } from '../../src/output/manifest';
 import { inspectOutput, readTree, writeTreeAtomically } from '../../src/output/write';
 import { tempDir, treeFor } from '../helpers';
 import { interceptedFileSystem } from '../support/fault-fs';
-import { configOf, expectExactly } from '../support/writer';
+import { configOf, expectExactly, withManifest } from '../support/writer';
 
 const oldConfig = configOf('one', 'two');
 const newConfig = configOf('one');

@@ -15,12 +15,12 @@ import { homedir, hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { UserError } from '../../src/errors';
-import { MANIFEST_FILE, withManifest } from '../../src/output/manifest';
+import { MANIFEST_FILE } from '../../src/output/manifest';
 import { NODE_FILE_SYSTEM } from '../../src/output/file-system';
 import { SCAN_LIMITS, scanDirectory } from '../../src/output/scan';
 import { diffTrees, inspectOutput, readTree, writeOutputAtomically, writeTreeAtomically } from '../../src/output/write';
 import { outputTreeFor, runCli, tempDir, writeConfig } from '../helpers';
-import { configOf, expectExactly, NEW_TREE, OLD_TREE, writtenOutput } from '../support/writer';
+import { configOf, expectExactly, NEW_TREE, OLD_TREE, withManifest, writtenOutput } from '../support/writer';
 import { fileSystemFault, interceptedFileSystem, READ_ONLY_FILE_SYSTEM } from '../support/fault-fs';
 
 test('the written tree replaces the old one exactly: stale files of removed policies disappear', () => {

@@ -1,9 +1,14 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { expect } from 'vitest';
-import { withManifest } from '../../src/output/manifest';
+import { MANIFEST_FILE, pathsManifest } from '../../src/output/manifest';
 import { readTree, writeTreeAtomically } from '../../src/output/write';
 import { tempDir, writeConfig } from '../helpers';
+
+/** `tree` plus the manifest listing its paths: exactly what the writer writes for a tree that is not synth's output. */
+export function withManifest(tree: Map<string, string>): Map<string, string> {
+  return new Map([...tree, [MANIFEST_FILE, pathsManifest(tree)]]);
+}
 
 /** A config file synth accepts, with one environment of each name. */
 export function configOf(...names: string[]): string {
