@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { GeneratorIdentity } from '../generator';
 import type { Environment } from '../model/environment';
+import type { RepositoryFile } from '../model/trust-root';
 import type { Finding } from '../validate';
 import type { FileTree } from '../model/layout';
 
@@ -141,11 +142,19 @@ function parsedWarning(json: string): Finding {
 
 /**
  * SHA-256 of an environment's resolved config: every setting its output is rendered from. Where the config declares
- * the environment (a line number, used in messages only) is left out, so moving it within the file changes nothing.
+ * the environment (a line number, used in messages only) is left out, so moving it within the file changes nothing;
+ * so is where on this machine a file the config names lies (the commands that hand it to cosign need it, the output
+ * names the file as the config does), so the manifest is the same in every checkout.
  */
 export function environmentInputs(environment: Environment): string {
-  const settings = JSON.stringify(environment, (key, value) =>
-    key === 'clusterDeclaredAt' ? undefined : value instanceof Map ? [...value] : value,
-  );
+  const settings = JSON.stringify(environment, function (key, value) {
+    if (key === 'clusterDeclaredAt') return undefined;
+    if (key === 'location' && isRepositoryFile(this)) return undefined;
+    return value instanceof Map ? [...value] : value;
+  });
   return createHash('sha256').update(settings).digest('hex');
+}
+
+function isRepositoryFile(holder: unknown): holder is RepositoryFile {
+  return typeof holder === 'object' && holder !== null && Object.keys(holder).sort().join() === 'location,path';
 }

@@ -373,11 +373,14 @@ describe('check --staged', () => {
 
   test('a file the staged config names but the index lacks is refused at its field and listed as untracked', () => {
     const repo = trustRootRepository();
-    // The same root under a new name: the output does not change, but the commit would not hold the file.
+    // The same root under a new name: the policies do not change (the manifest records the name the config gives),
+    // but the commit would not hold the file.
     cpSync('test/fixtures/sigstore/fulcio-root.pem', join(repo, 'sigstore', 'lab-root.pem'));
     const configFile = join(repo, 'environments.yaml');
     writeFileSync(configFile, readFileSync(configFile, 'utf8').replace('sigstore/fulcio-root.pem', 'sigstore/lab-root.pem'));
-    expect(git(repo, 'add', 'environments.yaml').code).toBe(0);
+    synth(repo);
+    expect(git(repo, 'status', '--porcelain', 'dist').out).toBe(' M dist/.guardrails-manifest\n');
+    expect(git(repo, 'add', 'environments.yaml', 'dist').code).toBe(0);
 
     const blocked = checkStaged(repo);
     expect(blocked.code).toBe(1);

@@ -1,8 +1,8 @@
-import { appendFileSync, cpSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, cpSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { blobId, MANIFEST_FILE } from '../../src/output/manifest';
-import { readTree } from '../../src/output/write';
+import { checkedConfigBeside, readTree } from '../../src/output/write';
 import { PRIVATE_SIGSTORE_CONFIG, runCli, tempDir } from '../helpers';
 
 // The incremental drift gate (`check`: only environments whose recorded inputs or files differ are rendered) and
@@ -168,4 +168,39 @@ test('the warnings of an environment not rendered again are printed again, as th
   expect(rendered.length).toBeGreaterThan(0);
   expect(warnings()).toEqual(rendered);
   expect(readFileSync(join(outdir, MANIFEST_FILE), 'utf8')).toContain('\nwarning {');
+});
+
+describe('the files a config names', () => {
+  /** A project of PRIVATE_SIGSTORE_CONFIG and its certificates and keys, synthesized (synth keeps its checked config). */
+  function trustRootProject(): { dir: string; config: string; outdir: string } {
+    const dir = tempDir();
+    cpSync(PRIVATE_SIGSTORE_CONFIG, join(dir, 'environments.yaml'));
+    cpSync(join(dirname(PRIVATE_SIGSTORE_CONFIG), 'sigstore'), join(dir, 'sigstore'), { recursive: true });
+    const p = { dir, config: join(dir, 'environments.yaml'), outdir: join(dir, 'dist') };
+    expect(runCli('synth', '--config', p.config, '--outdir', p.outdir).code).toBe(0);
+    expect(existsSync(checkedConfigBeside(p.outdir)!)).toBe(true);
+    return p;
+  }
+
+  test('a trust root file changed in place is seen by check and check --full alike, though the config text is kept', () => {
+    const p = trustRootProject();
+    const root = join(p.dir, 'sigstore/fulcio-root.pem');
+    appendFileSync(root, readFileSync(join(dirname(PRIVATE_SIGSTORE_CONFIG), 'sigstore/fulcio-intermediate.pem')));
+    const incremental = check(p);
+    expect(incremental).toEqual(check(p, '--full'));
+    expect(incremental.code).toBe(1);
+    expect(incremental.lines).toContain(`changed: ${p.outdir}/lab/verify-image-signatures.yaml`);
+
+    // A root that no longer parses is refused at its field, as it is with nothing kept.
+    cpSync(join(dirname(PRIVATE_SIGSTORE_CONFIG), 'sigstore/garbage.pem'), root);
+    const refused = runCli('check', '--config', p.config, '--outdir', p.outdir);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/environment "lab", "lab-next".*: trustRoots\.lab-ca\.fulcio\.roots: /);
+    expect(runCli('check', '--config', p.config, '--outdir', p.outdir, '--full')).toEqual(refused);
+  });
+
+  test('the manifest is the same wherever the checkout lies', () => {
+    const [one, other] = [trustRootProject(), trustRootProject()];
+    expect(readFileSync(join(one.outdir, MANIFEST_FILE), 'utf8')).toBe(readFileSync(join(other.outdir, MANIFEST_FILE), 'utf8'));
+  });
 });
