@@ -9,6 +9,7 @@ import { blobId, MANIFEST_FILE, parseManifest, pathsManifest } from './manifest'
 import { assertWrittenBySynth, resolveOutputDirectory } from './ownership';
 import type { FileTree } from '../model/layout';
 import { scanDirectory, type DirectoryScan } from './scan';
+import { stagingTree, type StagingTree } from './staging';
 
 /**
  * Every regular file below `dir` with its content, the manifest included, by path relative to `dir` (always
@@ -197,7 +198,7 @@ export function writeOutputAtomically(outdir: string, plan: OutputPlan, options:
     assertWrittenBySynth(outdir, existing, plan.mayHold);
     // The plan reads the output's files (their ids) through the scan: a failure there names the output.
     const source = attempt(`read ${outdir}`, () => plan.source(existing));
-    const changed = stageAndSwap(side, existing, source, fs, outdir);
+    const changed = stageAndSwap(side, existing, source, plan.expectedFiles, fs, outdir);
     options.afterWrite?.();
     return changed;
   });
@@ -305,14 +306,22 @@ function assertWritable(side: SideEntries, existing: DirectoryScan, fs: FileSyst
  * directory is created at the first file that differs: while none does, the paths are only noted, so an unchanged
  * tree costs no write at all.
  */
-function stageAndSwap(side: SideEntries, existing: DirectoryScan, source: TreeSource, fs: FileSystem, outdir: string): boolean {
+function stageAndSwap(
+  side: SideEntries,
+  existing: DirectoryScan,
+  source: TreeSource,
+  expectedFiles: number,
+  fs: FileSystem,
+  outdir: string,
+): boolean {
   const present = new Set(existing.paths);
   const produced = new Set<string>();
   const unchanged: string[] = []; // before the staging directory exists
-  let staging: StagingDirectory | undefined;
+  let staging: StagingTree | undefined;
   const stage = () => {
     assertWritable(side, existing, fs);
-    staging = new StagingDirectory(side, fs);
+    const describe = (error: unknown) => fileSystemError(error, `write the new output beside ${side.outdir}`);
+    staging = stagingTree(side.newStaging(), side.outdir, fs, expectedFiles, describe);
     for (const path of unchanged) staging.link(path);
   };
   try {
@@ -335,65 +344,18 @@ function stageAndSwap(side: SideEntries, existing: DirectoryScan, source: TreeSo
     const identical = existing.exists && manifest === existing.manifestText && existing.paths.every((path) => produced.has(path));
     if (!staging && identical) return false;
     if (!staging) stage();
-    staging!.write(MANIFEST_FILE, manifest);
+    staging!.write(MANIFEST_FILE, manifest); // last: a staging directory with its manifest is complete
+    staging!.finish();
   } catch (error) {
-    if (staging) removeQuietly(staging.dir, fs);
+    if (staging) {
+      staging.abandon();
+      removeQuietly(staging.dir, fs);
+    }
     throw fileSystemError(error, `read ${side.outdir}`); // what writing failed on is already a UserError naming it
   }
   swapIn(side, staging!.dir, existing.exists ? existing.paths.length + existing.directories.length : undefined, fs);
   return true;
 }
-
-/** The new tree being written beside the output: its files written, or linked from the output where unchanged. */
-class StagingDirectory {
-  readonly dir: string;
-  private readonly created = new Set<string>();
-
-  constructor(
-    private readonly side: SideEntries,
-    private readonly fs: FileSystem,
-  ) {
-    this.dir = side.newStaging();
-  }
-
-  write(path: string, content: string): void {
-    const file = this.prepare(path);
-    this.attempt(() => this.fs.writeFileSync(file, content));
-  }
-
-  /** The output's file, as it is: a hard link (the same file, not rewritten), or a copy where links are not supported. */
-  link(path: string): void {
-    const file = this.prepare(path);
-    const current = join(this.side.outdir, path);
-    this.attempt(() => {
-      try {
-        this.fs.linkSync(current, file);
-      } catch (error) {
-        if (!LINKS_UNSUPPORTED.includes(errorCode(error) ?? '')) throw error;
-        this.fs.copyFileSync(current, file);
-      }
-    });
-  }
-
-  private prepare(path: string): string {
-    const file = join(this.dir, path);
-    const parent = dirname(file);
-    if (!this.created.has(parent)) this.attempt(() => this.fs.mkdirSync(parent, { recursive: true }));
-    this.created.add(parent);
-    return file;
-  }
-
-  private attempt(step: () => void): void {
-    try {
-      step();
-    } catch (error) {
-      throw fileSystemError(error, `write the new output beside ${this.side.outdir}`);
-    }
-  }
-}
-
-/** What link() fails with on a file system without hard links (or where they are not allowed): the file is copied. */
-const LINKS_UNSUPPORTED = ['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'EMLINK'];
 
 /**
  * Swaps the complete staging directory in for the output with two renames, then removes the old tree (`retiring`

@@ -1,0 +1,240 @@
+import { dirname, join } from 'node:path';
+import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { NODE_FILE_SYSTEM, type FileSystem } from './file-system';
+
+/** The new tree being written beside the output: its files written, or linked from the output where unchanged. */
+export interface StagingTree {
+  readonly dir: string;
+  write(path: string, content: string): void;
+  /** The output's file, as it is: a hard link (the same file, not rewritten), or a copy where links are not supported. */
+  link(path: string): void;
+  /** Returns once every file is on disk; throws what could not be written. */
+  finish(): void;
+  /** Stops writing, before the directory is removed after a failure elsewhere. */
+  abandon(): void;
+}
+
+/** How many files a new tree must be about to hold for its files to be written by a thread of their own. */
+export const WRITTEN_APART_FROM_FILES = 2_000;
+
+/**
+ * The staging directory `dir` for the output `outdir`. A fleet's (`expectedFiles` from WRITTEN_APART_FROM_FILES on,
+ * with node:fs) is written by a worker thread while this one renders the next environments: writing thousands of files
+ * waits on the disk, rendering on the CPU, and the two then overlap. A small tree, or a test's file system (faults
+ * injected), is written here, in order. Either way a failure is thrown as `describe` makes it.
+ */
+export function stagingTree(
+  dir: string,
+  outdir: string,
+  fs: FileSystem,
+  expectedFiles: number,
+  describe: (error: unknown) => unknown,
+): StagingTree {
+  return writtenApart(fs, expectedFiles) ? new BackgroundStaging(dir, outdir, describe) : new InThreadStaging(dir, outdir, fs, describe);
+}
+
+/** Whether a tree of about `expectedFiles` files written through `fs` is written by a thread of its own. */
+export function writtenApart(fs: FileSystem, expectedFiles: number): boolean {
+  return expectedFiles >= WRITTEN_APART_FROM_FILES && fs === NODE_FILE_SYSTEM;
+}
+
+/** One file of the staging tree: written with `content`, or linked from the output's file `from`. */
+type StagingStep = { readonly file: string; readonly content: string } | { readonly file: string; readonly from: string };
+
+/** What link() fails with on a file system without hard links (or where they are not allowed): the file is copied. */
+const LINKS_UNSUPPORTED = ['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'EMLINK'];
+
+/**
+ * Writes one file of the staging tree, creating its directory the first time (`created` remembers which). It uses only
+ * its parameters, because the worker thread runs its source too: both threads write a file the same way.
+ */
+function stageFile(
+  fs: Pick<FileSystem, 'mkdirSync' | 'writeFileSync' | 'linkSync' | 'copyFileSync'>,
+  parentOf: (path: string) => string,
+  created: Set<string>,
+  linksUnsupported: readonly string[],
+  step: StagingStep,
+): void {
+  const parent = parentOf(step.file);
+  if (!created.has(parent)) fs.mkdirSync(parent, { recursive: true });
+  created.add(parent);
+  if ('content' in step) {
+    fs.writeFileSync(step.file, step.content);
+    return;
+  }
+  try {
+    fs.linkSync(step.from, step.file);
+  } catch (error) {
+    if (!linksUnsupported.includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+    fs.copyFileSync(step.from, step.file);
+  }
+}
+
+class InThreadStaging implements StagingTree {
+  private readonly created = new Set<string>();
+
+  constructor(
+    readonly dir: string,
+    private readonly outdir: string,
+    private readonly fs: FileSystem,
+    private readonly describe: (error: unknown) => unknown,
+  ) {}
+
+  write(path: string, content: string): void {
+    this.stage({ file: join(this.dir, path), content });
+  }
+
+  link(path: string): void {
+    this.stage({ file: join(this.dir, path), from: join(this.outdir, path) });
+  }
+
+  finish(): void {}
+
+  abandon(): void {}
+
+  private stage(step: StagingStep): void {
+    try {
+      stageFile(this.fs, dirname, this.created, LINKS_UNSUPPORTED, step);
+    } catch (error) {
+      throw this.describe(error);
+    }
+  }
+}
+
+// The shared state of the writing thread, as indices into an Int32Array.
+const FINISHED = 0; // 1 once every step sent before `finish` was taken
+const QUEUED = 1; // characters sent and not yet written (the bound keeps a fast renderer from holding the fleet)
+const FAILED = 2; // 1 once a step failed: later steps are dropped
+const STARTED = 3; // 1 once the thread runs its source
+const STATE_SIZE = 4;
+
+/** How long a writing thread may take to start before it is taken for broken (a bug): never waited for forever. */
+const START_TIMEOUT_MS = 30_000;
+
+/** At most this many characters of content wait for the writing thread; the renderer waits beyond. */
+const QUEUED_LIMIT = 4 * 1024 * 1024;
+
+/** The writing thread: takes batches of steps, stops at the first failure and reports it on its port. */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const fs = require('node:fs');
+const { dirname } = require('node:path');
+const stageFile = ${stageFile.toString()};
+const { state, failures, linksUnsupported } = workerData;
+const created = new Set();
+const fail = (error) => {
+  if (Atomics.compareExchange(state, ${FAILED}, 0, 1) === 0) failures.postMessage({ code: error?.code, message: String(error?.message ?? error) });
+};
+// Whatever ends the thread (a bug included) ends the wait for it, with a failure unless it finished.
+process.on('uncaughtException', (error) => {
+  fail(error);
+  process.exit(1);
+});
+process.on('exit', () => {
+  if (Atomics.load(state, ${FINISHED}) === 0) fail(new Error('the writing thread stopped'));
+  Atomics.store(state, ${FINISHED}, 1);
+  Atomics.notify(state, ${FINISHED});
+});
+Atomics.store(state, ${STARTED}, 1);
+parentPort.on('message', (steps) => {
+  if (steps === 'finish') {
+    Atomics.store(state, ${FINISHED}, 1);
+    Atomics.notify(state, ${FINISHED});
+    parentPort.close();
+    return;
+  }
+  for (const step of steps) {
+    if (Atomics.load(state, ${FAILED}) === 0) {
+      try {
+        stageFile(fs, dirname, created, linksUnsupported, step);
+      } catch (error) {
+        fail(error);
+      }
+    }
+    Atomics.sub(state, ${QUEUED}, step.content === undefined ? 0 : step.content.length);
+  }
+  Atomics.notify(state, ${QUEUED});
+});
+`;
+
+/** Steps sent to the writing thread together: one message per file would cost more than the write. */
+const BATCH_STEPS = 32;
+
+class BackgroundStaging implements StagingTree {
+  private readonly state = new Int32Array(new SharedArrayBuffer(STATE_SIZE * Int32Array.BYTES_PER_ELEMENT));
+  private readonly failures = new MessageChannel();
+  private readonly worker: Worker;
+  private batch: StagingStep[] = [];
+  private done = false;
+
+  constructor(
+    readonly dir: string,
+    private readonly outdir: string,
+    private readonly describe: (error: unknown) => unknown,
+  ) {
+    this.worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { state: this.state, failures: this.failures.port2, linksUnsupported: LINKS_UNSUPPORTED },
+      transferList: [this.failures.port2],
+    });
+    // Never what keeps the process alive: finish() or abandon() waits for it where it matters.
+    this.worker.unref();
+  }
+
+  write(path: string, content: string): void {
+    this.send({ file: join(this.dir, path), content });
+  }
+
+  link(path: string): void {
+    this.send({ file: join(this.dir, path), from: join(this.outdir, path) });
+  }
+
+  finish(): void {
+    this.stop();
+    const failure = receiveMessageOnPort(this.failures.port1)?.message as { code?: string; message: string } | undefined;
+    if (failure) throw this.describe(Object.assign(new Error(failure.message), { code: failure.code }));
+  }
+
+  abandon(): void {
+    this.stop();
+  }
+
+  private send(step: StagingStep): void {
+    if (Atomics.load(this.state, FAILED) === 1) this.finish(); // throws what failed: nothing more is worth rendering
+    this.batch.push(step);
+    if ('content' in step) {
+      const queued = Atomics.add(this.state, QUEUED, step.content.length) + step.content.length;
+      if (queued > QUEUED_LIMIT) {
+        this.flush();
+        // Wait until the writing thread catches up; it notifies after every batch.
+        for (let now = queued; now > QUEUED_LIMIT / 2; now = Atomics.load(this.state, QUEUED)) {
+          Atomics.wait(this.state, QUEUED, now, 1_000);
+        }
+      }
+    }
+    if (this.batch.length >= BATCH_STEPS) this.flush();
+  }
+
+  private flush(): void {
+    if (this.batch.length === 0) return;
+    this.worker.postMessage(this.batch);
+    this.batch = [];
+  }
+
+  /** Sends what is left and waits until the writing thread took every step (written, or dropped after a failure). */
+  private stop(): void {
+    if (this.done) return;
+    this.done = true;
+    this.flush();
+    this.worker.postMessage('finish');
+    const startDeadline = Date.now() + START_TIMEOUT_MS;
+    while (Atomics.load(this.state, FINISHED) === 0) {
+      Atomics.wait(this.state, FINISHED, 0, 1_000);
+      if (Atomics.load(this.state, STARTED) === 0 && Date.now() > startDeadline) {
+        void this.worker.terminate();
+        throw new Error('the thread writing the new output did not start');
+      }
+    }
+    void this.worker.terminate();
+  }
+}
