@@ -134,6 +134,7 @@ process.on('exit', () => {
   if (Atomics.load(state, ${FINISHED}) === 0) fail(new Error('the writing thread stopped'));
   Atomics.store(state, ${FINISHED}, 1);
   Atomics.notify(state, ${FINISHED});
+  Atomics.notify(state, ${QUEUED});
 });
 Atomics.store(state, ${STARTED}, 1);
 parentPort.on('message', (steps) => {
@@ -164,6 +165,7 @@ class BackgroundStaging implements StagingTree {
   private readonly state = new Int32Array(new SharedArrayBuffer(STATE_SIZE * Int32Array.BYTES_PER_ELEMENT));
   private readonly failures = new MessageChannel();
   private readonly worker: Worker;
+  private readonly startDeadline = Date.now() + START_TIMEOUT_MS;
   private batch: StagingStep[] = [];
   private done = false;
 
@@ -206,10 +208,8 @@ class BackgroundStaging implements StagingTree {
       const queued = Atomics.add(this.state, QUEUED, step.content.length) + step.content.length;
       if (queued > QUEUED_LIMIT) {
         this.flush();
-        // Wait until the writing thread catches up; it notifies after every batch.
-        for (let now = queued; now > QUEUED_LIMIT / 2; now = Atomics.load(this.state, QUEUED)) {
-          Atomics.wait(this.state, QUEUED, now, 1_000);
-        }
+        // Wait until the writing thread catches up (it notifies after every batch), or failed.
+        this.waitUntil(QUEUED, () => Atomics.load(this.state, QUEUED) <= QUEUED_LIMIT / 2 || Atomics.load(this.state, FAILED) === 1);
       }
     }
     if (this.batch.length >= BATCH_STEPS) this.flush();
@@ -227,14 +227,21 @@ class BackgroundStaging implements StagingTree {
     this.done = true;
     this.flush();
     this.worker.postMessage('finish');
-    const startDeadline = Date.now() + START_TIMEOUT_MS;
-    while (Atomics.load(this.state, FINISHED) === 0) {
-      Atomics.wait(this.state, FINISHED, 0, 1_000);
-      if (Atomics.load(this.state, STARTED) === 0 && Date.now() > startDeadline) {
+    this.waitUntil(FINISHED, () => false);
+    void this.worker.terminate();
+  }
+
+  /**
+   * Waits on the state's `index` until `settled()` holds or the writing thread ended (it finished, or stopped on a
+   * bug). A thread that has not started by the deadline is a bug too: thrown, never waited for forever.
+   */
+  private waitUntil(index: number, settled: () => boolean): void {
+    while (!settled() && Atomics.load(this.state, FINISHED) === 0) {
+      Atomics.wait(this.state, index, Atomics.load(this.state, index), 1_000);
+      if (Atomics.load(this.state, STARTED) === 0 && Date.now() > this.startDeadline) {
         void this.worker.terminate();
         throw new Error('the thread writing the new output did not start');
       }
     }
-    void this.worker.terminate();
   }
 }

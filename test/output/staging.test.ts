@@ -1,4 +1,4 @@
-import { lstatSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { UserError } from '../../src/errors';
@@ -110,5 +110,14 @@ describe('the staging tree itself', () => {
     staging.finish();
     expect(readdirSync(join(root, 'staging', 'written'))).toHaveLength(500);
     expect(lstatSync(join(root, 'staging', 'kept', 'file.yaml')).ino).toBe(lstatSync(join(outdir, 'kept', 'file.yaml')).ino);
+  });
+
+  test('more content than may wait for the thread at once: the renderer waits for it, and every byte is written', () => {
+    const root = tempDir();
+    const staging = stagingTree(join(root, 'staging'), join(root, 'dist'), NODE_FILE_SYSTEM, WRITTEN_APART_FROM_FILES, (error) => error);
+    const large = (i: number) => `${i}`.padEnd(256 * 1024, '.');
+    for (let i = 0; i < 40; i++) staging.write(`large/${i}.yaml`, large(i)); // 10 Mi characters, beyond the 4 Mi that may wait
+    staging.finish();
+    for (let i = 0; i < 40; i++) expect(readFileSync(join(root, 'staging', 'large', `${i}.yaml`), 'utf8')).toBe(large(i));
   });
 });
