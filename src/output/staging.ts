@@ -105,11 +105,14 @@ class InThreadStaging implements StagingTree {
 const FINISHED = 0; // 1 once every step sent before `finish` was taken
 const QUEUED = 1; // characters sent and not yet written (the bound keeps a fast renderer from holding the fleet)
 const FAILED = 2; // 1 once a step failed: later steps are dropped
-const STARTED = 3; // 1 once the thread runs its source
+const PROGRESS = 3; // counts up when the thread starts and after each batch: a thread that stopped stops counting
 const STATE_SIZE = 4;
 
-/** How long a writing thread may take to start before it is taken for broken (a bug): never waited for forever. */
-const START_TIMEOUT_MS = 30_000;
+/**
+ * How long the writing thread may make no progress while it is waited for before it is taken for gone (killed by
+ * running out of memory, which runs none of its handlers): never waited for forever.
+ */
+const STALL_TIMEOUT_MS = 5 * 60_000;
 
 /** At most this many characters of content wait for the writing thread; the renderer waits beyond. */
 const QUEUED_LIMIT = 4 * 1024 * 1024;
@@ -136,7 +139,7 @@ process.on('exit', () => {
   Atomics.notify(state, ${FINISHED});
   Atomics.notify(state, ${QUEUED});
 });
-Atomics.store(state, ${STARTED}, 1);
+Atomics.add(state, ${PROGRESS}, 1);
 parentPort.on('message', (steps) => {
   if (steps === 'finish') {
     Atomics.store(state, ${FINISHED}, 1);
@@ -154,6 +157,7 @@ parentPort.on('message', (steps) => {
     }
     Atomics.sub(state, ${QUEUED}, step.content === undefined ? 0 : step.content.length);
   }
+  Atomics.add(state, ${PROGRESS}, 1);
   Atomics.notify(state, ${QUEUED});
 });
 `;
@@ -165,7 +169,6 @@ class BackgroundStaging implements StagingTree {
   private readonly state = new Int32Array(new SharedArrayBuffer(STATE_SIZE * Int32Array.BYTES_PER_ELEMENT));
   private readonly failures = new MessageChannel();
   private readonly worker: Worker;
-  private readonly startDeadline = Date.now() + START_TIMEOUT_MS;
   private batch: StagingStep[] = [];
   private done = false;
 
@@ -181,6 +184,8 @@ class BackgroundStaging implements StagingTree {
     });
     // Never what keeps the process alive: finish() or abandon() waits for it where it matters.
     this.worker.unref();
+    // What ends the thread is read from the shared state; its error event must not end this process later.
+    this.worker.on('error', () => {});
   }
 
   write(path: string, content: string): void {
@@ -195,10 +200,15 @@ class BackgroundStaging implements StagingTree {
     this.stop();
     const failure = receiveMessageOnPort(this.failures.port1)?.message as { code?: string; message: string } | undefined;
     if (failure) throw this.describe(Object.assign(new Error(failure.message), { code: failure.code }));
+    if (Atomics.load(this.state, FAILED) === 1) throw new Error('the thread writing the new output failed without saying why');
   }
 
   abandon(): void {
-    this.stop();
+    // Nothing queued is worth writing any more: the thread drops what it has not taken yet.
+    Atomics.store(this.state, FAILED, 1);
+    try {
+      this.stop();
+    } catch {} // a thread taken for gone: the staging directory is removed all the same
   }
 
   private send(step: StagingStep): void {
@@ -233,14 +243,19 @@ class BackgroundStaging implements StagingTree {
 
   /**
    * Waits on the state's `index` until `settled()` holds or the writing thread ended (it finished, or stopped on a
-   * bug). A thread that has not started by the deadline is a bug too: thrown, never waited for forever.
+   * bug). A thread that makes no progress for STALL_TIMEOUT_MS is taken for gone: thrown, never waited for forever.
    */
   private waitUntil(index: number, settled: () => boolean): void {
+    let progress = Atomics.load(this.state, PROGRESS);
+    let progressedAt = Date.now();
     while (!settled() && Atomics.load(this.state, FINISHED) === 0) {
       Atomics.wait(this.state, index, Atomics.load(this.state, index), 1_000);
-      if (Atomics.load(this.state, STARTED) === 0 && Date.now() > this.startDeadline) {
+      if (Atomics.load(this.state, PROGRESS) !== progress) {
+        progress = Atomics.load(this.state, PROGRESS);
+        progressedAt = Date.now();
+      } else if (Date.now() - progressedAt > STALL_TIMEOUT_MS) {
         void this.worker.terminate();
-        throw new Error('the thread writing the new output did not start');
+        throw new Error(`the thread writing the new output made no progress for ${STALL_TIMEOUT_MS / 60_000} minutes`);
       }
     }
   }
