@@ -35,6 +35,8 @@ export default defineConfig({
     // @actions/workflow-parser imports its JSON schema without an import attribute, which Node 20 refuses:
     // letting Vite transform it (instead of handing it to Node) loads the JSON.
     server: { deps: { inline: ['@actions/workflow-parser', '@actions/expressions'] } },
+    // Removes the temporary directories a file's hooks made (a hook cannot register the removal itself).
+    setupFiles: ['test/support/after-each-file.ts'],
     reporters: ['default', 'json'],
     outputFile: { json: '.build/test-results.json' },
     projects: [

@@ -1,9 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterAll, expect, onTestFinished } from 'vitest';
+import { expect } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { main } from '../src/cli';
 import { ConfigError, loadConfig, parseConfig } from '../src/config/load';
@@ -13,6 +12,7 @@ import type { FileTree } from '../src/model/layout';
 import { publicTrustRoot } from '../src/model/trust-root';
 import { GUARDRAILS } from '../src/policies';
 import { synthesizeTree } from '../src/synthesize';
+import { tempDir } from './support/temp-dirs';
 import { currentGenerator } from '../src/generator';
 import { CheckedRendering } from '../src/output/checked-rendering';
 import { FleetOutput, planFleet, type OutputView } from '../src/output/fleet';
@@ -82,18 +82,6 @@ export function nonEmpty<T>(items: Iterable<T>, what: string): T[] {
 /** A fixture's environments, for tests that loop over them: never an empty loop. */
 export function fixtureEnvironments(configFile: string = THREE_ENVIRONMENTS_CONFIG): Environment[] {
   return nonEmpty(loadConfig(configFile), `the environments of ${configFile}`);
-}
-
-/** A fresh temporary directory, removed when the current test (or, at file level, the file's tests) finish. */
-export function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'guardrails-test-'));
-  const remove = () => rmSync(dir, { recursive: true, force: true });
-  try {
-    onTestFinished(remove);
-  } catch {
-    afterAll(remove); // called while collecting tests, outside any test
-  }
-  return dir;
 }
 
 /** Writes `text` as a config file in a temporary directory and returns its path. */
@@ -210,3 +198,5 @@ export function configRefusals(text: string): string[] {
     throw error;
   }
 }
+
+export { tempDir };

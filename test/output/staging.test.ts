@@ -12,7 +12,7 @@ import { expectExactly } from '../support/writer';
 
 /** A tree of files in a few directories. */
 function fleetTree(version: string): Map<string, string> {
-  return new Map(Array.from({ length: 200 }, (_, i) => [`env-${i % 20}/policy-${i}.yaml`, `${version}: ${i}\n`] as const));
+  return new Map(Array.from({ length: 60 }, (_, i) => [`env-${i % 12}/policy-${i}.yaml`, `${version}: ${i}\n`] as const));
 }
 
 /**
@@ -84,7 +84,7 @@ describe('a fleet-sized tree written by a thread of its own', () => {
     function* refusedHalfway(): Generator<readonly [string, string]> {
       let produced = 0;
       for (const file of fleetTree('v2')) {
-        if (++produced > 100) throw new UserError('refused halfway');
+        if (++produced > 30) throw new UserError('refused halfway');
         yield file;
       }
     }
@@ -105,10 +105,10 @@ describe('the staging tree itself', () => {
     mkdirSync(join(outdir, 'kept'), { recursive: true });
     writeFileSync(join(outdir, 'kept', 'file.yaml'), 'kept\n');
     const staging = stagingTree(join(root, 'staging'), outdir, NODE_FILE_SYSTEM, WRITTEN_APART_FROM_FILES, (error) => error);
-    for (let i = 0; i < 500; i++) staging.write(`written/${i}.yaml`, `${i}\n`);
+    for (let i = 0; i < 100; i++) staging.write(`written/${i}.yaml`, `${i}\n`);
     staging.link('kept/file.yaml');
     staging.finish();
-    expect(readdirSync(join(root, 'staging', 'written'))).toHaveLength(500);
+    expect(readdirSync(join(root, 'staging', 'written'))).toHaveLength(100);
     expect(lstatSync(join(root, 'staging', 'kept', 'file.yaml')).ino).toBe(lstatSync(join(outdir, 'kept', 'file.yaml')).ino);
   });
 
@@ -116,8 +116,8 @@ describe('the staging tree itself', () => {
     const root = tempDir();
     const staging = stagingTree(join(root, 'staging'), join(root, 'dist'), NODE_FILE_SYSTEM, WRITTEN_APART_FROM_FILES, (error) => error);
     const large = (i: number) => `${i}`.padEnd(256 * 1024, '.');
-    for (let i = 0; i < 40; i++) staging.write(`large/${i}.yaml`, large(i)); // 10 Mi characters, beyond the 4 Mi that may wait
+    for (let i = 0; i < 18; i++) staging.write(`large/${i}.yaml`, large(i)); // 4.5 Mi characters, beyond the 4 Mi that may wait
     staging.finish();
-    for (let i = 0; i < 40; i++) expect(readFileSync(join(root, 'staging', 'large', `${i}.yaml`), 'utf8')).toBe(large(i));
+    for (let i = 0; i < 18; i++) expect(readFileSync(join(root, 'staging', 'large', `${i}.yaml`), 'utf8')).toBe(large(i));
   });
 });
