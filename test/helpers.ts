@@ -4,6 +4,8 @@ import { cpSync, existsSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { expect } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { tempDir } from './support/temp-dirs';
+export { tempDir } from './support/temp-dirs';
 import { main } from '../src/cli';
 import { ConfigError, loadConfig, parseConfig } from '../src/config/load';
 import { POLICY_NAMES, type EngineKind, type Environment, type PolicyName } from '../src/model/environment';
@@ -12,7 +14,6 @@ import type { FileTree } from '../src/model/layout';
 import { publicTrustRoot } from '../src/model/trust-root';
 import { GUARDRAILS } from '../src/policies';
 import { synthesizeTree } from '../src/synthesize';
-import { tempDir } from './support/temp-dirs';
 import { currentGenerator } from '../src/generator';
 import { CheckedRendering } from '../src/output/checked-rendering';
 import { FleetOutput, planFleet, type OutputView } from '../src/output/fleet';
@@ -198,5 +199,3 @@ export function configRefusals(text: string): string[] {
     throw error;
   }
 }
-
-export { tempDir };

@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import { NODE_FILE_SYSTEM, type FileSystem } from './file-system';
+import { worksApart, type FileSystem } from './file-system';
 
 /** The new tree being written beside the output: its files written, or linked from the output where unchanged. */
 export interface StagingTree {
@@ -14,12 +14,8 @@ export interface StagingTree {
   abandon(): void;
 }
 
-/** How many files a new tree must be about to hold for its files to be written by a thread of their own. */
-export const WRITTEN_APART_FROM_FILES = 2_000;
-
 /**
- * The staging directory `dir` for the output `outdir`. A fleet's (`expectedFiles` from WRITTEN_APART_FROM_FILES on,
- * with node:fs) is written by a worker thread while this one renders the next environments: writing thousands of files
+ * The staging directory `dir` for the output `outdir`. A fleet's (see `worksApart`) is written by a worker thread while this one renders the next environments: writing thousands of files
  * waits on the disk, rendering on the CPU, and the two then overlap. A small tree, or a test's file system (faults
  * injected), is written here, in order. Either way a failure is thrown as `describe` makes it.
  */
@@ -30,12 +26,7 @@ export function stagingTree(
   expectedFiles: number,
   describe: (error: unknown) => unknown,
 ): StagingTree {
-  return writtenApart(fs, expectedFiles) ? new BackgroundStaging(dir, outdir, describe) : new InThreadStaging(dir, outdir, fs, describe);
-}
-
-/** Whether a tree of about `expectedFiles` files written through `fs` is written by a thread of its own. */
-export function writtenApart(fs: FileSystem, expectedFiles: number): boolean {
-  return expectedFiles >= WRITTEN_APART_FROM_FILES && fs === NODE_FILE_SYSTEM;
+  return worksApart(fs, expectedFiles) ? new BackgroundStaging(dir, outdir, describe) : new InThreadStaging(dir, outdir, fs, describe);
 }
 
 /** One file of the staging tree: written with `content`, or linked from the output's file `from`. */

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { describeFilesystemProblem, UserError } from '../errors';
-import { errorCode, NODE_FILE_SYSTEM, type FileSystem } from './file-system';
+import { errorCode, NODE_FILE_SYSTEM, worksApart, type FileSystem } from './file-system';
 import { acquireLock } from './lock';
 import { blobId, MANIFEST_FILE, parseManifest, pathsManifest } from './manifest';
 import { assertWrittenBySynth, resolveOutputDirectory } from './ownership';
@@ -388,17 +388,13 @@ function swapIn(side: SideEntries, staging: string, retiring: number | undefined
   if (exists) removeRetired(retired, retiring, fs);
 }
 
-/** A retired tree from which synth does not wait for every file to be removed. */
-const REMOVED_APART_FROM_ENTRIES = 2_000;
-
 /**
  * Removes the old tree. A large one (a fleet's) is removed by a process of its own that synth does not wait for:
  * removing tens of thousands of files costs as much as writing them, and nothing depends on it any more. If that
  * process is stopped, the next synth or check removes what it left (a leftover retired tree).
  */
 function removeRetired(retired: string, entries: number, fs: FileSystem): void {
-  // A test's file system (faults injected) is never left to another process.
-  if (entries < REMOVED_APART_FROM_ENTRIES || fs !== NODE_FILE_SYSTEM) {
+  if (!worksApart(fs, entries)) {
     removeQuietly(retired, fs);
     return;
   }

@@ -2,8 +2,8 @@ import { lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from '
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { UserError } from '../../src/errors';
-import { NODE_FILE_SYSTEM } from '../../src/output/file-system';
-import { stagingTree, WRITTEN_APART_FROM_FILES, writtenApart } from '../../src/output/staging';
+import { FLEET_TREE_ENTRIES, NODE_FILE_SYSTEM, worksApart } from '../../src/output/file-system';
+import { stagingTree } from '../../src/output/staging';
 import { pathsManifest } from '../../src/output/manifest';
 import { readTree, writeOutputAtomically, type WriterOptions } from '../../src/output/write';
 import { tempDir } from '../helpers';
@@ -21,7 +21,7 @@ function fleetTree(version: string): Map<string, string> {
  */
 function writeAsFleet(outdir: string, tree: Map<string, string>, options: WriterOptions = {}): boolean {
   const source = { files: tree, manifest: () => pathsManifest(tree) };
-  const plan = { expectedFiles: WRITTEN_APART_FROM_FILES, mayHold: (path: string) => tree.has(path), source: () => source };
+  const plan = { expectedFiles: FLEET_TREE_ENTRIES, mayHold: (path: string) => tree.has(path), source: () => source };
   return writeOutputAtomically(outdir, plan, options);
 }
 
@@ -30,9 +30,9 @@ const IN_ORDER = interceptedFileSystem(() => {});
 
 describe('which trees are written by a thread of their own', () => {
   test('a fleet-sized tree through node:fs; never a small tree, nor a test file system injecting faults', () => {
-    expect(writtenApart(NODE_FILE_SYSTEM, WRITTEN_APART_FROM_FILES)).toBe(true);
-    expect(writtenApart(NODE_FILE_SYSTEM, WRITTEN_APART_FROM_FILES - 1)).toBe(false);
-    expect(writtenApart(IN_ORDER, WRITTEN_APART_FROM_FILES)).toBe(false);
+    expect(worksApart(NODE_FILE_SYSTEM, FLEET_TREE_ENTRIES)).toBe(true);
+    expect(worksApart(NODE_FILE_SYSTEM, FLEET_TREE_ENTRIES - 1)).toBe(false);
+    expect(worksApart(IN_ORDER, FLEET_TREE_ENTRIES)).toBe(false);
   });
 });
 
@@ -89,7 +89,7 @@ describe('a fleet-sized tree written by a thread of its own', () => {
       }
     }
     const plan = {
-      expectedFiles: WRITTEN_APART_FROM_FILES,
+      expectedFiles: FLEET_TREE_ENTRIES,
       mayHold: () => true,
       source: () => ({ files: refusedHalfway(), manifest: () => '' }),
     };
@@ -104,7 +104,7 @@ describe('the staging tree itself', () => {
     const outdir = join(root, 'dist');
     mkdirSync(join(outdir, 'kept'), { recursive: true });
     writeFileSync(join(outdir, 'kept', 'file.yaml'), 'kept\n');
-    const staging = stagingTree(join(root, 'staging'), outdir, NODE_FILE_SYSTEM, WRITTEN_APART_FROM_FILES, (error) => error);
+    const staging = stagingTree(join(root, 'staging'), outdir, NODE_FILE_SYSTEM, FLEET_TREE_ENTRIES, (error) => error);
     for (let i = 0; i < 100; i++) staging.write(`written/${i}.yaml`, `${i}\n`);
     staging.link('kept/file.yaml');
     staging.finish();
@@ -114,7 +114,7 @@ describe('the staging tree itself', () => {
 
   test('more content than may wait for the thread at once: the renderer waits for it, and every byte is written', () => {
     const root = tempDir();
-    const staging = stagingTree(join(root, 'staging'), join(root, 'dist'), NODE_FILE_SYSTEM, WRITTEN_APART_FROM_FILES, (error) => error);
+    const staging = stagingTree(join(root, 'staging'), join(root, 'dist'), NODE_FILE_SYSTEM, FLEET_TREE_ENTRIES, (error) => error);
     const large = (i: number) => `${i}`.padEnd(256 * 1024, '.');
     for (let i = 0; i < 18; i++) staging.write(`large/${i}.yaml`, large(i)); // 4.5 Mi characters, beyond the 4 Mi that may wait
     staging.finish();
